@@ -1,0 +1,85 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// An ambient attribution scope: every LLM call made inside it (on this async flow) is tagged with its values.
+/// </summary>
+/// <remarks>
+/// Scopes flow with the <see cref="ExecutionContext"/> (they are stored in an <see cref="AsyncLocal{T}"/>), so they
+/// follow <see langword="await"/> and <see cref="Task.Run(Action)"/> but never leak to other requests.
+/// A nested scope overrides only the fields it sets; custom tags are merged, the inner value winning.
+/// Dispose the returned object to end the scope. This type is thread-safe.
+/// </remarks>
+/// <example>
+/// <code>
+/// using (LlmCostScope.Begin(feature: "ticket-triage", customer: tenantId))
+/// {
+///     await chatClient.CompleteChatAsync(messages);
+/// }
+/// </code>
+/// </example>
+public sealed class LlmCostScope : IDisposable
+{
+    private static readonly AsyncLocal<LlmCostScope?> CurrentScope = new();
+
+    private readonly LlmCostScope? _parent;
+    private bool _disposed;
+
+    private LlmCostScope(LlmCostScope? parent, CostTags tags)
+    {
+        _parent = parent;
+        Tags = tags;
+    }
+
+    /// <summary>Gets the innermost active scope on this async flow, or <see langword="null"/> when there is none.</summary>
+    public static LlmCostScope? Current => CurrentScope.Value;
+
+    /// <summary>Gets the tags in force in this scope, already merged with every enclosing scope.</summary>
+    public CostTags Tags { get; }
+
+    /// <summary>
+    /// Begins a scope whose tags apply to every LLM call made until the returned scope is disposed.
+    /// </summary>
+    /// <param name="feature">The product feature, or <see langword="null"/> to keep the enclosing scope's.</param>
+    /// <param name="team">The owning team, or <see langword="null"/> to keep the enclosing scope's.</param>
+    /// <param name="customer">The customer or tenant, or <see langword="null"/> to keep the enclosing scope's.</param>
+    /// <param name="environment">The environment, or <see langword="null"/> to keep the enclosing scope's.</param>
+    /// <param name="tags">Custom tags, merged over the enclosing scope's custom tags.</param>
+    /// <returns>The scope; dispose it to restore the enclosing scope.</returns>
+    public static LlmCostScope Begin(
+        string? feature = null,
+        string? team = null,
+        string? customer = null,
+        string? environment = null,
+        IEnumerable<KeyValuePair<string, string>>? tags = null)
+    {
+        var parent = CurrentScope.Value;
+        var inherited = parent?.Tags ?? CostTags.Empty;
+        var merged = new CostTags
+        {
+            Feature = feature ?? inherited.Feature,
+            Team = team ?? inherited.Team,
+            Customer = customer ?? inherited.Customer,
+            Environment = environment ?? inherited.Environment,
+            Custom = TagMerger.MergeCustom(tags, inherited.Custom),
+        };
+
+        var scope = new LlmCostScope(parent, merged);
+        CurrentScope.Value = scope;
+        return scope;
+    }
+
+    /// <summary>Ends the scope and restores the enclosing one.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (ReferenceEquals(CurrentScope.Value, this))
+        {
+            CurrentScope.Value = _parent;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmCost.Sdk;
+
+/// <summary>Adds LLM cost tracking to an <see cref="HttpClient"/> made by <c>IHttpClientFactory</c>.</summary>
+public static class LlmCostHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Adds the cost-tracking handler to this client. Calls to OpenAI and Anthropic (and configured endpoints) are
+    /// tracked; other calls pass through untouched. Adds the core services when <c>AddLlmCostTracking</c> was not called.
+    /// </summary>
+    /// <param name="builder">The HTTP client builder.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddLlmCostTracking(this IHttpClientBuilder builder) => AddLlmCostTracking(builder, static _ => { });
+
+    /// <summary>Adds the cost-tracking handler to this client, with client-level default tags or a pinned provider.</summary>
+    /// <param name="builder">The HTTP client builder.</param>
+    /// <param name="configure">Configures the client's options, for example <c>o =&gt; o.DefaultTags.Team = "search"</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddLlmCostTracking(this IHttpClientBuilder builder, Action<LlmCostClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddLlmCostTracking();
+
+        var options = new LlmCostClientOptions();
+        configure(options);
+        var defaults = TagMerger.Freeze(options.DefaultTags);
+        var provider = options.Provider;
+        return builder.AddHttpMessageHandler(sp => new CostTrackingHandler(sp.GetRequiredService<LlmCostRecorder>(), defaults, provider));
+    }
+}

@@ -1,0 +1,61 @@
+namespace LlmCost.Sdk;
+
+/// <summary>Options of LLM cost tracking, bound from configuration or set in code.</summary>
+/// <remarks>Validated at start-up (<c>ValidateOnStart</c>): a bad value or bad price data fails with a message naming it.</remarks>
+public sealed class LlmCostOptions
+{
+    /// <summary>Gets or sets the environment written into every record's tags.</summary>
+    /// <value>The default value is the host's <c>IHostEnvironment.EnvironmentName</c>, when there is a host.</value>
+    public string? Environment { get; set; }
+
+    /// <summary>Gets the tags for every call, below request tags, the ambient scope and client defaults.</summary>
+    public LlmCostTags DefaultTags { get; } = new();
+
+    /// <summary>Gets or sets a value indicating whether calls are tracked. When <see langword="false"/>, the handler passes calls through untouched.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Gets or sets how many records may wait for the sinks. When full, new records are dropped and counted, never waited for.</summary>
+    /// <value>The default value is 10,000.</value>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Gets or sets the largest batch handed to a sink.</summary>
+    /// <value>The default value is 512.</value>
+    public int MaxBatchSize { get; set; } = 512;
+
+    /// <summary>Gets or sets how long the pump waits for a batch to fill before writing what it has.</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how long disposal or host shutdown waits for queued records to reach the sinks.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how many times a failed sink write is retried before its batch is dropped and counted.</summary>
+    /// <value>The default value is 3.</value>
+    public int SinkMaxRetries { get; set; } = 3;
+
+    /// <summary>Gets or sets the delay before the first retry of a failed sink write; each later retry doubles it (with jitter, at most 30 s).</summary>
+    /// <value>The default value is 500 milliseconds.</value>
+    public TimeSpan SinkRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Gets or sets how many batches may wait for one sink; a sink that falls further behind loses batches, counted.</summary>
+    /// <value>The default value is 64.</value>
+    public int SinkQueueCapacity { get; set; } = 64;
+
+    /// <summary>
+    /// Gets extra endpoints to track besides api.openai.com and api.anthropic.com: a proxy, a gateway or an
+    /// OpenAI-compatible base URL, each mapped to a provider.
+    /// </summary>
+    public IList<LlmCostEndpoint> Endpoints { get; } = [];
+
+    /// <summary>Gets prices that add to or replace (by provider and model) the entries of the price table.</summary>
+    public IList<ModelPrice> Prices { get; } = [];
+
+    /// <summary>
+    /// Gets or sets the path of a price-table JSON file to use instead of the one embedded in the package,
+    /// to take newer prices without upgrading.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the embedded table.</value>
+    public string? PriceTablePath { get; set; }
+}

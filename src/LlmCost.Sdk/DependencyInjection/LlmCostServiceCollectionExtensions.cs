@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace LlmCost.Sdk;
+
+/// <summary>Registers LLM cost tracking in an <see cref="IServiceCollection"/>.</summary>
+public static class LlmCostServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds LLM cost tracking: the price table, the record pipeline and its hosted service. Safe to call more than once;
+    /// each call can add configuration and sinks.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder to add sinks.</returns>
+#pragma warning disable RS0027 // The documented one-line entry point keeps its optional parameter beside the IConfiguration overload.
+    public static LlmCostTrackingBuilder AddLlmCostTracking(this IServiceCollection services, Action<LlmCostOptions>? configure = null)
+#pragma warning restore RS0027
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddCore(services);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new LlmCostTrackingBuilder(services);
+    }
+
+    /// <summary>Adds LLM cost tracking with options bound from a configuration section (for example <c>"LlmCost"</c>).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration section.</param>
+    /// <returns>A builder to add sinks.</returns>
+    public static LlmCostTrackingBuilder AddLlmCostTracking(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCore(services);
+        services.AddOptions<LlmCostOptions>().Bind(configuration);
+        return new LlmCostTrackingBuilder(services);
+    }
+
+    private static void AddCore(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(LlmCostRecorder)))
+        {
+            return;
+        }
+
+        services.AddOptions<LlmCostOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmCostOptions>, LlmCostOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LlmCostOptions>, LlmCostOptionsSetup>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LlmCostCounters>();
+        services.TryAddSingleton(static sp => PriceTableFactory.Create(sp.GetRequiredService<IOptions<LlmCostOptions>>().Value));
+        services.TryAddSingleton(static sp => new LlmCostPipeline(
+            sp.GetServices<ICostSink>(),
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            sp.GetRequiredService<LlmCostCounters>(),
+            sp.GetRequiredService<TimeProvider>(),
+            Logger<LlmCostPipeline>(sp)));
+        services.TryAddSingleton(static sp => new LlmCostRecorder(
+            sp.GetRequiredService<LlmCostPipeline>(),
+            sp.GetRequiredService<PriceTable>(),
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            sp.GetRequiredService<LlmCostCounters>(),
+            sp.GetRequiredService<TimeProvider>(),
+            Logger<LlmCostRecorder>(sp)));
+        services.TryAddSingleton<ILlmCostTracker, LlmCostTracker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LlmCostHostedService>());
+    }
+
+    /// <summary>Logging is optional: without <c>AddLogging</c> the SDK logs nowhere rather than failing.</summary>
+    private static ILogger<T> Logger<T>(IServiceProvider services) =>
+        services.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Everything known about one tracked call while it runs. Finished exactly once — at the end of the body, on
+/// dispose, or on error — whichever comes first, and then turned into a <see cref="CostRecord"/>.
+/// </summary>
+/// <remarks>Every method is safe to call from the app's call path: none throws.</remarks>
+internal sealed class CallObservation
+{
+    private static readonly ulong ModelName = JsonPath.Hash("model"u8);
+
+    private readonly LlmCostRecorder _recorder;
+    private readonly UsageAccumulator _usage = new();
+    private JsonScanner? _json;
+    private SseUsageReader? _sse;
+    private JsonScanner? _requestJson;
+    private UsageAccumulator? _request;
+    private int _finished;
+    private bool _observeFailed;
+
+    public CallObservation(LlmCostRecorder recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp)
+    {
+        _recorder = recorder;
+        Target = target;
+        Tags = tags;
+        Timestamp = timestamp;
+        StartTimestamp = startTimestamp;
+    }
+
+    public LlmCallTarget Target { get; }
+
+    public CostTags Tags { get; }
+
+    public DateTimeOffset Timestamp { get; }
+
+    public long StartTimestamp { get; }
+
+    public bool Streaming { get; private set; }
+
+    public int? StatusCode { get; private set; }
+
+    public string? ErrorType { get; private set; }
+
+    public UsageAccumulator Usage => _usage;
+
+    public string? RequestModel => _request?.Model;
+
+    /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
+    public bool Malformed => (_sse?.Malformed ?? false) || (_sse is null && (_json?.Malformed ?? false));
+
+    /// <summary>Starts reading the request body for its <c>model</c>, as the body is sent.</summary>
+    public void ObserveRequestStart()
+    {
+        _request ??= new UsageAccumulator();
+        _requestJson?.Release();
+        _requestJson = new JsonScanner(RequestModelMapping.Instance, _request);
+    }
+
+    public void ObserveRequest(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            _requestJson?.Write(bytes);
+        }
+        catch (Exception ex)
+        {
+            _requestJson = null;
+            _recorder.OnInternalError(ex);
+        }
+    }
+
+    /// <summary>Prepares to read the response: SSE when the content type says so, one JSON document otherwise.</summary>
+    public void OnResponse(HttpResponseMessage response)
+    {
+        StatusCode = (int)response.StatusCode;
+        if (StatusCode >= 400)
+        {
+            ErrorType = StatusCode.Value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        _json = new JsonScanner(Target.Mapping, _usage);
+        if (string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            Streaming = true;
+            _sse = new SseUsageReader(_json);
+        }
+    }
+
+    /// <summary>Reads response bytes the app has just received. Never throws.</summary>
+    public void Observe(ReadOnlySpan<byte> bytes)
+    {
+        if (_observeFailed || Volatile.Read(ref _finished) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_sse is not null)
+            {
+                _sse.Write(bytes);
+            }
+            else
+            {
+                _json?.Write(bytes);
+            }
+        }
+        catch (Exception ex)
+        {
+            _observeFailed = true;
+            _recorder.OnInternalError(ex);
+        }
+    }
+
+    /// <summary>The call failed before or while the response was read.</summary>
+    public void Fail(Exception exception)
+    {
+        ErrorType ??= exception.GetType().FullName;
+        Finish(endOfBody: false);
+    }
+
+    /// <summary>The body was read to the end, or the response was disposed (read or not).</summary>
+    public void Finish(bool endOfBody)
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (endOfBody && !_observeFailed)
+            {
+                if (_sse is not null)
+                {
+                    _sse.Complete();
+                }
+                else
+                {
+                    _json?.Complete();
+                }
+            }
+
+            _recorder.Complete(this);
+        }
+        catch (Exception ex)
+        {
+            _recorder.OnInternalError(ex);
+        }
+        finally
+        {
+            _json?.Release();
+            _requestJson?.Release();
+        }
+    }
+
+    /// <summary>Reads the top-level <c>model</c> of a request body.</summary>
+    private sealed class RequestModelMapping : UsageMapping
+    {
+        public static readonly RequestModelMapping Instance = new();
+
+        public override UsageField Match(in JsonPath path) => path.Is(ModelName) ? UsageField.Model : UsageField.None;
+    }
+}

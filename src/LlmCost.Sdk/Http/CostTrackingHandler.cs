@@ -1,0 +1,96 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// The <see cref="DelegatingHandler"/> that tracks LLM calls: it attributes each call, lets the response bytes pass
+/// through untouched while their usage is read, and records the call when the body ends, is disposed or fails.
+/// </summary>
+/// <remarks>
+/// Calls that are not LLM calls (other hosts, other paths, GET requests) go straight to the inner handler.
+/// Nothing the SDK does throws into the call: exceptions seen are the inner handler's, unchanged.
+/// </remarks>
+internal sealed class CostTrackingHandler : DelegatingHandler
+{
+    private readonly LlmCostRecorder _recorder;
+    private readonly CostTags _clientDefaults;
+    private readonly string? _provider;
+
+    public CostTrackingHandler(LlmCostRecorder recorder, CostTags clientDefaults, string? provider)
+    {
+        _recorder = recorder;
+        _clientDefaults = recorder.WithDefaults(clientDefaults);
+        _provider = provider;
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var call = Begin(request);
+        return call is null ? base.SendAsync(request, cancellationToken) : SendTrackedAsync(request, call, cancellationToken);
+    }
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var call = Begin(request);
+        if (call is null)
+        {
+            return base.Send(request, cancellationToken);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = base.Send(request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            call.Fail(ex);
+            throw;
+        }
+
+        Observe(response, call);
+        return response;
+    }
+
+    private async Task<HttpResponseMessage> SendTrackedAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            call.Fail(ex);
+            throw;
+        }
+
+        Observe(response, call);
+        return response;
+    }
+
+    private CallObservation? Begin(HttpRequestMessage request)
+    {
+        try
+        {
+            return _recorder.TryBegin(request, _clientDefaults, _provider);
+        }
+        catch (Exception ex)
+        {
+            _recorder.OnInternalError(ex);
+            return null;
+        }
+    }
+
+    private void Observe(HttpResponseMessage response, CallObservation call)
+    {
+        try
+        {
+            call.OnResponse(response);
+            response.Content = new ObservedResponseContent(response.Content, call);
+        }
+        catch (Exception ex)
+        {
+            _recorder.OnInternalError(ex);
+            call.Finish(endOfBody: false);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace LlmCost.Sdk;
+
+/// <summary>Carries content headers over to a wrapping content, so the app sees exactly the headers it would have seen.</summary>
+internal static class HttpHeadersCopier
+{
+    public static void CopyContentHeaders(HttpContent from, HttpContent to)
+    {
+        foreach (var header in from.Headers.NonValidated)
+        {
+            to.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Turns tracked calls into priced records: starts an observation for each LLM call (attribution, provider,
+/// timing) and, when it finishes, normalizes usage, prices it and queues the record. Shared by every handler.
+/// </summary>
+internal sealed class LlmCostRecorder
+{
+    private const int MaxWarnedModels = 256;
+
+    private readonly LlmCostPipeline _pipeline;
+    private readonly PriceTable _prices;
+    private readonly ProviderEndpoints _endpoints;
+    private readonly LlmCostCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CostTags _defaults;
+    private readonly bool _enabled;
+    private readonly ConcurrentDictionary<string, byte> _warnedModels = new(StringComparer.Ordinal);
+
+    public LlmCostRecorder(
+        LlmCostPipeline pipeline,
+        PriceTable prices,
+        IOptions<LlmCostOptions> options,
+        LlmCostCounters counters,
+        TimeProvider time,
+        ILogger<LlmCostRecorder> logger)
+    {
+        var o = options.Value;
+        _pipeline = pipeline;
+        _prices = prices;
+        _endpoints = new ProviderEndpoints(o.Endpoints);
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _enabled = o.Enabled;
+        var defaults = TagMerger.Freeze(o.DefaultTags);
+        _defaults = defaults with { Environment = defaults.Environment ?? o.Environment };
+    }
+
+    public PriceTable Prices => _prices;
+
+    /// <summary>Combines a client's default tags with the options' defaults; done once per handler, not per call.</summary>
+    public CostTags WithDefaults(CostTags clientDefaults) => TagMerger.Merge(clientDefaults, _defaults);
+
+    /// <summary>Starts observing a request, or returns <see langword="null"/> when it is not an LLM call to track.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="clientDefaults">The client's defaults, already combined by <see cref="WithDefaults"/>.</param>
+    /// <param name="providerOverride">The provider the client is pinned to, if any.</param>
+    public CallObservation? TryBegin(HttpRequestMessage request, CostTags clientDefaults, string? providerOverride)
+    {
+        if (!_enabled || !_endpoints.TryResolve(request, providerOverride, out var target))
+        {
+            return null;
+        }
+
+        var tags = clientDefaults;
+        if (LlmCostScope.Current is { } scope)
+        {
+            tags = TagMerger.Merge(scope.Tags, tags);
+        }
+
+        if (request.Options.TryGetValue(LlmCostTags.RequestOptionsKey, out var requestTags))
+        {
+            tags = TagMerger.Merge(TagMerger.Freeze(requestTags), tags);
+        }
+
+        var call = new CallObservation(this, target, tags, _time.GetUtcNow(), _time.GetTimestamp());
+        if (request.Content is { } content)
+        {
+            // A request sent again (an outer retry) is unwrapped first, so wrappers never nest.
+            var original = content is ObservedRequestContent observed ? observed.Inner : content;
+            request.Content = new ObservedRequestContent(original, call);
+        }
+
+        return call;
+    }
+
+    /// <summary>Builds the record of a finished call and queues it. Runs once per call.</summary>
+    public void Complete(CallObservation call)
+    {
+        var usage = call.Usage.ToUsage();
+        var model = call.Usage.Model;
+        var target = call.Target;
+        if (call.Malformed && call.ErrorType is null)
+        {
+            _counters.Malformed();
+            Log.MalformedResponse(_logger, target.Provider, call.StatusCode);
+        }
+
+        CostBreakdown? cost = null;
+        PriceReference? price = null;
+        if (_prices.TryGetEntry(target.Provider, model ?? call.RequestModel, out var entry))
+        {
+            var period = entry.PeriodAt(DateOnly.FromDateTime(call.Timestamp.UtcDateTime));
+            cost = CostCalculator.Calculate(usage, period, _prices.Currency);
+            price = new PriceReference { TableVersion = _prices.Version, Entry = entry.Id, EffectiveFrom = period.EffectiveFrom };
+        }
+        else if (usage.Source != UsageSource.None)
+        {
+            _counters.Unpriced();
+            var unpriced = model ?? call.RequestModel ?? "(none)";
+            if (_warnedModels.Count < MaxWarnedModels && _warnedModels.TryAdd(target.Provider + "/" + unpriced, 0))
+            {
+                Log.UnknownModel(_logger, target.Provider, unpriced);
+            }
+        }
+
+        var record = new CostRecord
+        {
+            Id = Guid.CreateVersion7(call.Timestamp),
+            Timestamp = call.Timestamp,
+            Provider = target.Provider,
+            Operation = target.Operation,
+            Model = model,
+            RequestModel = call.RequestModel,
+            Streaming = call.Streaming,
+            StatusCode = call.StatusCode,
+            ErrorType = call.ErrorType,
+            DurationMs = _time.GetElapsedTime(call.StartTimestamp).TotalMilliseconds,
+            Tags = call.Tags,
+            Usage = usage,
+            Cost = cost,
+            Price = price,
+        };
+
+        _pipeline.TryWrite(record);
+    }
+
+    public void OnInternalError(Exception exception)
+    {
+        _counters.InternalError();
+        Log.InternalError(_logger, exception);
+    }
+}

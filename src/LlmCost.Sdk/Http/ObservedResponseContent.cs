@@ -1,0 +1,101 @@
+using System.Net;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Replaces a response's content so the usage reader sees the body as the app reads it, without buffering it.
+/// </summary>
+/// <remarks>
+/// Three traps are avoided on purpose: the read-stream methods are overridden (otherwise the base class buffers the
+/// whole body before the app sees a byte); the content headers are carried over (Content-Type, Content-Length, …);
+/// and the length is never computed from the body (<see cref="TryComputeLength"/> returns <see langword="false"/>;
+/// a known length comes from the copied Content-Length header).
+/// </remarks>
+internal sealed class ObservedResponseContent : HttpContent
+{
+    private readonly HttpContent _inner;
+    private readonly CallObservation _call;
+
+    public ObservedResponseContent(HttpContent inner, CallObservation call)
+    {
+        _inner = inner;
+        _call = call;
+        HttpHeadersCopier.CopyContentHeaders(inner, this);
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        var source = await CreateContentReadStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            await source.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override void SerializeToStream(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        using var source = CreateContentReadStream(cancellationToken);
+        source.CopyTo(stream);
+    }
+
+    protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+    {
+        Stream inner;
+        try
+        {
+            inner = await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _call.Fail(ex);
+            throw;
+        }
+
+        return new ObservingReadStream(inner, _call);
+    }
+
+    protected override Stream CreateContentReadStream(CancellationToken cancellationToken)
+    {
+        Stream inner;
+        try
+        {
+            inner = _inner.ReadAsStream(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _call.Fail(ex);
+            throw;
+        }
+
+        return new ObservingReadStream(inner, _call);
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            try
+            {
+                _inner.Dispose();
+            }
+            finally
+            {
+                // A body the app never read still yields its record.
+                _call.Finish(endOfBody: false);
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}

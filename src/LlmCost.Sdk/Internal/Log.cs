@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace LlmCost.Sdk;
+
+/// <summary>Every log message of the SDK, source-generated, with stable event ids. None carries prompt, completion or key.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "LLM cost records dropped because the queue is full or shut down ({Dropped} so far). Raise LlmCostOptions.QueueCapacity or check the sinks.")]
+    public static partial void RecordsDropped(ILogger logger, long dropped);
+
+    [LoggerMessage(2, LogLevel.Warning, "LLM cost sink {Sink} failed (attempt {Attempt}); retrying in {Delay}.")]
+    public static partial void SinkRetrying(ILogger logger, string sink, int attempt, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Error, "LLM cost sink {Sink} failed {Attempts} times; {Count} records were not written to it.")]
+    public static partial void SinkGaveUp(ILogger logger, string sink, int count, int attempts, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Warning, "LLM cost sink {Sink} is too slow: its queue is full and {Count} records were not written to it.")]
+    public static partial void SinkQueueFull(ILogger logger, string sink, int count);
+
+    [LoggerMessage(5, LogLevel.Warning, "No price for model {Model} of provider {Provider}; its calls are recorded with a null cost. Add it with LlmCostOptions.Prices.")]
+    public static partial void UnknownModel(ILogger logger, string provider, string model);
+
+    [LoggerMessage(6, LogLevel.Warning, "The {Provider} response could not be read for usage (status {StatusCode}); the call is recorded without it.")]
+    public static partial void MalformedResponse(ILogger logger, string provider, int? statusCode);
+
+    [LoggerMessage(7, LogLevel.Error, "LLM cost tracking failed internally; the application's call was not affected.")]
+    public static partial void InternalError(ILogger logger, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "LLM cost tracking did not drain within {Timeout}; records still queued were dropped.")]
+    public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout);
+}

@@ -1,0 +1,70 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// A sink that appends each record as one line of JSON to a file (JSON Lines), in the record format of DESIGN.md.
+/// </summary>
+/// <remarks>
+/// Each batch is serialized first and appended with a single write, then flushed to disk, so a reader never sees a
+/// partial batch from this process and a crash loses at most the batch in flight. The file is opened per batch
+/// (shared for reading, so it can be tailed, rotated or shipped while the app runs), and its folder is created
+/// when missing. Files are UTF-8 without a byte-order mark, lines end with <c>\n</c>.
+/// </remarks>
+public sealed class JsonLinesCostSink : ICostSink
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+
+    /// <summary>Initializes a new instance of the <see cref="JsonLinesCostSink"/> class.</summary>
+    /// <param name="path">The file to append to; relative paths are relative to the current directory.</param>
+    public JsonLinesCostSink(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+    }
+
+    /// <summary>Gets the full path of the file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public async Task WriteAsync(IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(records.Count * 640);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            foreach (var record in records)
+            {
+                CostRecordJson.Write(writer, record);
+                writer.Flush();
+                writer.Reset();
+                buffer.Write("\n"u8);
+            }
+        }
+
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var stream = new FileStream(Path, new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            Options = FileOptions.Asynchronous,
+        });
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Hosting;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Starts the pipeline with the host (so bad price data fails at start-up) and flushes it when the host stops.
+/// Disposing the service provider drains whatever is queued after that.
+/// </summary>
+internal sealed class LlmCostHostedService : IHostedService
+{
+    private readonly LlmCostPipeline _pipeline;
+
+    public LlmCostHostedService(LlmCostPipeline pipeline, LlmCostRecorder recorder)
+    {
+        // Taking the recorder builds the price table now: invalid price data stops the host from starting.
+        _ = recorder;
+        _pipeline = pipeline;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown timeout passed; disposal drains what is left.
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// The background half of the SDK: a bounded queue that the handler never waits on, a pump that batches by size and
+/// by time, and one worker per sink with its own bounded queue, retries and backoff.
+/// </summary>
+/// <remarks>
+/// Modelled on OpenTelemetry's BatchExportProcessor, with Serilog's BatchingSink flaw avoided: the queue is in
+/// <see cref="BoundedChannelFullMode.Wait"/> mode so <c>TryWrite</c> returns <see langword="false"/> when full, and
+/// every drop is counted. The pump and workers start under <see cref="ExecutionContext.SuppressFlow"/> on the thread
+/// pool, so they never carry a caller's <see cref="LlmCostScope"/> and never run on an application thread.
+/// </remarks>
+internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
+{
+    private readonly Channel<PipelineItem> _queue;
+    private readonly SinkWorker[] _workers;
+    private readonly LlmCostCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _maxBatchSize;
+    private readonly TimeSpan _batchDelay;
+    private readonly TimeSpan _shutdownTimeout;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Task _pump;
+    private readonly Lock _shutdownLock = new();
+    private Task? _shutdown;
+
+    public LlmCostPipeline(
+        IEnumerable<ICostSink> sinks,
+        IOptions<LlmCostOptions> options,
+        LlmCostCounters counters,
+        TimeProvider time,
+        ILogger<LlmCostPipeline> logger)
+    {
+        var o = options.Value;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _maxBatchSize = o.MaxBatchSize;
+        _batchDelay = o.BatchDelay;
+        _shutdownTimeout = o.ShutdownTimeout;
+        _queue = Channel.CreateBounded<PipelineItem>(new BoundedChannelOptions(o.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+        });
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            _workers = [.. sinks.Distinct().Select(s => new SinkWorker(s, o, counters, time, logger, _abort.Token))];
+            _pump = Task.Run(PumpAsync, CancellationToken.None);
+        }
+    }
+
+    public bool TryWrite(CostRecord record)
+    {
+        if (_queue.Writer.TryWrite(new PipelineItem(record, null)))
+        {
+            _counters.Queued();
+            return true;
+        }
+
+        var dropped = _counters.DroppedQueueFull();
+        if (dropped == 1 || dropped % 1000 == 0)
+        {
+            Log.RecordsDropped(_logger, dropped);
+        }
+
+        return false;
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var signal = new FlushSignal(_workers.Length);
+        try
+        {
+            await _queue.Writer.WriteAsync(new PipelineItem(null, signal), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // Shutting down: the shutdown drains everything that was queued.
+            var shutdown = _shutdown;
+            if (shutdown is not null)
+            {
+                await shutdown.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops accepting records, drains the queue into the sinks and waits for them, within the shutdown timeout.</summary>
+    public Task ShutdownAsync()
+    {
+        lock (_shutdownLock)
+        {
+            return _shutdown ??= DrainAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await ShutdownAsync().ConfigureAwait(false);
+
+    public void Dispose()
+    {
+        // A synchronous Dispose of the service provider must still flush: block, bounded by the shutdown timeout.
+        ShutdownAsync().GetAwaiter().GetResult();
+    }
+
+    private async Task DrainAsync()
+    {
+        _queue.Writer.TryComplete();
+        var all = Task.WhenAll(_workers.Select(w => w.Completion).Prepend(_pump));
+        try
+        {
+            await all.WaitAsync(_shutdownTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.ShutdownTimedOut(_logger, _shutdownTimeout);
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _counters.InternalError();
+            Log.InternalError(_logger, ex);
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<CostRecord>(Math.Min(_maxBatchSize, 1024));
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                var flush = Drain(reader, batch);
+                if (flush is null && batch.Count < _maxBatchSize && _batchDelay > TimeSpan.Zero)
+                {
+                    // Wait a little for more records, so sinks see batches rather than single records.
+                    using var timer = new CancellationTokenSource(_batchDelay, _time);
+                    try
+                    {
+                        while (flush is null && batch.Count < _maxBatchSize && await reader.WaitToReadAsync(timer.Token).ConfigureAwait(false))
+                        {
+                            flush = Drain(reader, batch);
+                        }
+                    }
+                    catch (OperationCanceledException) when (timer.IsCancellationRequested)
+                    {
+                        // The batch delay has passed.
+                    }
+                }
+
+                await DispatchAsync(batch, flush).ConfigureAwait(false);
+            }
+
+            await DispatchAsync(batch, null).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _counters.InternalError();
+            Log.InternalError(_logger, ex);
+        }
+        finally
+        {
+            foreach (var worker in _workers)
+            {
+                worker.Complete();
+            }
+        }
+    }
+
+    private FlushSignal? Drain(ChannelReader<PipelineItem> reader, List<CostRecord> batch)
+    {
+        while (batch.Count < _maxBatchSize && reader.TryRead(out var item))
+        {
+            if (item.Flush is not null)
+            {
+                return item.Flush;
+            }
+
+            batch.Add(item.Record!);
+        }
+
+        return null;
+    }
+
+    private async ValueTask DispatchAsync(List<CostRecord> batch, FlushSignal? flush)
+    {
+        if (batch.Count > 0)
+        {
+            CostRecord[] records = [.. batch];
+            batch.Clear();
+            foreach (var worker in _workers)
+            {
+                worker.Offer(records);
+            }
+        }
+
+        if (flush is not null)
+        {
+            if (_workers.Length == 0)
+            {
+                flush.Signal();
+            }
+
+            foreach (var worker in _workers)
+            {
+                await worker.FlushAsync(flush).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private readonly record struct PipelineItem(CostRecord? Record, FlushSignal? Flush);
+}

@@ -1,0 +1,65 @@
+namespace LlmCost.Sdk;
+
+/// <summary>One model's prices: its ids and its price periods, oldest first.</summary>
+public sealed class PriceEntry
+{
+    /// <summary>Initializes a new instance of the <see cref="PriceEntry"/> class.</summary>
+    /// <param name="provider">The provider, as a <c>gen_ai.provider.name</c> value.</param>
+    /// <param name="model">The model id.</param>
+    /// <param name="aliases">Other model ids billed at the same prices.</param>
+    /// <param name="periods">The price periods, oldest first.</param>
+    /// <param name="source">Where the prices were published.</param>
+    /// <param name="retrieved">When they were read there.</param>
+    public PriceEntry(string provider, string model, IReadOnlyList<string> aliases, IReadOnlyList<PricePeriod> periods, string? source = null, DateOnly? retrieved = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        ArgumentNullException.ThrowIfNull(aliases);
+        ArgumentNullException.ThrowIfNull(periods);
+        Provider = provider;
+        Model = model;
+        Aliases = aliases;
+        Periods = periods;
+        Source = source;
+        Retrieved = retrieved;
+        Id = provider + "/" + model;
+    }
+
+    /// <summary>Gets the entry id, <c>provider/model</c>.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the provider.</summary>
+    public string Provider { get; }
+
+    /// <summary>Gets the model id.</summary>
+    public string Model { get; }
+
+    /// <summary>Gets other model ids billed at the same prices.</summary>
+    public IReadOnlyList<string> Aliases { get; }
+
+    /// <summary>Gets the price periods, oldest first.</summary>
+    public IReadOnlyList<PricePeriod> Periods { get; }
+
+    /// <summary>Gets where the prices were published.</summary>
+    public string? Source { get; }
+
+    /// <summary>Gets when the prices were read from <see cref="Source"/>.</summary>
+    public DateOnly? Retrieved { get; }
+
+    /// <summary>Gets the period in force on a day: the latest that started on or before it (the first one for earlier days).</summary>
+    /// <param name="day">The day, in UTC.</param>
+    /// <returns>The period.</returns>
+    public PricePeriod PeriodAt(DateOnly day)
+    {
+        var periods = Periods;
+        for (var i = periods.Count - 1; i > 0; i--)
+        {
+            if (periods[i].EffectiveFrom <= day)
+            {
+                return periods[i];
+            }
+        }
+
+        return periods[0];
+    }
+}

@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// A versioned table of model prices: per provider and model, price periods by effective date, with aliases.
+/// </summary>
+/// <remarks>
+/// The SDK embeds one (<see cref="Default"/>); applications can load their own with <see cref="Load(Stream)"/>
+/// or extend it through <see cref="LlmCostOptions.Prices"/>. Invalid data throws <see cref="PriceTableException"/>
+/// naming the entry, at load time. Lookups never throw, never allocate for a known id, and are thread-safe.
+/// <para>
+/// Model ids are matched exactly (ignoring case), then through the entries' aliases, then with a dated snapshot
+/// suffix removed (<c>-2024-08-06</c>, <c>-20250929</c>), so a new snapshot of a known model is priced like it.
+/// </para>
+/// </remarks>
+public sealed class PriceTable
+{
+    /// <summary>The schema version this SDK reads.</summary>
+    public const int SupportedSchemaVersion = 1;
+
+    private const string ResourceName = "LlmCost.Sdk.Pricing.prices.json";
+    private static readonly Lazy<PriceTable> DefaultTable = new(LoadEmbedded);
+
+    private readonly Dictionary<string, PriceEntry> _byId;
+    private readonly Dictionary<string, PriceEntry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    private PriceTable(int schemaVersion, string version, string currency, IReadOnlyList<PriceEntry> entries, Dictionary<string, PriceEntry> byId)
+    {
+        SchemaVersion = schemaVersion;
+        Version = version;
+        Currency = currency;
+        Entries = entries;
+        _byId = byId;
+        _lookup = byId.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Gets the table embedded in this version of the SDK.</summary>
+    public static PriceTable Default => DefaultTable.Value;
+
+    /// <summary>Gets the schema version of the data.</summary>
+    public int SchemaVersion { get; }
+
+    /// <summary>Gets the data version, such as <c>2026.11.1</c>; records name it so they can be re-priced.</summary>
+    public string Version { get; }
+
+    /// <summary>Gets the ISO 4217 currency of every rate.</summary>
+    public string Currency { get; }
+
+    /// <summary>Gets the entries.</summary>
+    public IReadOnlyList<PriceEntry> Entries { get; }
+
+    /// <summary>Loads a table from UTF-8 JSON in the SDK's price-table format.</summary>
+    /// <param name="utf8Json">The JSON.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="PriceTableException">The data is invalid; the message names the entry.</exception>
+    public static PriceTable Load(Stream utf8Json)
+    {
+        ArgumentNullException.ThrowIfNull(utf8Json);
+        try
+        {
+            using var document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return PriceTableReader.Read(document.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            throw new PriceTableException($"The price table is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Loads a table from JSON text in the SDK's price-table format.</summary>
+    /// <param name="json">The JSON.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="PriceTableException">The data is invalid; the message names the entry.</exception>
+    public static PriceTable Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        return Load(stream);
+    }
+
+    /// <summary>Creates a table from entries, validating them.</summary>
+    /// <param name="version">The data version.</param>
+    /// <param name="entries">The entries.</param>
+    /// <param name="currency">The currency of every rate.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="PriceTableException">An entry is invalid or two entries claim the same model id.</exception>
+    public static PriceTable Create(string version, IEnumerable<PriceEntry> entries, string currency = "USD")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentException.ThrowIfNullOrWhiteSpace(currency);
+
+        var list = entries.ToList();
+        var byId = new Dictionary<string, PriceEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in list)
+        {
+            Validate(entry);
+            foreach (var id in entry.Aliases.Prepend(entry.Model))
+            {
+                var key = entry.Provider + "/" + id;
+                if (!byId.TryAdd(key, entry))
+                {
+                    throw new PriceTableException($"Price table entry '{entry.Id}': model id '{id}' is already claimed by entry '{byId[key].Id}'.");
+                }
+            }
+        }
+
+        return new PriceTable(SupportedSchemaVersion, version, currency, list, byId);
+    }
+
+    /// <summary>
+    /// Returns a table in which the given entries replace the entries for the same provider and model, and are added otherwise.
+    /// </summary>
+    /// <param name="overrides">The entries to add or replace.</param>
+    /// <param name="version">The data version of the result; by default this table's version with <c>+custom</c> appended.</param>
+    /// <returns>The new table.</returns>
+    /// <exception cref="PriceTableException">An entry is invalid.</exception>
+    public PriceTable With(IEnumerable<PriceEntry> overrides, string? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var replacements = overrides.ToList();
+        if (replacements.Count == 0)
+        {
+            return this;
+        }
+
+        // Every model id an override names is taken from the entries that had it: the override wins, id by id.
+        var claimed = new HashSet<string>(
+            replacements.SelectMany(e => e.Aliases.Prepend(e.Model).Select(id => e.Provider + "/" + id)),
+            StringComparer.OrdinalIgnoreCase);
+        var kept = Entries
+            .Where(e => !claimed.Contains(e.Id))
+            .Select(e => e.Aliases.Any(a => claimed.Contains(e.Provider + "/" + a))
+                ? new PriceEntry(e.Provider, e.Model, [.. e.Aliases.Where(a => !claimed.Contains(e.Provider + "/" + a))], e.Periods, e.Source, e.Retrieved)
+                : e);
+        return Create(version ?? Version + "+custom", kept.Concat(replacements), Currency);
+    }
+
+    /// <summary>Finds the entry that prices a model.</summary>
+    /// <param name="provider">The provider, as a <c>gen_ai.provider.name</c> value.</param>
+    /// <param name="model">The model id as a response reports it.</param>
+    /// <param name="entry">The entry, when found.</param>
+    /// <returns><see langword="true"/> when the model is priced.</returns>
+    public bool TryGetEntry(string provider, string? model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry)
+    {
+        entry = null;
+        if (string.IsNullOrEmpty(provider) || string.IsNullOrEmpty(model) || provider.Length + model.Length > 256)
+        {
+            return false;
+        }
+
+        Span<char> key = stackalloc char[provider.Length + 1 + model.Length];
+        provider.CopyTo(key);
+        key[provider.Length] = '/';
+        model.CopyTo(key[(provider.Length + 1)..]);
+        if (_lookup.TryGetValue(key, out entry))
+        {
+            return true;
+        }
+
+        var undated = StripSnapshotDate(key);
+        return undated.Length != key.Length && _lookup.TryGetValue(undated, out entry);
+    }
+
+    /// <summary>Gets an entry by its id, <c>provider/model</c>.</summary>
+    /// <param name="id">The entry id or the id of one of its aliases.</param>
+    /// <returns>The entry, or <see langword="null"/>.</returns>
+    public PriceEntry? Find(string id) => _byId.GetValueOrDefault(id);
+
+    private static ReadOnlySpan<char> StripSnapshotDate(ReadOnlySpan<char> id)
+    {
+        // -YYYY-MM-DD (OpenAI) or -YYYYMMDD (Anthropic)
+        if (id.Length > 11 && id[^11] == '-' && id[^6] == '-' && id[^3] == '-'
+            && AllDigits(id[^10..^6]) && AllDigits(id[^5..^3]) && AllDigits(id[^2..]))
+        {
+            return id[..^11];
+        }
+
+        if (id.Length > 9 && id[^9] == '-' && AllDigits(id[^8..]) && id[^8] == '2')
+        {
+            return id[..^9];
+        }
+
+        return id;
+
+        static bool AllDigits(ReadOnlySpan<char> s) => !s.ContainsAnyExceptInRange('0', '9');
+    }
+
+    private static void Validate(PriceEntry entry)
+    {
+        if (entry.Periods.Count == 0)
+        {
+            throw new PriceTableException($"Price table entry '{entry.Id}': it has no price periods.");
+        }
+
+        for (var i = 0; i < entry.Periods.Count; i++)
+        {
+            var period = entry.Periods[i];
+            var where = $"Price table entry '{entry.Id}', period from {period.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+            if (i > 0 && period.EffectiveFrom <= entry.Periods[i - 1].EffectiveFrom)
+            {
+                throw new PriceTableException($"{where}: periods must be in increasing order of effectiveFrom.");
+            }
+
+            CheckRate(where, "input", period.Input);
+            CheckRate(where, "output", period.Output);
+            CheckRate(where, "cachedInput", period.CachedInput);
+            CheckRate(where, "cacheWrite", period.CacheWrite);
+            CheckRate(where, "cacheWrite1h", period.CacheWrite1h);
+        }
+    }
+
+    private static void CheckRate(string where, string name, decimal? rate)
+    {
+        if (rate is < 0)
+        {
+            throw new PriceTableException($"{where}: '{name}' is negative ({rate.Value.ToString(CultureInfo.InvariantCulture)}).");
+        }
+    }
+
+    private static PriceTable LoadEmbedded()
+    {
+        using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new PriceTableException($"The embedded price table '{ResourceName}' is missing from {typeof(PriceTable).Assembly.GetName().Name}.");
+        return Load(stream);
+    }
+}

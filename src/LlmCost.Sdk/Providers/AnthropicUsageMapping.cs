@@ -1,0 +1,46 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Anthropic Messages responses: <c>usage</c> at the top of a message (and of a streamed <c>message_delta</c>),
+/// and <c>message.usage</c> in a streamed <c>message_start</c>.
+/// </summary>
+/// <remarks>
+/// Anthropic's <c>input_tokens</c> excludes cache reads and writes; the normalized input adds
+/// <c>cache_read_input_tokens</c> and <c>cache_creation_input_tokens</c> back. Streamed <c>output_tokens</c> are
+/// cumulative, so the last <c>message_delta</c> holds the total.
+/// </remarks>
+internal sealed class AnthropicUsageMapping : UsageMapping
+{
+    public static readonly AnthropicUsageMapping Instance = new();
+
+    private static readonly ulong Model = JsonPath.Hash("model"u8);
+    private static readonly ulong Usage = JsonPath.Hash("usage"u8);
+    private static readonly ulong Message = JsonPath.Hash("message"u8);
+    private static readonly ulong InputTokens = JsonPath.Hash("input_tokens"u8);
+    private static readonly ulong OutputTokens = JsonPath.Hash("output_tokens"u8);
+    private static readonly ulong CacheRead = JsonPath.Hash("cache_read_input_tokens"u8);
+    private static readonly ulong CacheCreation = JsonPath.Hash("cache_creation_input_tokens"u8);
+
+    public override UsageField Match(in JsonPath path)
+    {
+        switch (path.Depth)
+        {
+            case 1:
+                return path.Is(Model) ? UsageField.Model : UsageField.None;
+            case 2:
+                return path.Is(Message, Model) ? UsageField.Model
+                    : path[0] == Usage && !path.Unnamed ? Counts(path[1]) : UsageField.None;
+            case 3:
+                return path.StartsWith(Message, Usage) ? Counts(path[2]) : UsageField.None;
+            default:
+                return UsageField.None;
+        }
+    }
+
+    private static UsageField Counts(ulong name) =>
+        name == InputTokens ? UsageField.UncachedInput
+        : name == OutputTokens ? UsageField.Output
+        : name == CacheRead ? UsageField.CacheRead
+        : name == CacheCreation ? UsageField.CacheWrite
+        : UsageField.None;
+}

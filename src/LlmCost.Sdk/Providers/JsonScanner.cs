@@ -1,0 +1,329 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// An incremental, push-based JSON scanner with constant memory: bytes go in chunk by chunk as they arrive,
+/// and the scalars a <see cref="UsageMapping"/> asks for come out with their <see cref="JsonPath"/>.
+/// </summary>
+/// <remarks>
+/// It never buffers the document: property names are hashed as they stream by, strings nobody asked for are
+/// skipped with a vectorized search, and a wanted scalar is kept up to <see cref="MaxValueLength"/> bytes.
+/// It validates only as much as it needs; on bytes that cannot be JSON it stops and reports <see cref="Malformed"/>.
+/// Several top-level values in a row (SSE events, JSON arrays of chunks) are scanned one after the other.
+/// </remarks>
+internal sealed class JsonScanner
+{
+    public const int MaxValueLength = 128;
+
+    private static readonly SearchValues<byte> StringSpecials = SearchValues.Create("\"\\"u8);
+    private static readonly SearchValues<byte> ScalarEnds = SearchValues.Create(" \t\r\n,}]"u8);
+
+    private readonly UsageMapping _mapping;
+    private byte[]? _value;
+    private readonly UsageAccumulator _usage;
+
+    private JsonPath _path;
+    private State _state;
+    private int _depth;           // all containers, named or not
+    private ulong _arrayMask;     // bit i set: container i is an array
+    private bool _expectKey;
+    private bool _capture;
+    private int _valueLength;
+    private bool _valueTruncated;
+    private ulong _keyHash;
+
+    public JsonScanner(UsageMapping mapping, UsageAccumulator usage)
+    {
+        _mapping = mapping;
+        _usage = usage;
+    }
+
+    private enum State : byte
+    {
+        Between,
+        InKey,
+        InKeyEscape,
+        InString,
+        InStringEscape,
+        InScalar,
+        Failed,
+    }
+
+    /// <summary>Gets a value indicating whether the bytes so far cannot be JSON.</summary>
+    public bool Malformed => _state == State.Failed;
+
+    /// <summary>Forgets all state, ready for a new document (a new SSE event).</summary>
+    public void Reset()
+    {
+        _state = State.Between;
+        _depth = 0;
+        _arrayMask = 0;
+        _expectKey = false;
+        _capture = false;
+        _path = default;
+    }
+
+    /// <summary>Returns the pooled value buffer; the scanner must not be used afterwards.</summary>
+    public void Release()
+    {
+        var value = _value;
+        _value = null;
+        _state = State.Failed;
+        if (value is not null)
+        {
+            ArrayPool<byte>.Shared.Return(value);
+        }
+    }
+
+    /// <summary>Scans the next chunk of the document.</summary>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        var i = 0;
+        while (i < data.Length)
+        {
+            switch (_state)
+            {
+                case State.Between:
+                    i = ScanStructure(data, i);
+                    break;
+                case State.InKey:
+                    i = ScanKey(data, i);
+                    break;
+                case State.InKeyEscape:
+                    _keyHash = JsonPath.HashStep(_keyHash, data[i++]);
+                    _state = State.InKey;
+                    break;
+                case State.InString:
+                    i = ScanString(data, i);
+                    break;
+                case State.InStringEscape:
+                    Append(data.Slice(i++, 1));
+                    _state = State.InString;
+                    break;
+                case State.InScalar:
+                    i = ScanScalar(data, i);
+                    break;
+                default:
+                    return;
+            }
+        }
+    }
+
+    /// <summary>Ends the document: a number at the very end has no delimiter after it.</summary>
+    public void Complete()
+    {
+        if (_state == State.InScalar)
+        {
+            EndScalar(JsonScalarKind.Number);
+            _state = State.Between;
+        }
+    }
+
+    private int ScanStructure(ReadOnlySpan<byte> data, int i)
+    {
+        for (; i < data.Length; i++)
+        {
+            var b = data[i];
+            switch (b)
+            {
+                case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n':
+                    continue;
+                case (byte)'{':
+                    Push(isArray: false);
+                    _expectKey = true;
+                    continue;
+                case (byte)'[':
+                    Push(isArray: true);
+                    _expectKey = false;
+                    continue;
+                case (byte)'}' or (byte)']':
+                    if (_depth == 0)
+                    {
+                        _state = State.Failed;
+                        return data.Length;
+                    }
+
+                    _depth--;
+                    _expectKey = false;
+                    continue;
+                case (byte)',':
+                    _expectKey = _depth > 0 && (_arrayMask & (1UL << Math.Min(_depth - 1, 63))) == 0;
+                    continue;
+                case (byte)':':
+                    _expectKey = false;
+                    continue;
+                case (byte)'"':
+                    if (_expectKey)
+                    {
+                        _keyHash = JsonPath.HashSeed;
+                        _state = State.InKey;
+                    }
+                    else
+                    {
+                        BeginValue();
+                        _state = State.InString;
+                    }
+
+                    return i + 1;
+                case (byte)'-' or (>= (byte)'0' and <= (byte)'9') or (byte)'t' or (byte)'f' or (byte)'n':
+                    if (_expectKey)
+                    {
+                        _state = State.Failed;
+                        return data.Length;
+                    }
+
+                    BeginValue();
+                    _state = State.InScalar;
+                    return i;
+                default:
+                    _state = State.Failed;
+                    return data.Length;
+            }
+        }
+
+        return i;
+    }
+
+    private int ScanKey(ReadOnlySpan<byte> data, int i)
+    {
+        var rest = data[i..];
+        var stop = rest.IndexOfAny(StringSpecials);
+        var hash = _keyHash;
+        var chunk = stop < 0 ? rest : rest[..stop];
+        foreach (var b in chunk)
+        {
+            hash = JsonPath.HashStep(hash, b);
+        }
+
+        _keyHash = hash;
+        if (stop < 0)
+        {
+            return data.Length;
+        }
+
+        if (rest[stop] == (byte)'\\')
+        {
+            _keyHash = JsonPath.HashStep(_keyHash, (byte)'\\');
+            _state = State.InKeyEscape;
+        }
+        else
+        {
+            // The key names the value that follows: record it for the innermost object.
+            if (_depth - 1 < JsonPath.MaxDepth)
+            {
+                _path.Set(_depth - 1, _keyHash);
+            }
+
+            _state = State.Between;
+        }
+
+        return i + stop + 1;
+    }
+
+    private int ScanString(ReadOnlySpan<byte> data, int i)
+    {
+        var rest = data[i..];
+        var stop = rest.IndexOfAny(StringSpecials);
+        if (stop < 0)
+        {
+            Append(rest);
+            return data.Length;
+        }
+
+        Append(rest[..stop]);
+        if (rest[stop] == (byte)'\\')
+        {
+            Append(rest.Slice(stop, 1));
+            _state = State.InStringEscape;
+        }
+        else
+        {
+            EndScalar(JsonScalarKind.String);
+            _state = State.Between;
+        }
+
+        return i + stop + 1;
+    }
+
+    private int ScanScalar(ReadOnlySpan<byte> data, int i)
+    {
+        var rest = data[i..];
+        var stop = rest.IndexOfAny(ScalarEnds);
+        if (stop < 0)
+        {
+            Append(rest);
+            return data.Length;
+        }
+
+        Append(rest[..stop]);
+        var first = _valueLength > 0 ? _value![0] : (byte)'0';
+        EndScalar(first is (byte)'t' or (byte)'f' or (byte)'n' ? JsonScalarKind.Literal : JsonScalarKind.Number);
+        _state = State.Between;
+        return i + stop; // the delimiter is structure
+    }
+
+    private void Push(bool isArray)
+    {
+        if (_depth < 64)
+        {
+            if (isArray)
+            {
+                _arrayMask |= 1UL << _depth;
+            }
+            else
+            {
+                _arrayMask &= ~(1UL << _depth);
+            }
+        }
+
+        _depth++;
+    }
+
+    private void BeginValue()
+    {
+        // The path of a value: the names of all enclosing objects; any array or deep nesting makes it unnamed.
+        var depth = _depth;
+        _path.Depth = Math.Min(depth, JsonPath.MaxDepth);
+        _path.Unnamed = depth > JsonPath.MaxDepth || depth == 0
+            || (_arrayMask & ((depth >= 64 ? ulong.MaxValue : (1UL << depth) - 1))) != 0;
+        _capture = !_path.Unnamed && _mapping.Wants(in _path);
+        _valueLength = 0;
+        _valueTruncated = false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_capture || _state == State.InScalar)
+        {
+            AppendSlow(bytes);
+        }
+    }
+
+    private void AppendSlow(ReadOnlySpan<byte> bytes)
+    {
+        var room = MaxValueLength - _valueLength;
+        if (bytes.Length > room)
+        {
+            _valueTruncated = true;
+            bytes = bytes[..room];
+        }
+
+        _value ??= ArrayPool<byte>.Shared.Rent(MaxValueLength);
+        bytes.CopyTo(_value.AsSpan(_valueLength));
+        _valueLength += bytes.Length;
+    }
+
+    private void EndScalar(JsonScalarKind kind)
+    {
+        if (_capture && !_valueTruncated)
+        {
+            _mapping.OnValue(in _path, kind, _value.AsSpan(0, _valueLength), _usage);
+        }
+
+        _capture = false;
+        _expectKey = false;
+    }
+}

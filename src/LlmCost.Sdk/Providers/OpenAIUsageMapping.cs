@@ -1,0 +1,58 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// OpenAI and OpenAI-compatible responses: Chat Completions (<c>usage.prompt_tokens</c>, streamed in the last chunk
+/// when <c>stream_options.include_usage</c> is set), the Responses API (<c>usage.input_tokens</c>, streamed inside the
+/// <c>response.completed</c> event's <c>response</c>) and embeddings.
+/// </summary>
+/// <remarks>
+/// <c>prompt_tokens</c>/<c>input_tokens</c> already include <c>cached_tokens</c>, and <c>completion_tokens</c>/<c>output_tokens</c>
+/// already include <c>reasoning_tokens</c>, which is exactly the normalized meaning.
+/// </remarks>
+internal sealed class OpenAIUsageMapping : UsageMapping
+{
+    public static readonly OpenAIUsageMapping Instance = new();
+
+    private static readonly ulong Model = JsonPath.Hash("model"u8);
+    private static readonly ulong Usage = JsonPath.Hash("usage"u8);
+    private static readonly ulong Response = JsonPath.Hash("response"u8);
+    private static readonly ulong PromptTokens = JsonPath.Hash("prompt_tokens"u8);
+    private static readonly ulong CompletionTokens = JsonPath.Hash("completion_tokens"u8);
+    private static readonly ulong InputTokens = JsonPath.Hash("input_tokens"u8);
+    private static readonly ulong OutputTokens = JsonPath.Hash("output_tokens"u8);
+    private static readonly ulong PromptTokensDetails = JsonPath.Hash("prompt_tokens_details"u8);
+    private static readonly ulong InputTokensDetails = JsonPath.Hash("input_tokens_details"u8);
+    private static readonly ulong CompletionTokensDetails = JsonPath.Hash("completion_tokens_details"u8);
+    private static readonly ulong OutputTokensDetails = JsonPath.Hash("output_tokens_details"u8);
+    private static readonly ulong CachedTokens = JsonPath.Hash("cached_tokens"u8);
+    private static readonly ulong ReasoningTokens = JsonPath.Hash("reasoning_tokens"u8);
+
+    public override UsageField Match(in JsonPath path)
+    {
+        switch (path.Depth)
+        {
+            case 1:
+                return path.Is(Model) ? UsageField.Model : UsageField.None;
+            case 2:
+                return path.Is(Response, Model) ? UsageField.Model
+                    : path[0] == Usage ? Counts(path[1]) : UsageField.None;
+            case 3:
+                return path[0] == Usage && !path.Unnamed ? Details(path[1], path[2])
+                    : path.StartsWith(Response, Usage) ? Counts(path[2]) : UsageField.None;
+            case 4:
+                return path.StartsWith(Response, Usage) ? Details(path[2], path[3]) : UsageField.None;
+            default:
+                return UsageField.None;
+        }
+    }
+
+    private static UsageField Counts(ulong name) =>
+        name == PromptTokens || name == InputTokens ? UsageField.TotalInput
+        : name == CompletionTokens || name == OutputTokens ? UsageField.Output
+        : UsageField.None;
+
+    private static UsageField Details(ulong group, ulong name) =>
+        (group == PromptTokensDetails || group == InputTokensDetails) && name == CachedTokens ? UsageField.CacheRead
+        : (group == CompletionTokensDetails || group == OutputTokensDetails) && name == ReasoningTokens ? UsageField.Reasoning
+        : UsageField.None;
+}

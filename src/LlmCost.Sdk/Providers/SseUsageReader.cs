@@ -1,0 +1,147 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Reads server-sent events incrementally and hands each event's <c>data</c> to a <see cref="JsonScanner"/>.
+/// </summary>
+/// <remarks>
+/// Follows the WHATWG event-stream grammar: lines end in CR, LF or CRLF; a blank line ends an event;
+/// multi-line <c>data</c> is joined with newlines (which JSON treats as white space). Non-JSON data such as
+/// OpenAI's <c>[DONE]</c> is skipped. Memory is constant: nothing but a few bytes of field name is kept.
+/// </remarks>
+internal sealed class SseUsageReader
+{
+    private readonly JsonScanner _json;
+    private LineState _state = LineState.LineStart;
+    private int _fieldLength;
+    private bool _fieldIsData = true;
+    private bool _lastWasCarriageReturn;
+    private bool _eventHasData;
+    private bool _skipEventData;
+
+    public SseUsageReader(JsonScanner json) => _json = json;
+
+    private enum LineState : byte
+    {
+        LineStart,
+        FieldName,
+        ValueStart,
+        DataValue,
+        SkipToLineEnd,
+    }
+
+    /// <summary>Gets a value indicating whether an event's data was not valid JSON (other than <c>[DONE]</c>).</summary>
+    public bool Malformed { get; private set; }
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        var i = 0;
+        while (i < data.Length)
+        {
+            var b = data[i];
+            if (b is (byte)'\r' or (byte)'\n')
+            {
+                if (!(b == (byte)'\n' && _lastWasCarriageReturn))
+                {
+                    EndLine();
+                }
+
+                _lastWasCarriageReturn = b == (byte)'\r';
+                i++;
+                continue;
+            }
+
+            _lastWasCarriageReturn = false;
+            switch (_state)
+            {
+                case LineState.LineStart:
+                    _fieldLength = 0;
+                    _fieldIsData = true;
+                    _state = b == (byte)':' ? LineState.SkipToLineEnd : LineState.FieldName;
+                    continue; // re-read this byte as part of the field name (or skip the comment)
+                case LineState.FieldName:
+                    if (b == (byte)':')
+                    {
+                        _fieldIsData &= _fieldLength == 4;
+                        _state = _fieldIsData ? LineState.ValueStart : LineState.SkipToLineEnd;
+                    }
+                    else
+                    {
+                        _fieldIsData &= _fieldLength < 4 && "data"u8[_fieldLength] == b;
+                        _fieldLength++;
+                    }
+
+                    i++;
+                    continue;
+                case LineState.ValueStart:
+                    if (b == (byte)' ')
+                    {
+                        i++; // one optional space after the colon is not part of the value
+                    }
+
+                    _state = LineState.DataValue;
+                    continue;
+                case LineState.DataValue:
+                {
+                    var rest = data[i..];
+                    var end = rest.IndexOfAny((byte)'\r', (byte)'\n');
+                    var value = end < 0 ? rest : rest[..end];
+                    if (!_skipEventData)
+                    {
+                        if (!_eventHasData)
+                        {
+                            _eventHasData = true;
+                            _skipEventData = value[0] == (byte)'[';
+                        }
+
+                        if (!_skipEventData)
+                        {
+                            _json.Write(value);
+                        }
+                    }
+
+                    i += value.Length;
+                    continue;
+                }
+
+                default:
+                {
+                    var end = data[i..].IndexOfAny((byte)'\r', (byte)'\n');
+                    i = end < 0 ? data.Length : i + end;
+                    continue;
+                }
+            }
+        }
+    }
+
+    /// <summary>Ends the stream: an event not closed by a blank line is still read.</summary>
+    public void Complete()
+    {
+        EndLine();
+        EndLine();
+    }
+
+    private void EndLine()
+    {
+        if (_state == LineState.LineStart)
+        {
+            // A blank line: the event is complete.
+            if (_eventHasData && !_skipEventData)
+            {
+                _json.Complete();
+                Malformed |= _json.Malformed;
+            }
+
+            _json.Reset();
+            _eventHasData = false;
+            _skipEventData = false;
+            return;
+        }
+
+        if (_state == LineState.DataValue && _eventHasData && !_skipEventData)
+        {
+            _json.Write("\n"u8);
+        }
+
+        _state = LineState.LineStart;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// What one call's response has reported so far. Later values replace earlier ones, which is right for every
+/// provider we read: streamed usage is cumulative (Anthropic's <c>message_delta</c>) or reported once.
+/// </summary>
+/// <remarks>Not thread-safe: one call's bytes are read by one reader at a time.</remarks>
+internal sealed class UsageAccumulator
+{
+    private long? _totalInput;
+    private long? _uncachedInput;
+    private long? _cacheRead;
+    private long? _cacheWrite;
+    private long? _output;
+    private long? _reasoning;
+
+    /// <summary>Gets the model the response named, or <see langword="null"/>.</summary>
+    public string? Model { get; private set; }
+
+    /// <summary>Gets a value indicating whether the response carried any token count.</summary>
+    public bool HasUsage { get; private set; }
+
+    public void Set(UsageField field, long value)
+    {
+        HasUsage = true;
+        switch (field)
+        {
+            case UsageField.TotalInput: _totalInput = value; break;
+            case UsageField.UncachedInput: _uncachedInput = value; break;
+            case UsageField.CacheRead: _cacheRead = value; break;
+            case UsageField.CacheWrite: _cacheWrite = value; break;
+            case UsageField.Output: _output = value; break;
+            case UsageField.Reasoning: _reasoning = value; break;
+            default: break;
+        }
+    }
+
+    /// <summary>Keeps the model id; allocates only when it differs from the one already kept.</summary>
+    public void SetModel(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty || (Model is not null && System.Text.Ascii.Equals(utf8, Model)))
+        {
+            return;
+        }
+
+        Model = Encoding.UTF8.GetString(utf8);
+    }
+
+    /// <summary>Maps what was reported to the normalized usage of DESIGN.md.</summary>
+    public TokenUsage ToUsage()
+    {
+        if (!HasUsage)
+        {
+            return TokenUsage.None;
+        }
+
+        var cacheRead = _cacheRead ?? 0;
+        var cacheWrite = _cacheWrite ?? 0;
+        return new TokenUsage
+        {
+            InputTokens = _totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite),
+            CachedInputTokens = cacheRead,
+            CacheWriteInputTokens = cacheWrite,
+            OutputTokens = _output ?? 0,
+            ReasoningTokens = _reasoning ?? 0,
+            Source = UsageSource.Provider,
+        };
+    }
+}

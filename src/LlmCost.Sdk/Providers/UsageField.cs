@@ -1,0 +1,29 @@
+namespace LlmCost.Sdk;
+
+/// <summary>A value a provider reports that feeds the normalized usage.</summary>
+internal enum UsageField : byte
+{
+    /// <summary>Not a usage value.</summary>
+    None,
+
+    /// <summary>The model that served the call.</summary>
+    Model,
+
+    /// <summary>All input tokens, cache reads and writes included (OpenAI's <c>prompt_tokens</c>).</summary>
+    TotalInput,
+
+    /// <summary>Input tokens that were neither read from nor written to a cache (Anthropic's <c>input_tokens</c>).</summary>
+    UncachedInput,
+
+    /// <summary>Input tokens read from a prompt cache.</summary>
+    CacheRead,
+
+    /// <summary>Input tokens written to a prompt cache.</summary>
+    CacheWrite,
+
+    /// <summary>All output tokens, reasoning included.</summary>
+    Output,
+
+    /// <summary>The part of the output spent on reasoning.</summary>
+    Reasoning,
+}

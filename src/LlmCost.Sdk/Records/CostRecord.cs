@@ -1,0 +1,71 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// What one LLM call cost and why: who caused it, what the provider reported, and how it was priced.
+/// </summary>
+/// <remarks>
+/// Records carry raw token counts and the price-table version used, so spend can be re-priced and audited later.
+/// Prompt and completion text, and API keys, are never part of a record.
+/// The JSON form (see <see cref="ToJson"/>) is the JSON Lines format written by <see cref="JsonLinesCostSink"/>.
+/// </remarks>
+public sealed record CostRecord
+{
+    /// <summary>Gets the unique id of the record (a time-ordered GUID).</summary>
+    public Guid Id { get; init; }
+
+    /// <summary>Gets when the call started, in UTC.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Gets the provider, as an OpenTelemetry <c>gen_ai.provider.name</c> value such as <c>openai</c>.</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>Gets the operation, as an OpenTelemetry <c>gen_ai.operation.name</c> value such as <c>chat</c>.</summary>
+    public required string Operation { get; init; }
+
+    /// <summary>Gets the model that served the call, as the response reported it (the resolved snapshot).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Gets the model the request asked for.</summary>
+    public string? RequestModel { get; init; }
+
+    /// <summary>Gets a value indicating whether the response was streamed.</summary>
+    public bool Streaming { get; init; }
+
+    /// <summary>Gets the HTTP status code, or <see langword="null"/> when no response was received.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>
+    /// Gets the error, as an OpenTelemetry <c>error.type</c> value (the status code or the exception's type name),
+    /// or <see langword="null"/> for a successful call.
+    /// </summary>
+    public string? ErrorType { get; init; }
+
+    /// <summary>Gets the duration of the call, from sending the request to the end of the response body, in milliseconds.</summary>
+    public double DurationMs { get; init; }
+
+    /// <summary>Gets the attribution of the call.</summary>
+    public CostTags Tags { get; init; } = CostTags.Empty;
+
+    /// <summary>Gets the normalized token usage.</summary>
+    public TokenUsage Usage { get; init; } = TokenUsage.None;
+
+    /// <summary>Gets the cost, or <see langword="null"/> when no price is known for the model.</summary>
+    public CostBreakdown? Cost { get; init; }
+
+    /// <summary>Gets the price-table entry that priced the call, or <see langword="null"/> when none did.</summary>
+    public PriceReference? Price { get; init; }
+
+    /// <summary>Serializes the record to its one-line JSON form (camelCase, as in the JSON Lines sink).</summary>
+    /// <returns>The JSON text, without a trailing newline.</returns>
+    public string ToJson() => CostRecordJson.Serialize(this);
+
+    /// <summary>Parses a record from its JSON form, such as one line of a JSON Lines file.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The record.</returns>
+    /// <exception cref="System.Text.Json.JsonException">The text is not a valid record.</exception>
+    public static CostRecord FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return CostRecordJson.Deserialize(json);
+    }
+}

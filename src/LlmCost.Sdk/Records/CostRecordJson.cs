@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text.Json;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// The JSON form of <see cref="CostRecord"/> (DESIGN.md "The record"): camelCase, one object per record,
+/// custom tags beside the standard ones, timestamps in UTC with milliseconds, money as JSON numbers.
+/// </summary>
+/// <remarks>Hand-written over <see cref="Utf8JsonWriter"/> so the format is exact and allocation-light.</remarks>
+internal static class CostRecordJson
+{
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    public static string Serialize(CostRecord record)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, record);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public static void Write(Utf8JsonWriter writer, CostRecord record)
+    {
+        Span<char> timestamp = stackalloc char[24];
+        record.Timestamp.UtcDateTime.TryFormat(timestamp, out var written, TimestampFormat, CultureInfo.InvariantCulture);
+
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, record.Id);
+        writer.WriteString("timestamp"u8, timestamp[..written]);
+        writer.WriteString("provider"u8, record.Provider);
+        writer.WriteString("operation"u8, record.Operation);
+        WriteNullableString(writer, "model"u8, record.Model);
+        WriteNullableString(writer, "requestModel"u8, record.RequestModel);
+        writer.WriteBoolean("streaming"u8, record.Streaming);
+        if (record.StatusCode is { } status)
+        {
+            writer.WriteNumber("statusCode"u8, status);
+        }
+        else
+        {
+            writer.WriteNull("statusCode"u8);
+        }
+
+        WriteNullableString(writer, "errorType"u8, record.ErrorType);
+        writer.WriteNumber("durationMs"u8, Math.Round(record.DurationMs, 3));
+
+        var tags = record.Tags;
+        writer.WriteStartObject("tags"u8);
+        WriteNullableString(writer, "feature"u8, tags.Feature);
+        WriteNullableString(writer, "team"u8, tags.Team);
+        WriteNullableString(writer, "customer"u8, tags.Customer);
+        WriteNullableString(writer, "environment"u8, tags.Environment);
+        foreach (var (key, value) in tags.Custom)
+        {
+            writer.WriteString(key, value);
+        }
+
+        writer.WriteEndObject();
+
+        var usage = record.Usage;
+        writer.WriteStartObject("usage"u8);
+        writer.WriteNumber("inputTokens"u8, usage.InputTokens);
+        writer.WriteNumber("cachedInputTokens"u8, usage.CachedInputTokens);
+        writer.WriteNumber("cacheWriteInputTokens"u8, usage.CacheWriteInputTokens);
+        writer.WriteNumber("outputTokens"u8, usage.OutputTokens);
+        writer.WriteNumber("reasoningTokens"u8, usage.ReasoningTokens);
+        writer.WriteString("source"u8, SourceName(usage.Source));
+        writer.WriteEndObject();
+
+        if (record.Cost is { } cost)
+        {
+            writer.WriteStartObject("cost"u8);
+            writer.WriteString("currency"u8, cost.Currency);
+            writer.WriteNumber("input"u8, cost.Input);
+            writer.WriteNumber("cachedInput"u8, cost.CachedInput);
+            writer.WriteNumber("cacheWrite"u8, cost.CacheWrite);
+            writer.WriteNumber("output"u8, cost.Output);
+            writer.WriteNumber("total"u8, cost.Total);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("cost"u8);
+        }
+
+        if (record.Price is { } price)
+        {
+            Span<char> date = stackalloc char[10];
+            price.EffectiveFrom.TryFormat(date, out var dateLength, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            writer.WriteStartObject("price"u8);
+            writer.WriteString("tableVersion"u8, price.TableVersion);
+            writer.WriteString("entry"u8, price.Entry);
+            writer.WriteString("effectiveFrom"u8, date[..dateLength]);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("price"u8);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public static CostRecord Deserialize(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        try
+        {
+            return new CostRecord
+            {
+                Id = root.GetProperty("id").GetGuid(),
+                Timestamp = root.GetProperty("timestamp").GetDateTimeOffset(),
+                Provider = root.GetProperty("provider").GetString() ?? throw new JsonException("'provider' is null."),
+                Operation = root.GetProperty("operation").GetString() ?? throw new JsonException("'operation' is null."),
+                Model = GetString(root, "model"),
+                RequestModel = GetString(root, "requestModel"),
+                Streaming = root.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean(),
+                StatusCode = root.TryGetProperty("statusCode", out var status) && status.ValueKind == JsonValueKind.Number ? status.GetInt32() : null,
+                ErrorType = GetString(root, "errorType"),
+                DurationMs = root.TryGetProperty("durationMs", out var duration) ? duration.GetDouble() : 0,
+                Tags = ReadTags(root),
+                Usage = ReadUsage(root),
+                Cost = ReadCost(root),
+                Price = ReadPrice(root),
+            };
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new JsonException("The JSON is not a valid cost record: " + ex.Message, ex);
+        }
+    }
+
+    private static CostTags ReadTags(JsonElement root)
+    {
+        if (!root.TryGetProperty("tags", out var tags) || tags.ValueKind != JsonValueKind.Object)
+        {
+            return CostTags.Empty;
+        }
+
+        Dictionary<string, string>? custom = null;
+        foreach (var property in tags.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "feature" or "team" or "customer" or "environment":
+                    break;
+                default:
+                    (custom ??= new(StringComparer.Ordinal))[property.Name] = property.Value.GetString() ?? string.Empty;
+                    break;
+            }
+        }
+
+        return new CostTags
+        {
+            Feature = GetString(tags, "feature"),
+            Team = GetString(tags, "team"),
+            Customer = GetString(tags, "customer"),
+            Environment = GetString(tags, "environment"),
+            Custom = custom is null ? FrozenDictionary<string, string>.Empty : custom.ToFrozenDictionary(StringComparer.Ordinal),
+        };
+    }
+
+    private static TokenUsage ReadUsage(JsonElement root)
+    {
+        if (!root.TryGetProperty("usage", out var usage) || usage.ValueKind != JsonValueKind.Object)
+        {
+            return TokenUsage.None;
+        }
+
+        return new TokenUsage
+        {
+            InputTokens = usage.GetProperty("inputTokens").GetInt64(),
+            CachedInputTokens = usage.GetProperty("cachedInputTokens").GetInt64(),
+            CacheWriteInputTokens = usage.GetProperty("cacheWriteInputTokens").GetInt64(),
+            OutputTokens = usage.GetProperty("outputTokens").GetInt64(),
+            ReasoningTokens = usage.GetProperty("reasoningTokens").GetInt64(),
+            Source = ParseSource(GetString(usage, "source")),
+        };
+    }
+
+    private static CostBreakdown? ReadCost(JsonElement root)
+    {
+        if (!root.TryGetProperty("cost", out var cost) || cost.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        return new CostBreakdown
+        {
+            Currency = GetString(cost, "currency") ?? "USD",
+            Input = cost.GetProperty("input").GetDecimal(),
+            CachedInput = cost.GetProperty("cachedInput").GetDecimal(),
+            CacheWrite = cost.GetProperty("cacheWrite").GetDecimal(),
+            Output = cost.GetProperty("output").GetDecimal(),
+            Total = cost.GetProperty("total").GetDecimal(),
+        };
+    }
+
+    private static PriceReference? ReadPrice(JsonElement root)
+    {
+        if (!root.TryGetProperty("price", out var price) || price.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        return new PriceReference
+        {
+            TableVersion = price.GetProperty("tableVersion").GetString() ?? string.Empty,
+            Entry = price.GetProperty("entry").GetString() ?? string.Empty,
+            EffectiveFrom = DateOnly.ParseExact(price.GetProperty("effectiveFrom").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+    }
+
+    internal static string SourceName(UsageSource source) => source switch
+    {
+        UsageSource.Provider => "provider",
+        UsageSource.Estimated => "estimated",
+        _ => "none",
+    };
+
+    private static UsageSource ParseSource(string? value) => value switch
+    {
+        "provider" => UsageSource.Provider,
+        "estimated" => UsageSource.Estimated,
+        _ => UsageSource.None,
+    };
+
+    private static string? GetString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static void WriteNullableString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

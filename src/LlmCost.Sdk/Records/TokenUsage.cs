@@ -1,0 +1,32 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Token usage with one meaning across providers.
+/// </summary>
+/// <remarks>
+/// <see cref="InputTokens"/> includes cache reads and cache writes; <see cref="OutputTokens"/> includes reasoning tokens.
+/// Each provider's parser maps the provider's own report to these fields.
+/// </remarks>
+public sealed record TokenUsage
+{
+    /// <summary>Usage of a call for which nothing is known.</summary>
+    public static readonly TokenUsage None = new() { Source = UsageSource.None };
+
+    /// <summary>Gets all input tokens, including cache reads and cache writes.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Gets the part of <see cref="InputTokens"/> read from a prompt cache.</summary>
+    public long CachedInputTokens { get; init; }
+
+    /// <summary>Gets the part of <see cref="InputTokens"/> written to a prompt cache.</summary>
+    public long CacheWriteInputTokens { get; init; }
+
+    /// <summary>Gets all output tokens, including reasoning (thinking) tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Gets the part of <see cref="OutputTokens"/> spent on reasoning.</summary>
+    public long ReasoningTokens { get; init; }
+
+    /// <summary>Gets where the counts came from.</summary>
+    public UsageSource Source { get; init; }
+}
