@@ -1,0 +1,70 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+
+namespace LlmCost.Sdk.Tests.Records;
+
+public class CostRecordTests
+{
+    private static CostRecord DesignExample() => new()
+    {
+        Id = Guid.Parse("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"),
+        Timestamp = new DateTimeOffset(2026, 11, 23, 15, 0, 0, 123, TimeSpan.Zero),
+        Provider = "openai",
+        Operation = "chat",
+        Model = "gpt-4o-2024-08-06",
+        RequestModel = "gpt-4o",
+        Streaming = true,
+        StatusCode = 200,
+        DurationMs = 812.4,
+        Tags = new CostTags
+        {
+            Feature = "ticket-triage",
+            Team = "search",
+            Customer = "acme",
+            Environment = "production",
+            Custom = new Dictionary<string, string> { ["region"] = "eu" }.ToFrozenDictionary(),
+        },
+        Usage = UsageParsing.Usage(1200, 1024, 0, 350, 0),
+        Cost = new CostBreakdown { Input = 0.00044m, CachedInput = 0.00128m, CacheWrite = 0m, Output = 0.0035m, Total = 0.00522m },
+        Price = new PriceReference { TableVersion = "2026.11.1", Entry = "openai/gpt-4o", EffectiveFrom = new DateOnly(2024, 10, 1) },
+    };
+
+    [Fact]
+    public void ToJson_DesignExample_WritesTheDesignFormat()
+    {
+        var json = DesignExample().ToJson();
+
+        Assert.Equal(
+            """{"id":"0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","timestamp":"2026-11-23T15:00:00.123Z","provider":"openai","operation":"chat","model":"gpt-4o-2024-08-06","requestModel":"gpt-4o","streaming":true,"statusCode":200,"errorType":null,"durationMs":812.4,"tags":{"feature":"ticket-triage","team":"search","customer":"acme","environment":"production","region":"eu"},"usage":{"inputTokens":1200,"cachedInputTokens":1024,"cacheWriteInputTokens":0,"outputTokens":350,"reasoningTokens":0,"source":"provider"},"cost":{"currency":"USD","input":0.00044,"cachedInput":0.00128,"cacheWrite":0,"output":0.0035,"total":0.00522},"price":{"tableVersion":"2026.11.1","entry":"openai/gpt-4o","effectiveFrom":"2024-10-01"}}""",
+            json);
+        Assert.DoesNotContain('\n', json);
+    }
+
+    [Fact]
+    public void ToJson_Unpriced_WritesNullCostAndPrice()
+    {
+        var record = DesignExample() with { Cost = null, Price = null, Usage = TokenUsage.None };
+
+        using var document = JsonDocument.Parse(record.ToJson());
+
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("cost").ValueKind);
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("price").ValueKind);
+        Assert.Equal("none", document.RootElement.GetProperty("usage").GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public void FromJson_RoundTrip_GivesAnEqualRecord()
+    {
+        var record = DesignExample();
+
+        var parsed = CostRecord.FromJson(record.ToJson());
+
+        Assert.Equal(record, parsed);
+    }
+
+    [Fact]
+    public void FromJson_NotARecord_ThrowsJsonException()
+    {
+        Assert.ThrowsAny<JsonException>(() => CostRecord.FromJson("""{"id":"x"}"""));
+    }
+}
