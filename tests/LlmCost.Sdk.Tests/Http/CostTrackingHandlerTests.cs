@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LlmCost.Sdk.Tests.Http;
@@ -329,5 +330,39 @@ public class CostTrackingHandlerTests
 
         var record = Assert.Single(await Records(sp));
         Assert.Equal("platform", record.Tags.Team);
+    }
+
+    [Fact]
+    public async Task SendAsync_PromptCompletionAndKey_NeverReachRecordsOrLogs()
+    {
+        const string Secret = "sk-proj-SECRET-KEY-123";
+        const string Prompt = "PROMPT-MARKER: summarize the merger";
+        const string Completion = "Hello! How can I assist you today?"; // the completion text in openai-chat-cached.json
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        var path = Path.Combine(Path.GetTempPath(), "llmcost-tests", $"{Guid.NewGuid():N}.jsonl");
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)));
+        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddJsonLinesSink(path).AddInMemorySink();
+        var provider = new FakeProviderHandler(Payloads.Bytes("openai-chat-cached.json"));
+        services.AddHttpClient("llm").AddLlmCostTracking().ConfigurePrimaryHttpMessageHandler(() => provider);
+        await using (var sp = services.BuildServiceProvider())
+        {
+            var client = sp.GetRequiredService<IHttpClientFactory>().CreateClient("llm");
+            using var request = new HttpRequestMessage(HttpMethod.Post, ChatUrl)
+            {
+                Content = Json($$"""{"model":"gpt-4o","messages":[{"role":"user","content":"{{Prompt}}"}]}"""),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Secret);
+            using var response = await client.SendAsync(request);
+            Assert.Contains(Completion, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            await sp.GetRequiredService<ILlmCostTracker>().FlushAsync();
+        }
+
+        var written = await File.ReadAllTextAsync(path) + string.Join("\n", logs.GetSnapshot().Select(r => r.Message + r.Exception));
+        File.Delete(path);
+        Assert.Contains("gpt-4o-2024-08-06", written, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, written, StringComparison.Ordinal);
+        Assert.DoesNotContain("PROMPT-MARKER", written, StringComparison.Ordinal);
+        Assert.DoesNotContain(Completion, written, StringComparison.Ordinal);
     }
 }

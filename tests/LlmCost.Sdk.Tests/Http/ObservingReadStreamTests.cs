@@ -1,0 +1,106 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmCost.Sdk.Tests.Http;
+
+public class ObservingReadStreamTests
+{
+    private static byte[] OpenAIStream(int chunks)
+    {
+        var builder = new StringBuilder();
+        for (var i = 0; i < chunks; i++)
+        {
+            builder.Append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-2024-08-06\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"token ")
+                .Append(i).Append("\"}}],\"usage\":null}\n\n");
+        }
+
+        builder.Append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-2024-08-06\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":")
+            .Append(chunks).Append("}}\n\ndata: [DONE]\n\n");
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    /// <summary>Reads a tracked stream the way an SDK does, one SSE event per read, and returns the bytes allocated while reading.</summary>
+    private static async Task<(long Allocated, CostRecord Record)> ReadTrackedAsync(int chunks)
+    {
+        var body = OpenAIStream(chunks);
+        var services = new ServiceCollection();
+        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink();
+        await using var sp = services.BuildServiceProvider();
+        var recorder = sp.GetRequiredService<LlmCostRecorder>();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
+        var call = recorder.TryBegin(request, CostTags.Empty, null)!;
+        using var response = FakeProviderHandler.Response(body, "text/event-stream");
+        call.OnResponse(response);
+
+        var buffer = new byte[256];
+        var allocated = 0L;
+        using (var inner = new ChunkedStream(body, eventsPerRead: 1))
+        using (var stream = new ObservingReadStream(inner, call))
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            while (stream.Read(buffer) > 0)
+            {
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        await sp.GetRequiredService<ILlmCostTracker>().FlushAsync();
+        return (allocated, Assert.Single(sp.GetRequiredService<InMemoryCostSink>().Records));
+    }
+
+    [Fact]
+    public async Task Read_LongerStream_AllocatesNoMorePerCall()
+    {
+        // Warm up once so one-time costs (pool arrays, static initializers) are not counted.
+        await ReadTrackedAsync(10);
+
+        var (shortStream, shortRecord) = await ReadTrackedAsync(10);
+        var (longStream, longRecord) = await ReadTrackedAsync(2000);
+
+        Assert.Equal(10, shortRecord.Usage.OutputTokens);
+        Assert.Equal(2000, longRecord.Usage.OutputTokens);
+        // Reading 200 times more chunks allocates no more: memory per call is constant.
+        Assert.True(longStream <= shortStream + 512, $"10 chunks: {shortStream} B, 2,000 chunks: {longStream} B");
+    }
+
+    [Fact]
+    public async Task Read_ZeroByteRead_IsNotTheEndOfTheBody()
+    {
+        var body = OpenAIStream(3);
+        var services = new ServiceCollection();
+        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink();
+        await using var sp = services.BuildServiceProvider();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
+        var call = sp.GetRequiredService<LlmCostRecorder>().TryBegin(request, CostTags.Empty, null)!;
+        using var response = FakeProviderHandler.Response(body, "text/event-stream");
+        call.OnResponse(response);
+
+        using (var stream = new ObservingReadStream(new MemoryStream(body), call))
+        {
+            Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty)); // a zero-byte read only waits for data
+            await stream.CopyToAsync(Stream.Null);
+        }
+
+        await sp.GetRequiredService<ILlmCostTracker>().FlushAsync();
+        var record = Assert.Single(sp.GetRequiredService<InMemoryCostSink>().Records);
+        Assert.Equal(3, record.Usage.OutputTokens);
+    }
+
+    /// <summary>Returns one SSE event per read, like a network stream delivering a provider's chunks.</summary>
+    private sealed class ChunkedStream(byte[] body, int eventsPerRead) : MemoryStream(body, 0, body.Length, writable: false, publiclyVisible: true)
+    {
+        public override int Read(Span<byte> buffer)
+        {
+            var remaining = GetBuffer().AsSpan((int)Position, (int)(Length - Position));
+            var end = 0;
+            for (var i = 0; i < eventsPerRead; i++)
+            {
+                var next = remaining[end..].IndexOf("\n\n"u8);
+                end = next < 0 ? remaining.Length : end + next + 2;
+            }
+
+            return base.Read(buffer[..Math.Min(buffer.Length, end)]);
+        }
+    }
+}
