@@ -94,7 +94,13 @@ internal sealed class LlmCostRecorder
 
         CostBreakdown? cost = null;
         PriceReference? price = null;
-        if (_prices.TryGetEntry(target.Provider, model ?? call.RequestModel, out var entry))
+        if (usage.Source == UsageSource.None && call.ErrorType is null)
+        {
+            // A successful call that reported no usage (a stream without include_usage, a body never read):
+            // its tokens were billed but are unknown, so its cost is unknown too, never a silent $0.
+            _counters.MissingUsage();
+        }
+        else if (_prices.TryGetEntry(target.Provider, model ?? call.RequestModel, out var entry))
         {
             var period = entry.PeriodAt(DateOnly.FromDateTime(call.Timestamp.UtcDateTime));
             cost = CostCalculator.Calculate(usage, period, _prices.Currency);

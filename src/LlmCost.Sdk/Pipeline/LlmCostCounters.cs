@@ -10,6 +10,7 @@ internal sealed class LlmCostCounters
     private long _sinkFailures;
     private long _unpriced;
     private long _malformed;
+    private long _missingUsage;
     private long _internalErrors;
 
     public void Queued() => Interlocked.Increment(ref _queued);
@@ -26,6 +27,8 @@ internal sealed class LlmCostCounters
 
     public void Malformed() => Interlocked.Increment(ref _malformed);
 
+    public void MissingUsage() => Interlocked.Increment(ref _missingUsage);
+
     public void InternalError() => Interlocked.Increment(ref _internalErrors);
 
     public LlmCostStatistics Snapshot() => new()
@@ -37,6 +40,7 @@ internal sealed class LlmCostCounters
         SinkFailures = Volatile.Read(ref _sinkFailures),
         Unpriced = Volatile.Read(ref _unpriced),
         MalformedResponses = Volatile.Read(ref _malformed),
+        MissingUsage = Volatile.Read(ref _missingUsage),
         InternalErrors = Volatile.Read(ref _internalErrors),
     };
 }

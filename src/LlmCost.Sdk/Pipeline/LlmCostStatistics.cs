@@ -21,6 +21,12 @@ public sealed record LlmCostStatistics
     /// <summary>Gets the number of calls with usage whose model had no price (recorded with a null cost).</summary>
     public long Unpriced { get; init; }
 
+    /// <summary>
+    /// Gets the number of successful calls whose response reported no usage (for example an OpenAI stream without
+    /// <c>stream_options.include_usage</c>, or a body that was never read); they are recorded with a null cost.
+    /// </summary>
+    public long MissingUsage { get; init; }
+
     /// <summary>Gets the number of responses whose body could not be read as the provider's format.</summary>
     public long MalformedResponses { get; init; }
 

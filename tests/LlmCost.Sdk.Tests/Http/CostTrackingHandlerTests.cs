@@ -256,6 +256,23 @@ public class CostTrackingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_SuccessfulStreamWithoutUsage_RecordsUnknownCostNotZero()
+    {
+        var (services, client, _) = Create(new FakeProviderHandler(Payloads.Bytes("openai-chat-stream-nousage.sse"), "text/event-stream"));
+        await using var _ = services;
+
+        using var response = await client.PostAsync(ChatUrl, Json("""{"model":"gpt-3.5-turbo","stream":true}"""));
+        await response.Content.ReadAsByteArrayAsync();
+
+        var record = Assert.Single(await Records(services));
+        Assert.Equal("gpt-3.5-turbo-0125", record.Model);
+        Assert.Equal(UsageSource.None, record.Usage.Source);
+        Assert.Null(record.Cost);
+        Assert.Null(record.Price);
+        Assert.Equal(1, services.GetRequiredService<ILlmCostTracker>().Statistics.MissingUsage);
+    }
+
+    [Fact]
     public async Task SendAsync_Timing_DurationRunsToTheEndOfTheBodyAndTimestampIsTheStart()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));

@@ -1,0 +1,98 @@
+// LlmCost.Sdk sample: attribute every LLM call to a feature, team and customer, then report the spend.
+// Offline by default (a built-in simulated provider answers); set OPENAI_API_KEY and/or ANTHROPIC_API_KEY
+// to call the real APIs instead. See README.md.
+using System.Globalization;
+using LlmCost.Sdk;
+using LlmCost.Sdk.Sample;
+using LlmCost.Sdk.Sample.Simulation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+const string JsonLinesPath = "costs/llm-costs.jsonl";
+ProviderSetup[] providers = [ProviderSetup.OpenAI(), ProviderSetup.Anthropic()];
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning); // the console is for the report; the SDK's warnings still show
+
+// 1. Cost tracking and where its records go. Every sink gets every record.
+builder.Services.AddLlmCostTracking(o => o.Environment = "sample") // defaults to the host's environment name
+    .AddInMemorySink()                                               // read back below to print the report
+    .AddJsonLinesSink(JsonLinesPath);                                // the durable record: one JSON line per call
+
+// 2. One named HttpClient per provider, each with the cost-tracking handler in its pipeline.
+builder.Services.AddSingleton<SimulatedPromptCache>();
+foreach (var provider in providers)
+{
+    var client = builder.Services
+        .AddHttpClient(provider.ClientName, provider.ConfigureClient)
+        .AddLlmCostTracking(o => o.DefaultTags.Team = "platform"); // for calls whose scope names no team
+
+    if (provider.IsSimulated)
+    {
+        // Replaces only the network: the SDK's handler still sees real-shaped requests and responses.
+        client.ConfigurePrimaryHttpMessageHandler(services => new SimulatedLlmProvider(services.GetRequiredService<SimulatedPromptCache>()));
+    }
+}
+
+using var host = builder.Build();
+await host.StartAsync(); // validates the SDK's options and price table: bad configuration fails here, not inside a call
+
+Console.WriteLine("LlmCost.Sdk sample");
+foreach (var provider in providers)
+{
+    Console.WriteLine(provider.IsSimulated
+        ? $"  {provider.ClientName,-9} simulated offline ({provider.Model}); set {provider.KeyVariable} to call the real API"
+        : $"  {provider.ClientName,-9} real API ({provider.Model}), key from {provider.KeyVariable}");
+}
+
+Console.WriteLine();
+
+// 3. The application's calls. A scope tags every LLM call made inside it, however deep in the call stack;
+//    nothing is passed to the HttpClient or the request.
+var caller = new ChatCaller(host.Services.GetRequiredService<IHttpClientFactory>(), providers);
+var calls = DemoWorkload.Calls;
+var failed = 0;
+for (var i = 0; i < calls.Count; i++)
+{
+    var call = calls[i];
+    var label = string.Create(CultureInfo.InvariantCulture,
+        $"  [{i + 1,2}/{calls.Count}] {call.Feature,-16} {call.Customer,-9} {call.Provider,-9} {(call.Streaming ? "stream" : "json"),-6}");
+    using (LlmCostScope.Begin(feature: call.Feature, team: call.Team, customer: call.Customer))
+    {
+        try
+        {
+            var reply = await caller.SendAsync(call);
+            Console.WriteLine($"{label} {reply.Length,5} chars  \"{Preview(reply)}\"");
+        }
+        catch (HttpRequestException ex)
+        {
+            // A failed call is recorded too (with its status code and error type), just not priced.
+            failed++;
+            Console.WriteLine($"{label} failed: {ex.Message}");
+        }
+    }
+}
+
+Console.WriteLine();
+
+// 4. Records are queued and written to the sinks in the background, off the call path.
+//    FlushAsync waits until everything queued so far has reached every sink.
+var tracker = host.Services.GetRequiredService<ILlmCostTracker>();
+await tracker.FlushAsync();
+
+var records = host.Services.GetRequiredService<InMemoryCostSink>().Records;
+CostReport.Print(records, Console.Out);
+
+var stats = tracker.Statistics;
+Console.WriteLine($"Records: {records.Count} for {calls.Count} calls; pipeline queued {stats.Queued}, wrote {stats.Written} (2 sinks), dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
+Console.WriteLine($"JSON Lines (appended): {Path.GetFullPath(JsonLinesPath)}");
+
+await host.StopAsync(); // flushes anything still queued
+return failed == 0 ? 0 : 1;
+
+static string Preview(string reply)
+{
+    var line = reply.ReplaceLineEndings(" ").Trim();
+    return line.Length <= 32 ? line : line[..29] + "...";
+}
