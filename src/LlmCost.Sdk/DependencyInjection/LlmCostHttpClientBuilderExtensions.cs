@@ -13,6 +13,26 @@ public static class LlmCostHttpClientBuilderExtensions
     /// <returns>The builder.</returns>
     public static IHttpClientBuilder AddLlmCostTracking(this IHttpClientBuilder builder) => AddLlmCostTracking(builder, static _ => { });
 
+    /// <summary>Adds the cost-tracking handler to this client, with client-level default tags.</summary>
+    /// <param name="builder">The HTTP client builder.</param>
+    /// <param name="defaultTags">Tags for every call of this client, below request tags and the ambient scope.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddLlmCostTracking(this IHttpClientBuilder builder, LlmCostTags defaultTags)
+    {
+        ArgumentNullException.ThrowIfNull(defaultTags);
+        return AddLlmCostTracking(builder, o =>
+        {
+            o.DefaultTags.Feature = defaultTags.Feature;
+            o.DefaultTags.Team = defaultTags.Team;
+            o.DefaultTags.Customer = defaultTags.Customer;
+            o.DefaultTags.Environment = defaultTags.Environment;
+            foreach (var (key, value) in defaultTags.Custom)
+            {
+                o.DefaultTags.Custom[key] = value;
+            }
+        });
+    }
+
     /// <summary>Adds the cost-tracking handler to this client, with client-level default tags or a pinned provider.</summary>
     /// <param name="builder">The HTTP client builder.</param>
     /// <param name="configure">Configures the client's options, for example <c>o =&gt; o.DefaultTags.Team = "search"</c>.</param>

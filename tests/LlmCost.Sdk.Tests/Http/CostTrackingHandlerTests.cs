@@ -333,6 +333,24 @@ public class CostTrackingHandlerTests
     }
 
     [Fact]
+    public async Task AddLlmCostTracking_ClientDefaultTagsObject_AppliesToEveryCallOfTheClient()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmCostTracking().AddInMemorySink();
+        services.AddHttpClient("llm")
+            .AddLlmCostTracking(new LlmCostTags { Feature = "search", Custom = { ["tier"] = "gold" } })
+            .ConfigurePrimaryHttpMessageHandler(() => new FakeProviderHandler(Payloads.Bytes("openai-chat.json")));
+        await using var sp = services.BuildServiceProvider();
+
+        using var response = await sp.GetRequiredService<IHttpClientFactory>().CreateClient("llm").PostAsync(ChatUrl, Json(ChatRequest));
+        await response.Content.ReadAsByteArrayAsync();
+
+        var tags = Assert.Single(await Records(sp)).Tags;
+        Assert.Equal("search", tags.Feature);
+        Assert.Equal("gold", tags.Custom["tier"]);
+    }
+
+    [Fact]
     public async Task CreateHandler_CustomHttpClient_IsTrackedWithItsDefaults()
     {
         var services = new ServiceCollection();
