@@ -11,7 +11,10 @@ internal static class CostCalculator
         var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteInputTokens);
         var input = Normalize(uncached * period.Input / PerMillion);
         var cachedInput = Normalize(usage.CachedInputTokens * (period.CachedInput ?? period.Input) / PerMillion);
-        var cacheWrite = Normalize(usage.CacheWriteInputTokens * (period.CacheWrite ?? period.Input) / PerMillion);
+        // One-hour cache writes have their own rate; the rest of the writes are 5-minute writes.
+        var writeRate = period.CacheWrite ?? period.Input;
+        var oneHour = Math.Min(usage.CacheWrite1hInputTokens, usage.CacheWriteInputTokens);
+        var cacheWrite = Normalize((((usage.CacheWriteInputTokens - oneHour) * writeRate) + (oneHour * (period.CacheWrite1h ?? writeRate))) / PerMillion);
         var output = Normalize(usage.OutputTokens * period.Output / PerMillion);
         return new CostBreakdown
         {

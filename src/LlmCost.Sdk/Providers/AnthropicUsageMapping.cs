@@ -7,7 +7,8 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// Anthropic's <c>input_tokens</c> excludes cache reads and writes; the normalized input adds
 /// <c>cache_read_input_tokens</c> and <c>cache_creation_input_tokens</c> back. Streamed <c>output_tokens</c> are
-/// cumulative, so the last <c>message_delta</c> holds the total.
+/// cumulative, so the last <c>message_delta</c> holds the total. <c>cache_creation.ephemeral_1h_input_tokens</c> is the
+/// part of the cache writes billed at the one-hour rate.
 /// </remarks>
 internal sealed class AnthropicUsageMapping : UsageMapping
 {
@@ -20,6 +21,8 @@ internal sealed class AnthropicUsageMapping : UsageMapping
     private static readonly ulong OutputTokens = JsonPath.Hash("output_tokens"u8);
     private static readonly ulong CacheRead = JsonPath.Hash("cache_read_input_tokens"u8);
     private static readonly ulong CacheCreation = JsonPath.Hash("cache_creation_input_tokens"u8);
+    private static readonly ulong CacheCreationDetails = JsonPath.Hash("cache_creation"u8);
+    private static readonly ulong OneHour = JsonPath.Hash("ephemeral_1h_input_tokens"u8);
 
     public override UsageField Match(in JsonPath path)
     {
@@ -31,7 +34,11 @@ internal sealed class AnthropicUsageMapping : UsageMapping
                 return path.Is(Message, Model) ? UsageField.Model
                     : path[0] == Usage && !path.Unnamed ? Counts(path[1]) : UsageField.None;
             case 3:
-                return path.StartsWith(Message, Usage) ? Counts(path[2]) : UsageField.None;
+                return path.StartsWith(Message, Usage) ? Counts(path[2])
+                    : path.Is(Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h
+                    : UsageField.None;
+            case 4:
+                return path.Is(Message, Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h : UsageField.None;
             default:
                 return UsageField.None;
         }

@@ -13,6 +13,7 @@ internal sealed class UsageAccumulator
     private long? _uncachedInput;
     private long? _cacheRead;
     private long? _cacheWrite;
+    private long? _cacheWrite1h;
     private long? _output;
     private long? _reasoning;
 
@@ -31,6 +32,7 @@ internal sealed class UsageAccumulator
             case UsageField.UncachedInput: _uncachedInput = value; break;
             case UsageField.CacheRead: _cacheRead = value; break;
             case UsageField.CacheWrite: _cacheWrite = value; break;
+            case UsageField.CacheWrite1h: _cacheWrite1h = value; break;
             case UsageField.Output: _output = value; break;
             case UsageField.Reasoning: _reasoning = value; break;
             default: break;
@@ -63,6 +65,7 @@ internal sealed class UsageAccumulator
             InputTokens = _totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite),
             CachedInputTokens = cacheRead,
             CacheWriteInputTokens = cacheWrite,
+            CacheWrite1hInputTokens = Math.Min(_cacheWrite1h ?? 0, cacheWrite),
             OutputTokens = _output ?? 0,
             ReasoningTokens = _reasoning ?? 0,
             Source = UsageSource.Provider,

@@ -21,6 +21,9 @@ internal enum UsageField : byte
     /// <summary>Input tokens written to a prompt cache.</summary>
     CacheWrite,
 
+    /// <summary>The part of <see cref="CacheWrite"/> written to a one-hour cache (Anthropic's <c>ephemeral_1h_input_tokens</c>).</summary>
+    CacheWrite1h,
+
     /// <summary>All output tokens, reasoning included.</summary>
     Output,
 

@@ -68,6 +68,11 @@ internal static class CostRecordJson
         writer.WriteNumber("inputTokens"u8, usage.InputTokens);
         writer.WriteNumber("cachedInputTokens"u8, usage.CachedInputTokens);
         writer.WriteNumber("cacheWriteInputTokens"u8, usage.CacheWriteInputTokens);
+        if (usage.CacheWrite1hInputTokens != 0)
+        {
+            writer.WriteNumber("cacheWrite1hInputTokens"u8, usage.CacheWrite1hInputTokens);
+        }
+
         writer.WriteNumber("outputTokens"u8, usage.OutputTokens);
         writer.WriteNumber("reasoningTokens"u8, usage.ReasoningTokens);
         writer.WriteString("source"u8, SourceName(usage.Source));
@@ -179,6 +184,7 @@ internal static class CostRecordJson
             InputTokens = usage.GetProperty("inputTokens").GetInt64(),
             CachedInputTokens = usage.GetProperty("cachedInputTokens").GetInt64(),
             CacheWriteInputTokens = usage.GetProperty("cacheWriteInputTokens").GetInt64(),
+            CacheWrite1hInputTokens = usage.TryGetProperty("cacheWrite1hInputTokens", out var oneHour) ? oneHour.GetInt64() : 0,
             OutputTokens = usage.GetProperty("outputTokens").GetInt64(),
             ReasoningTokens = usage.GetProperty("reasoningTokens").GetInt64(),
             Source = ParseSource(GetString(usage, "source")),

@@ -21,6 +21,12 @@ public sealed record TokenUsage
     /// <summary>Gets the part of <see cref="InputTokens"/> written to a prompt cache.</summary>
     public long CacheWriteInputTokens { get; init; }
 
+    /// <summary>
+    /// Gets the part of <see cref="CacheWriteInputTokens"/> written to a one-hour cache, billed at its own rate
+    /// (Anthropic). Written to JSON as <c>cacheWrite1hInputTokens</c> only when it is not zero.
+    /// </summary>
+    public long CacheWrite1hInputTokens { get; init; }
+
     /// <summary>Gets all output tokens, including reasoning (thinking) tokens.</summary>
     public long OutputTokens { get; init; }
 

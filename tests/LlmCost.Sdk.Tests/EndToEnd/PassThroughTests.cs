@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace LlmCost.Sdk.Tests.EndToEnd;
+
+/// <summary>
+/// The app's call is sacred: the first streamed event arrives while the provider still holds the rest, the bytes and
+/// headers the app reads are exactly the provider's, and a long stream is read to its end with constant memory.
+/// </summary>
+public sealed class PassThroughTests
+{
+    public enum ReadMode
+    {
+        /// <summary>HttpCompletionOption.ResponseHeadersRead, then ReadAsByteArrayAsync.</summary>
+        ByteArray,
+
+        /// <summary>HttpCompletionOption.ResponseHeadersRead, then ReadAsStreamAsync read one byte at a time.</summary>
+        OneByteReads,
+
+        /// <summary>The default: HttpClient buffers the body (ResponseContentRead), then ReadAsByteArrayAsync.</summary>
+        Buffered,
+    }
+
+    public static TheoryData<string, ReadMode> AllPayloads()
+    {
+        var data = new TheoryData<string, ReadMode>();
+        var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Payloads"))
+            .Select(Path.GetFileName)
+            .Where(f => f!.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".sse", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            foreach (var mode in Enum.GetValues<ReadMode>())
+            {
+                data.Add(file!, mode);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [InlineData("openai-chat-stream.sse")]
+    [InlineData("anthropic-messages-stream.sse")]
+    public async Task Stream_GateHeldAfterFirstEvent_AppReadsFirstEventBeforeTheRestIsSent(string payload)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var stub = await ProviderStub.StartAsync(StubReply.Sse(payload, gate));
+        await using var host = TrackedHost.Create(stub);
+        using var client = host.CreateClient();
+        var events = StubReply.SplitEvents(Payloads.Bytes(payload));
+
+        using var request = TrackedHost.RequestFor(payload);
+
+        // A handler that buffered the stream would never return here while the gate is closed: bounded waits fail instead.
+        using var firstByteTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, firstByteTimeout.Token);
+        var stream = await response.Content.ReadAsStreamAsync(firstByteTimeout.Token);
+        var first = await TrackedHost.ReadFirstEventAsync(stream, firstByteTimeout.Token);
+
+        Assert.False(gate.Task.IsCompleted);
+        Assert.Equal(1, stub.EventsWritten);
+        Assert.Equal(events[0], first);
+
+        // Hold the rest back a measurable while: the record's duration runs to the end of the body.
+        var held = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Delay(100);
+        gate.SetResult();
+        using var rest = new MemoryStream();
+        await stream.CopyToAsync(rest).WaitAsync(TimeSpan.FromSeconds(10));
+        byte[] all = [.. first, .. rest.ToArray()];
+        Assert.Equal(Payloads.Bytes(payload), all);
+        Assert.Equal(events.Count, stub.EventsWritten);
+
+        var heldMs = held.Elapsed.TotalMilliseconds;
+        var record = await host.SingleRecordAsync();
+        Assert.True(record.Streaming);
+        Assert.Equal(UsageSource.Provider, record.Usage.Source);
+        // The call's duration encloses the measured hold (Task.Delay may fire a little before 100 ms, so compare to the measurement).
+        Assert.True(record.DurationMs >= heldMs, $"durationMs {record.DurationMs} < {heldMs} ms held");
+    }
+
+    public static TheoryData<string> RequestContents() => ["string", "json", "stream", "bytes"];
+
+    [Theory]
+    [MemberData(nameof(RequestContents))]
+    public async Task Send_RequestBody_BytesAndFramingIdenticalToUntrackedClient(string kind)
+    {
+        await using var stub = await ProviderStub.StartAsync(StubReply.Json("openai-chat.json"));
+        await using var host = TrackedHost.Create(stub);
+        using var untracked = host.CreateUntrackedClient();
+        using var tracked = host.CreateClient();
+
+        foreach (var client in new[] { untracked, tracked })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions") { Content = RequestContent(kind) };
+            using var response = await client.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+        }
+
+        var sent = stub.Requests;
+        Assert.Equal(2, sent.Count);
+        Assert.Equal(sent[0].Body, sent[1].Body);
+        Assert.Equal(sent[0].ContentType, sent[1].ContentType);
+        Assert.Equal(sent[0].ContentLength, sent[1].ContentLength);
+        Assert.Equal(sent[0].TransferEncoding, sent[1].TransferEncoding);
+
+        var record = await host.SingleRecordAsync();
+        Assert.Equal("gpt-4.1", record.RequestModel);
+    }
+
+    private static HttpContent RequestContent(string kind)
+    {
+        const string Body = """{"messages":[{"role":"user","content":"The \"model\" is asked for after the messages"}],"model":"gpt-4.1","temperature":0.2}""";
+        return kind switch
+        {
+            "string" => new StringContent(Body, Encoding.UTF8, "application/json"),
+            "json" => System.Net.Http.Json.JsonContent.Create(JsonDocument.Parse(Body).RootElement),
+            "stream" => new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Body))) { Headers = { ContentType = new("application/json") } },
+            _ => new ByteArrayContent(Encoding.UTF8.GetBytes(Body)) { Headers = { ContentType = new("application/json") } },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPayloads))]
+    public async Task Read_EveryPayload_BytesAndHeadersIdenticalToUntrackedClient(string payload, ReadMode mode)
+    {
+        var statusCode = payload switch
+        {
+            "openai-error.json" => 429,
+            "anthropic-error.json" => 404,
+            _ => 200,
+        };
+        await using var stub = await ProviderStub.StartAsync(StubReply.ForPayload(payload, statusCode));
+        await using var host = TrackedHost.Create(stub);
+        using var untracked = host.CreateUntrackedClient();
+        using var tracked = host.CreateClient();
+
+        var (expectedBytes, expectedHeaders) = await ReadAsync(untracked, payload, mode);
+        var (actualBytes, actualHeaders) = await ReadAsync(tracked, payload, mode);
+
+        Assert.Equal(Payloads.Bytes(payload), expectedBytes);
+        Assert.Equal(expectedBytes, actualBytes);
+        Assert.Equal(expectedHeaders, actualHeaders);
+
+        // And the usage was read correctly from the same bytes, whatever the read sizes.
+        var record = await host.SingleRecordAsync();
+        Assert.Equal(statusCode, record.StatusCode);
+        Assert.Equal(payload.EndsWith(".sse", StringComparison.Ordinal), record.Streaming);
+        Assert.Equal(ExpectedUsage(payload), record.Usage);
+    }
+
+    [Theory]
+    [InlineData("openai-chat-stream.sse", ReadMode.OneByteReads)]
+    [InlineData("openai-chat-stream.sse", ReadMode.Buffered)]
+    [InlineData("openai-responses-stream.sse", ReadMode.OneByteReads)]
+    [InlineData("anthropic-messages-stream-wire.sse", ReadMode.OneByteReads)]
+    [InlineData("anthropic-messages-stream-wire.sse", ReadMode.Buffered)]
+    public async Task Read_StreamWithCrLfLineEndings_BytesIdenticalAndSameUsage(string payload, ReadMode mode)
+    {
+        // The event-stream grammar allows CRLF (and CR) line ends; some proxies rewrite LF to CRLF.
+        var crlf = Encoding.UTF8.GetBytes(Payloads.Text(payload).Replace("\n", "\r\n", StringComparison.Ordinal));
+        await using var stub = await ProviderStub.StartAsync(StubReply.SseBytes(crlf));
+        await using var host = TrackedHost.Create(stub);
+        using var untracked = host.CreateUntrackedClient();
+        using var tracked = host.CreateClient();
+
+        var (expectedBytes, expectedHeaders) = await ReadAsync(untracked, payload, mode);
+        var (actualBytes, actualHeaders) = await ReadAsync(tracked, payload, mode);
+
+        Assert.Equal(crlf, expectedBytes);
+        Assert.Equal(expectedBytes, actualBytes);
+        Assert.Equal(expectedHeaders, actualHeaders);
+
+        var record = await host.SingleRecordAsync();
+        Assert.True(record.Streaming);
+        Assert.Equal(ExpectedUsage(payload), record.Usage);
+    }
+
+    [Fact]
+    public async Task Stream_TwentyThousandChunksUsageInLast_ReadsWholeStreamAndRecordsUsage()
+    {
+        const int chunks = 20_000;
+        await using var stub = await ProviderStub.StartAsync(StubReply.SseGenerated(() => LargeStream(chunks)));
+        await using var host = TrackedHost.Create(stub);
+        using var client = host.CreateClient();
+
+        long length = 0;
+        using (var request = TrackedHost.OpenAIChatRequest("gpt-4o-mini", stream: true))
+        using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            var stream = await response.Content.ReadAsStreamAsync();
+            var buffer = new byte[4096];
+            int n;
+            while ((n = await stream.ReadAsync(buffer)) > 0)
+            {
+                length += n;
+            }
+        }
+
+        Assert.Equal(LargeStream(chunks).Sum(e => (long)Encoding.UTF8.GetByteCount(e)), length);
+        Assert.True(length > 2_000_000, $"only {length} bytes");
+
+        var record = await host.SingleRecordAsync();
+        Assert.True(record.Streaming);
+        Assert.Null(record.ErrorType);
+        Assert.Equal("gpt-4o-mini-2024-07-18", record.Model);
+        Assert.Equal(
+            new TokenUsage { InputTokens = 123_456, CachedInputTokens = 100_000, OutputTokens = chunks + 7, ReasoningTokens = 0, Source = UsageSource.Provider },
+            record.Usage);
+    }
+
+    /// <summary>Normalized usage of each payload (Payloads/SOURCES.md).</summary>
+    private static TokenUsage ExpectedUsage(string payload) => payload switch
+    {
+        "openai-chat.json" => Usage(19, 0, 0, 10, 0),
+        "openai-chat-cached.json" => Usage(2006, 1920, 0, 300, 0),
+        "openai-chat-stream.sse" => Usage(10, 0, 0, 5, 0),
+        "openai-chat-stream-nousage.sse" => TokenUsage.None,
+        "openai-responses.json" => Usage(81, 0, 0, 1035, 832),
+        "openai-responses-stream.sse" => Usage(13, 0, 0, 12, 0),
+        "anthropic-messages.json" => Usage(15, 0, 0, 35, 0),
+        "anthropic-messages-cache.json" => Usage(3 + 3117 + 14723, 14723, 3117, 1, 0),
+        "anthropic-messages-stream.sse" => Usage(25, 0, 0, 15, 0),
+        "anthropic-messages-stream-wire.sse" => Usage(17, 0, 0, 37, 0),
+        "anthropic-error.json" or "openai-error.json" => TokenUsage.None,
+        _ => throw new ArgumentException("No expected usage for " + payload, nameof(payload)),
+    };
+
+    private static TokenUsage Usage(long input, long cached, long cacheWrite, long output, long reasoning) => new()
+    {
+        InputTokens = input,
+        CachedInputTokens = cached,
+        CacheWriteInputTokens = cacheWrite,
+        OutputTokens = output,
+        ReasoningTokens = reasoning,
+        Source = UsageSource.Provider,
+    };
+
+    private static async Task<(byte[] Body, string Headers)> ReadAsync(HttpClient client, string payload, ReadMode mode)
+    {
+        using var request = TrackedHost.RequestFor(payload);
+        using var response = await client.SendAsync(
+            request,
+            mode == ReadMode.Buffered ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead);
+
+        byte[] body;
+        if (mode == ReadMode.OneByteReads)
+        {
+            var stream = await response.Content.ReadAsStreamAsync();
+            using var copy = new MemoryStream();
+            var one = new byte[1];
+            while (await stream.ReadAsync(one) == 1)
+            {
+                copy.WriteByte(one[0]);
+            }
+
+            body = copy.ToArray();
+        }
+        else
+        {
+            body = await response.Content.ReadAsByteArrayAsync();
+        }
+
+        // Content headers as the app sees them (Content-Length read through the typed property, as apps do),
+        // plus the response headers that are not per-connection.
+        var headers = new StringBuilder();
+        headers.Append(CultureInfo.InvariantCulture, $"status={(int)response.StatusCode}\n");
+        headers.Append(CultureInfo.InvariantCulture, $"Content-Type={response.Content.Headers.ContentType}\n");
+        headers.Append(CultureInfo.InvariantCulture, $"Content-Length={response.Content.Headers.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}\n");
+        foreach (var (name, values) in response.Content.Headers.NonValidated.OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            headers.Append(CultureInfo.InvariantCulture, $"content:{name}={string.Join(",", values)}\n");
+        }
+
+        foreach (var (name, values) in response.Headers.NonValidated.Where(h => h.Key != "Date").OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            headers.Append(CultureInfo.InvariantCulture, $"{name}={string.Join(",", values)}\n");
+        }
+
+        return (body, headers.ToString());
+    }
+
+    /// <summary>
+    /// A Chat Completions stream of <paramref name="chunks"/> content chunks, usage only in the last chunk (as with
+    /// <c>stream_options.include_usage</c>): 20,000 chunks is about 4 MB.
+    /// </summary>
+    private static IEnumerable<string> LargeStream(int chunks)
+    {
+        const string Head = """data: {"id":"chatcmpl-large","object":"chat.completion.chunk","created":1761564674,"model":"gpt-4o-mini-2024-07-18","service_tier":"default","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":" token """;
+        for (var i = 0; i < chunks; i++)
+        {
+            yield return Head + i.ToString(CultureInfo.InvariantCulture)
+                + """ \"usage\": {\"prompt_tokens\": 1}"},"logprobs":null,"finish_reason":null}],"usage":null}""" + "\n\n";
+        }
+
+        yield return "data: " + $$$$"""{"id":"chatcmpl-large","object":"chat.completion.chunk","created":1761564674,"model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":123456,"completion_tokens":{{{{chunks + 7}}}},"total_tokens":{{{{123456 + chunks + 7}}}},"prompt_tokens_details":{"cached_tokens":100000,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0}}}""" + "\n\n";
+        yield return "data: [DONE]\n\n";
+    }
+}
