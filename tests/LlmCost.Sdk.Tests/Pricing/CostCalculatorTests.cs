@@ -66,4 +66,25 @@ public class CostCalculatorTests
 
         Assert.Equal(0m, cost.Total);
     }
+
+    [Fact]
+    public void Calculate_OneHourCacheWrites_ArePricedAtTheOneHourRate()
+    {
+        // claude-sonnet-4-5: 1000 five-minute writes at $3.75 and 2117 one-hour writes at $6.00, per 1M.
+        var usage = UsageParsing.Usage(3 + 3117, 0, 3117, 0, 0) with { CacheWrite1hInputTokens = 2117 };
+
+        var cost = CostCalculator.Calculate(usage, Period("anthropic", "claude-sonnet-4-5"), "USD");
+
+        Assert.Equal(0.016452m, cost.CacheWrite); // 0.00375 + 0.012702
+        Assert.Equal(0.016461m, cost.Total);      // + 3 × $3 input
+    }
+
+    [Fact]
+    public void Calculate_Embeddings_PricesInputTokens()
+    {
+        // text-embedding-3-small: $0.02 per 1M input tokens.
+        var cost = CostCalculator.Calculate(UsageParsing.Usage(8, 0, 0, 0, 0), Period("openai", "text-embedding-3-small"), "USD");
+
+        Assert.Equal(0.00000016m, cost.Total);
+    }
 }

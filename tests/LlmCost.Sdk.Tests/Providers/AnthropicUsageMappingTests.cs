@@ -46,4 +46,20 @@ public class AnthropicUsageMappingTests
         Assert.False(malformed);
         Assert.False(usage.HasUsage);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_OneHourCacheWrites_AreKeptApartFromFiveMinuteWrites(bool sse)
+    {
+        const string Usage = "{\"input_tokens\":3,\"cache_creation_input_tokens\":3117,\"cache_read_input_tokens\":0,\"cache_creation\":{\"ephemeral_5m_input_tokens\":1000,\"ephemeral_1h_input_tokens\":2117},\"output_tokens\":1}";
+        var text = sse
+            ? "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"claude-sonnet-4-5\",\"usage\":" + Usage + "}}\n\n"
+            : "{\"model\":\"claude-sonnet-4-5\",\"usage\":" + Usage + "}";
+
+        var (usage, _) = UsageParsing.Read(AnthropicUsageMapping.Instance, System.Text.Encoding.UTF8.GetBytes(text), sse, chunkSize: 7);
+
+        Assert.Equal(3117, usage.ToUsage().CacheWriteInputTokens);
+        Assert.Equal(2117, usage.ToUsage().CacheWrite1hInputTokens);
+    }
 }

@@ -67,4 +67,16 @@ public class CostRecordTests
     {
         Assert.ThrowsAny<JsonException>(() => CostRecord.FromJson("""{"id":"x"}"""));
     }
+
+    [Fact]
+    public void ToJson_OneHourCacheWrites_AddsTheirCountAndRoundTrips()
+    {
+        var record = DesignExample() with { Usage = UsageParsing.Usage(100, 0, 80, 1, 0) with { CacheWrite1hInputTokens = 60 } };
+
+        using var document = JsonDocument.Parse(record.ToJson());
+
+        Assert.Equal(60, document.RootElement.GetProperty("usage").GetProperty("cacheWrite1hInputTokens").GetInt64());
+        Assert.Equal(record, CostRecord.FromJson(record.ToJson()));
+        Assert.DoesNotContain("cacheWrite1h", DesignExample().ToJson(), StringComparison.Ordinal);
+    }
 }
