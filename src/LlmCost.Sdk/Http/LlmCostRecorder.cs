@@ -21,6 +21,7 @@ internal sealed class LlmCostRecorder
     private readonly CostTags _defaults;
     private readonly bool _enabled;
     private readonly ConcurrentDictionary<string, byte> _warnedModels = new(StringComparer.Ordinal);
+    private readonly RecordIdGenerator _ids = new();
 
     public LlmCostRecorder(
         LlmCostPipeline pipeline,
@@ -118,7 +119,7 @@ internal sealed class LlmCostRecorder
 
         var record = new CostRecord
         {
-            Id = Guid.CreateVersion7(call.Timestamp),
+            Id = _ids.Next(call.Timestamp),
             Timestamp = call.Timestamp,
             Provider = target.Provider,
             Operation = target.Operation,

@@ -28,6 +28,8 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     private readonly Task _pump;
     private readonly Lock _shutdownLock = new();
     private Task? _shutdown;
+    private TaskCompletionSource _batchReady = NewSignal();
+    private volatile bool _completing;
 
     public LlmCostPipeline(
         IEnumerable<ICostSink> sinks,
@@ -63,6 +65,12 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         if (_queue.Writer.TryWrite(new PipelineItem(record, null)))
         {
             _counters.Queued();
+            if (_queue.Reader.Count >= _maxBatchSize)
+            {
+                // A full batch is waiting: end the pump's linger now rather than at the batch delay.
+                Volatile.Read(ref _batchReady).TrySetResult();
+            }
+
             return true;
         }
 
@@ -81,6 +89,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         try
         {
             await _queue.Writer.WriteAsync(new PipelineItem(null, signal), cancellationToken).ConfigureAwait(false);
+            Volatile.Read(ref _batchReady).TrySetResult();
         }
         catch (ChannelClosedException)
         {
@@ -116,7 +125,9 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
 
     private async Task DrainAsync()
     {
+        _completing = true;
         _queue.Writer.TryComplete();
+        Volatile.Read(ref _batchReady).TrySetResult();
         var all = Task.WhenAll(_workers.Select(w => w.Completion).Prepend(_pump));
         try
         {
@@ -142,25 +153,26 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                var flush = Drain(reader, batch);
-                if (flush is null && batch.Count < _maxBatchSize && _batchDelay > TimeSpan.Zero)
+                // Linger until a batch is full, a flush is asked for, or the batch delay passes. Writers wake the
+                // pump once per batch, not once per record: no thread-pool work item per LLM call.
+                var ready = Volatile.Read(ref _batchReady).Task;
+                if (!ready.IsCompleted && !_completing && reader.Count < _maxBatchSize && _batchDelay > TimeSpan.Zero)
                 {
-                    // Wait a little for more records, so sinks see batches rather than single records.
-                    using var timer = new CancellationTokenSource(_batchDelay, _time);
-                    try
-                    {
-                        while (flush is null && batch.Count < _maxBatchSize && await reader.WaitToReadAsync(timer.Token).ConfigureAwait(false))
-                        {
-                            flush = Drain(reader, batch);
-                        }
-                    }
-                    catch (OperationCanceledException) when (timer.IsCancellationRequested)
-                    {
-                        // The batch delay has passed.
-                    }
+                    await Task.WhenAny(ready, Task.Delay(_batchDelay, _time)).ConfigureAwait(false);
                 }
 
-                await DispatchAsync(batch, flush).ConfigureAwait(false);
+                if (ready.IsCompleted)
+                {
+                    Interlocked.Exchange(ref _batchReady, NewSignal());
+                }
+
+                FlushSignal? flush;
+                do
+                {
+                    flush = Drain(reader, batch);
+                    await DispatchAsync(batch, flush).ConfigureAwait(false);
+                }
+                while (flush is not null || reader.Count >= _maxBatchSize);
             }
 
             await DispatchAsync(batch, null).ConfigureAwait(false);
@@ -178,6 +190,8 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
             }
         }
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FlushSignal? Drain(ChannelReader<PipelineItem> reader, List<CostRecord> batch)
     {
@@ -202,7 +216,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
             batch.Clear();
             foreach (var worker in _workers)
             {
-                worker.Offer(records);
+                await worker.OfferAsync(records).ConfigureAwait(false);
             }
         }
 

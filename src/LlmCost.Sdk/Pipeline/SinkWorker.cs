@@ -11,6 +11,9 @@ internal sealed class SinkWorker
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the pump waits for room in a full sink queue before it calls the sink stalled.</summary>
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(1);
+
     private readonly ICostSink _sink;
     private readonly string _name;
     private readonly Channel<SinkItem> _queue;
@@ -20,6 +23,7 @@ internal sealed class SinkWorker
     private readonly CancellationToken _abort;
     private readonly int _maxRetries;
     private readonly TimeSpan _retryDelay;
+    private bool _stalled;
 
     public SinkWorker(ICostSink sink, LlmCostOptions options, LlmCostCounters counters, TimeProvider time, ILogger logger, CancellationToken abort)
     {
@@ -43,13 +47,44 @@ internal sealed class SinkWorker
 
     public Task Completion { get; }
 
-    public void Offer(CostRecord[] records)
+    /// <summary>
+    /// Hands a batch to the sink's queue. A burst waits (up to <see cref="StallTimeout"/>) for a healthy sink to catch
+    /// up; a sink that stays full is marked stalled and its batches are dropped and counted at once, so it cannot slow
+    /// the other sinks, until it accepts a batch again. Called by the pump only.
+    /// </summary>
+    public async ValueTask OfferAsync(CostRecord[] records)
     {
-        if (!_queue.Writer.TryWrite(new SinkItem(records, null)))
+        var item = new SinkItem(records, null);
+        if (_queue.Writer.TryWrite(item))
         {
-            _counters.DroppedBySink(records.Length);
-            Log.SinkQueueFull(_logger, _name, records.Length);
+            _stalled = false;
+            return;
         }
+
+        if (!_stalled)
+        {
+            using var stall = new CancellationTokenSource(StallTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stall.Token, _abort);
+            try
+            {
+                while (await _queue.Writer.WaitToWriteAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    if (_queue.Writer.TryWrite(item))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Still full after the stall timeout, or shutting down.
+            }
+
+            _stalled = true;
+        }
+
+        _counters.DroppedBySink(records.Length);
+        Log.SinkQueueFull(_logger, _name, records.Length);
     }
 
     public ValueTask FlushAsync(FlushSignal signal) => _queue.Writer.WriteAsync(new SinkItem(null, signal), _abort);

@@ -82,11 +82,11 @@ internal static class CostRecordJson
         {
             writer.WriteStartObject("cost"u8);
             writer.WriteString("currency"u8, cost.Currency);
-            writer.WriteNumber("input"u8, cost.Input);
-            writer.WriteNumber("cachedInput"u8, cost.CachedInput);
-            writer.WriteNumber("cacheWrite"u8, cost.CacheWrite);
-            writer.WriteNumber("output"u8, cost.Output);
-            writer.WriteNumber("total"u8, cost.Total);
+            writer.WriteNumber("input"u8, Plain(cost.Input));
+            writer.WriteNumber("cachedInput"u8, Plain(cost.CachedInput));
+            writer.WriteNumber("cacheWrite"u8, Plain(cost.CacheWrite));
+            writer.WriteNumber("output"u8, Plain(cost.Output));
+            writer.WriteNumber("total"u8, Plain(cost.Total));
             writer.WriteEndObject();
         }
         else
@@ -223,6 +223,9 @@ internal static class CostRecordJson
             EffectiveFrom = DateOnly.ParseExact(price.GetProperty("effectiveFrom").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
     }
+
+    /// <summary>Removes trailing zeros (2.50m × 176 × 0.000001m is 0.00044000000m) so money prints plainly: 0.00044.</summary>
+    private static decimal Plain(decimal value) => value / 1.0000000000000000000000000000m;
 
     internal static string SourceName(UsageSource source) => source switch
     {

@@ -258,4 +258,37 @@ public class LlmCostPipelineTests
 
         await pipeline.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task DisposeAsync_MoreThanABatchLeftWithALongBatchDelay_DrainsWithoutWaitingForTheDelay()
+    {
+        var sink = new CallbackSink();
+        var pipeline = Create([sink], o => { o.BatchDelay = TimeSpan.FromHours(1); o.MaxBatchSize = 10; o.ShutdownTimeout = TimeSpan.FromMinutes(5); });
+        for (var i = 0; i < 95; i++)
+        {
+            pipeline.TryWrite(TestRecords.Create(i));
+        }
+
+        await pipeline.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(95, sink.Records.Count);
+    }
+
+    [Fact]
+    public async Task Pump_BurstLargerThanTheSinkQueue_WaitsForAHealthySinkInsteadOfDropping()
+    {
+        var counters = new LlmCostCounters();
+        var sink = new CallbackSink { OnWrite = async (_, _) => await Task.Yield() };
+        await using var pipeline = Create([sink], o => { o.MaxBatchSize = 10; o.SinkQueueCapacity = 1; o.QueueCapacity = 100_000; }, counters: counters);
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            Assert.True(pipeline.TryWrite(TestRecords.Create(i)));
+        }
+
+        await pipeline.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(20_000, sink.Records.Count);
+        Assert.Equal(0, counters.Snapshot().DroppedBySinks);
+    }
 }

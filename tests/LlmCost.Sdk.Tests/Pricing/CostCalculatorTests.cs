@@ -18,7 +18,8 @@ public class CostCalculatorTests
         Assert.Equal(0m, cost.CacheWrite);
         Assert.Equal(0.0035m, cost.Output);       // 350 × 10 / 1M
         Assert.Equal(0.00522m, cost.Total);
-        Assert.Equal("0.00522", cost.Total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var json = (TestRecords.Create() with { Cost = cost }).ToJson();
+        Assert.Contains("\"cost\":{\"currency\":\"USD\",\"input\":0.00044,\"cachedInput\":0.00128,\"cacheWrite\":0,\"output\":0.0035,\"total\":0.00522}", json, StringComparison.Ordinal);
     }
 
     [Fact]
