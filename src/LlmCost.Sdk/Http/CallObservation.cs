@@ -16,7 +16,6 @@ internal sealed class CallObservation
     private JsonScanner? _json;
     private SseUsageReader? _sse;
     private JsonScanner? _requestJson;
-    private UsageAccumulator? _request;
     private int _finished;
     private bool _observeFailed;
 
@@ -45,7 +44,7 @@ internal sealed class CallObservation
 
     public UsageAccumulator Usage => _usage;
 
-    public string? RequestModel => _request?.Model;
+    public string? RequestModel => _usage.RequestModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
     public bool Malformed => (_sse?.Malformed ?? false) || (_sse is null && (_json?.Malformed ?? false));
@@ -53,9 +52,8 @@ internal sealed class CallObservation
     /// <summary>Starts reading the request body for its <c>model</c>, as the body is sent.</summary>
     public void ObserveRequestStart()
     {
-        _request ??= new UsageAccumulator();
         _requestJson?.Release();
-        _requestJson = new JsonScanner(RequestModelMapping.Instance, _request);
+        _requestJson = new JsonScanner(RequestModelMapping.Instance, _usage);
     }
 
     public void ObserveRequest(ReadOnlySpan<byte> bytes)
@@ -81,7 +79,7 @@ internal sealed class CallObservation
         }
 
         _json = new JsonScanner(Target.Mapping, _usage);
-        if (string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+        if (IsEventStream(response.Content.Headers))
         {
             Streaming = true;
             _sse = new SseUsageReader(_json);
@@ -156,11 +154,19 @@ internal sealed class CallObservation
         }
     }
 
+    /// <summary>Checks the raw Content-Type without parsing it into a <see cref="System.Net.Http.Headers.MediaTypeHeaderValue"/>.</summary>
+    private static bool IsEventStream(System.Net.Http.Headers.HttpContentHeaders headers) =>
+        headers.NonValidated.TryGetValues("Content-Type", out var values)
+        && values.Count > 0
+        && values.ToString().AsSpan().TrimStart().StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Reads the top-level <c>model</c> of a request body.</summary>
     private sealed class RequestModelMapping : UsageMapping
     {
         public static readonly RequestModelMapping Instance = new();
 
-        public override UsageField Match(in JsonPath path) => path.Is(ModelName) ? UsageField.Model : UsageField.None;
+        public override int MaxDepth => 1;
+
+        public override UsageField Match(in JsonPath path) => path.Is(ModelName) ? UsageField.RequestModel : UsageField.None;
     }
 }

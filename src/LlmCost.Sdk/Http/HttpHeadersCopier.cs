@@ -7,7 +7,10 @@ internal static class HttpHeadersCopier
     {
         foreach (var header in from.Headers.NonValidated)
         {
-            to.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            foreach (var value in header.Value)
+            {
+                to.Headers.TryAddWithoutValidation(header.Key, value);
+            }
         }
     }
 }

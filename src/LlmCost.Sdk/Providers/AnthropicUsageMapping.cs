@@ -24,6 +24,8 @@ internal sealed class AnthropicUsageMapping : UsageMapping
     private static readonly ulong CacheCreationDetails = JsonPath.Hash("cache_creation"u8);
     private static readonly ulong OneHour = JsonPath.Hash("ephemeral_1h_input_tokens"u8);
 
+    public override int MaxDepth => 4;
+
     public override UsageField Match(in JsonPath path)
     {
         switch (path.Depth)

@@ -29,6 +29,7 @@ internal sealed class JsonScanner
     private int _depth;           // all containers, named or not
     private ulong _arrayMask;     // bit i set: container i is an array
     private bool _expectKey;
+    private bool _keyNamed;
     private bool _capture;
     private int _valueLength;
     private bool _valueTruncated;
@@ -157,6 +158,8 @@ internal sealed class JsonScanner
                 case (byte)'"':
                     if (_expectKey)
                     {
+                        // Only keys on a path the mapping can match are hashed: not inside arrays, not below its depth.
+                        _keyNamed = _depth <= _mapping.MaxDepth && (_arrayMask & ((1UL << _depth) - 1)) == 0;
                         _keyHash = JsonPath.HashSeed;
                         _state = State.InKey;
                     }
@@ -190,14 +193,17 @@ internal sealed class JsonScanner
     {
         var rest = data[i..];
         var stop = rest.IndexOfAny(StringSpecials);
-        var hash = _keyHash;
-        var chunk = stop < 0 ? rest : rest[..stop];
-        foreach (var b in chunk)
+        if (_keyNamed)
         {
-            hash = JsonPath.HashStep(hash, b);
+            var hash = _keyHash;
+            foreach (var b in stop < 0 ? rest : rest[..stop])
+            {
+                hash = JsonPath.HashStep(hash, b);
+            }
+
+            _keyHash = hash;
         }
 
-        _keyHash = hash;
         if (stop < 0)
         {
             return data.Length;
@@ -211,7 +217,7 @@ internal sealed class JsonScanner
         else
         {
             // The key names the value that follows: record it for the innermost object.
-            if (_depth - 1 < JsonPath.MaxDepth)
+            if (_keyNamed)
             {
                 _path.Set(_depth - 1, _keyHash);
             }

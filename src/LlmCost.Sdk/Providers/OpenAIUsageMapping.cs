@@ -27,6 +27,8 @@ internal sealed class OpenAIUsageMapping : UsageMapping
     private static readonly ulong CachedTokens = JsonPath.Hash("cached_tokens"u8);
     private static readonly ulong ReasoningTokens = JsonPath.Hash("reasoning_tokens"u8);
 
+    public override int MaxDepth => 4;
+
     public override UsageField Match(in JsonPath path)
     {
         switch (path.Depth)

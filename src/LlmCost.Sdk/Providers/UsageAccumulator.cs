@@ -20,6 +20,9 @@ internal sealed class UsageAccumulator
     /// <summary>Gets the model the response named, or <see langword="null"/>.</summary>
     public string? Model { get; private set; }
 
+    /// <summary>Gets the model the request named, or <see langword="null"/>.</summary>
+    public string? RequestModel { get; private set; }
+
     /// <summary>Gets a value indicating whether the response carried any token count.</summary>
     public bool HasUsage { get; private set; }
 
@@ -39,15 +42,24 @@ internal sealed class UsageAccumulator
         }
     }
 
-    /// <summary>Keeps the model id; allocates only when it differs from the one already kept.</summary>
-    public void SetModel(ReadOnlySpan<byte> utf8)
+    /// <summary>Keeps a model id; allocates only when it differs from the one already kept (streams repeat it in every chunk).</summary>
+    public void SetModel(UsageField field, ReadOnlySpan<byte> utf8)
     {
-        if (utf8.IsEmpty || (Model is not null && System.Text.Ascii.Equals(utf8, Model)))
+        var current = field == UsageField.RequestModel ? RequestModel : Model;
+        if (utf8.IsEmpty || (current is not null && System.Text.Ascii.Equals(utf8, current)))
         {
             return;
         }
 
-        Model = Encoding.UTF8.GetString(utf8);
+        var model = Encoding.UTF8.GetString(utf8);
+        if (field == UsageField.RequestModel)
+        {
+            RequestModel = model;
+        }
+        else
+        {
+            Model = model;
+        }
     }
 
     /// <summary>Maps what was reported to the normalized usage of DESIGN.md.</summary>

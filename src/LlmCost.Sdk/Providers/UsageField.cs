@@ -9,6 +9,9 @@ internal enum UsageField : byte
     /// <summary>The model that served the call.</summary>
     Model,
 
+    /// <summary>The model the request asked for (read from the request body).</summary>
+    RequestModel,
+
     /// <summary>All input tokens, cache reads and writes included (OpenAI's <c>prompt_tokens</c>).</summary>
     TotalInput,
 

@@ -8,6 +8,9 @@ namespace LlmCost.Sdk;
 /// </summary>
 internal abstract class UsageMapping
 {
+    /// <summary>Gets the depth of the deepest path the mapping matches; names below it are not even hashed.</summary>
+    public virtual int MaxDepth => JsonPath.MaxDepth;
+
     /// <summary>Names the usage value at a path, or <see cref="UsageField.None"/>.</summary>
     public abstract UsageField Match(in JsonPath path);
 
@@ -16,11 +19,11 @@ internal abstract class UsageMapping
     public void OnValue(in JsonPath path, JsonScalarKind kind, ReadOnlySpan<byte> value, UsageAccumulator usage)
     {
         var field = Match(in path);
-        if (field == UsageField.Model)
+        if (field is UsageField.Model or UsageField.RequestModel)
         {
             if (kind == JsonScalarKind.String)
             {
-                usage.SetModel(value);
+                usage.SetModel(field, value);
             }
 
             return;

@@ -53,10 +53,10 @@ public class JsonScannerTests
     public void Write_ModelRepeatedInEveryChunk_AllocatesTheStringOnce()
     {
         var usage = new UsageAccumulator();
-        usage.SetModel("gpt-4o-2024-08-06"u8);
+        usage.SetModel(UsageField.Model, "gpt-4o-2024-08-06"u8);
         var first = usage.Model;
 
-        usage.SetModel("gpt-4o-2024-08-06"u8);
+        usage.SetModel(UsageField.Model, "gpt-4o-2024-08-06"u8);
 
         Assert.Same(first, usage.Model);
     }
