@@ -52,6 +52,9 @@ internal sealed class JsonScanner
         Failed,
     }
 
+    /// <summary>Gets a value indicating whether the response has already named its model.</summary>
+    public bool HasModel => _usage.Model is not null;
+
     /// <summary>Gets a value indicating whether the bytes so far cannot be JSON.</summary>
     public bool Malformed => _state == State.Failed;
 

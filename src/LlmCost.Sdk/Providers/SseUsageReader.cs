@@ -90,7 +90,7 @@ internal sealed class SseUsageReader
                         if (!_eventHasData)
                         {
                             _eventHasData = true;
-                            _skipEventData = value[0] == (byte)'[';
+                            _skipEventData = value[0] == (byte)'[' || CanSkip(value, rest[value.Length..]);
                         }
 
                         if (!_skipEventData)
@@ -118,6 +118,23 @@ internal sealed class SseUsageReader
     {
         EndLine();
         EndLine();
+    }
+
+    /// <summary>
+    /// Decides from a whole one-line event, with one vectorized search, that it carries nothing to read: the model is
+    /// already known and the event has no <c>"usage"</c> key (most chunks of a stream are text deltas). The bytes
+    /// <c>"usage"</c> cannot occur inside a JSON string (its quotes would be escaped), so no usage is ever skipped.
+    /// Events split across reads, or of several data lines, are always scanned.
+    /// </summary>
+    private bool CanSkip(ReadOnlySpan<byte> line, ReadOnlySpan<byte> after)
+    {
+        if (!_json.HasModel)
+        {
+            return false;
+        }
+
+        var eventEndsHere = after.StartsWith("\n\n"u8) || after.StartsWith("\r\n\r\n"u8) || after.StartsWith("\r\r"u8);
+        return eventEndsHere && line.IndexOf("\"usage\""u8) < 0;
     }
 
     private void EndLine()

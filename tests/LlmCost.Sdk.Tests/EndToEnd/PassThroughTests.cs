@@ -228,15 +228,8 @@ public sealed class PassThroughTests
         _ => throw new ArgumentException("No expected usage for " + payload, nameof(payload)),
     };
 
-    private static TokenUsage Usage(long input, long cached, long cacheWrite, long output, long reasoning) => new()
-    {
-        InputTokens = input,
-        CachedInputTokens = cached,
-        CacheWriteInputTokens = cacheWrite,
-        OutputTokens = output,
-        ReasoningTokens = reasoning,
-        Source = UsageSource.Provider,
-    };
+    private static TokenUsage Usage(long input, long cached, long cacheWrite, long output, long reasoning) =>
+        UsageParsing.Usage(input, cached, cacheWrite, output, reasoning);
 
     private static async Task<(byte[] Body, string Headers)> ReadAsync(HttpClient client, string payload, ReadMode mode)
     {

@@ -55,4 +55,21 @@ public class SseUsageReaderTests
         Assert.True(malformed);
         Assert.Equal(3, usage.ToUsage().OutputTokens);
     }
+
+    [Fact]
+    public void Write_WholeEventsInOneRead_SkipsTextDeltasButNeverUsage()
+    {
+        // Whole one-line events after the model is known are skipped unless they carry a "usage" key; a text delta that
+        // talks about usage has its quotes escaped, so it cannot look like one.
+        var text =
+            "data: {\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n" +
+            "data: {\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"the \\\"usage\\\": {} key\"}}]}\n\n" +
+            "data: {\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}\n\n" +
+            "data: [DONE]\n\n";
+
+        var (usage, malformed) = UsageParsing.Read(OpenAIUsageMapping.Instance, Encoding.UTF8.GetBytes(text), sse: true, chunkSize: text.Length);
+
+        Assert.False(malformed);
+        Assert.Equal(UsageParsing.Usage(9, 0, 0, 4, 0), usage.ToUsage());
+    }
 }
