@@ -12,7 +12,7 @@ internal sealed class CallObservation
     private static readonly ulong ModelName = JsonPath.Hash("model"u8);
 
     private readonly LlmCostRecorder _recorder;
-    private readonly UsageAccumulator _usage = new();
+    private readonly UsageAccumulator _usage;
     private JsonScanner? _json;
     private SseUsageReader? _sse;
     private JsonScanner? _requestJson;
@@ -22,6 +22,7 @@ internal sealed class CallObservation
     public CallObservation(LlmCostRecorder recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp)
     {
         _recorder = recorder;
+        _usage = new UsageAccumulator(recorder.Prices);
         Target = target;
         Tags = tags;
         Timestamp = timestamp;

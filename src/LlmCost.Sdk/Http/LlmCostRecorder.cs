@@ -105,7 +105,7 @@ internal sealed class LlmCostRecorder
         {
             var period = entry.PeriodAt(DateOnly.FromDateTime(call.Timestamp.UtcDateTime));
             cost = CostCalculator.Calculate(usage, period, _prices.Currency);
-            price = new PriceReference { TableVersion = _prices.Version, Entry = entry.Id, EffectiveFrom = period.EffectiveFrom };
+            price = _prices.ReferenceFor(entry, period);
         }
         else if (usage.Source != UsageSource.None)
         {

@@ -43,12 +43,31 @@ internal sealed class ObservedResponseContent : HttpContent
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
-    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+    {
+        Task<Stream> pending;
+        try
+        {
+            pending = _inner.ReadAsStreamAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _call.Fail(ex);
+            throw;
+        }
+
+        // A response stream is usually ready once the headers are in: no state machine for the common case.
+        return pending.IsCompletedSuccessfully
+            ? Task.FromResult<Stream>(new ObservingReadStream(pending.Result, _call))
+            : WrapAsync(pending);
+    }
+
+    private async Task<Stream> WrapAsync(Task<Stream> pending)
     {
         Stream inner;
         try
         {
-            inner = await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            inner = await pending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -25,6 +25,8 @@ public sealed class PriceTable
 
     private readonly Dictionary<string, PriceEntry> _byId;
     private readonly Dictionary<string, PriceEntry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _modelIds;
+    private readonly Dictionary<PricePeriod, PriceReference> _references;
 
     private PriceTable(int schemaVersion, string version, string currency, IReadOnlyList<PriceEntry> entries, Dictionary<string, PriceEntry> byId)
     {
@@ -34,6 +36,26 @@ public sealed class PriceTable
         Entries = entries;
         _byId = byId;
         _lookup = byId.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        // Every model id the table knows, so a response naming one reuses this string instead of allocating its own.
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            foreach (var id in entry.Aliases.Prepend(entry.Model))
+            {
+                ids.TryAdd(id, id);
+            }
+        }
+
+        _modelIds = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _references = new Dictionary<PricePeriod, PriceReference>(ReferenceEqualityComparer.Instance);
+        foreach (var entry in entries)
+        {
+            foreach (var period in entry.Periods)
+            {
+                _references[period] = new PriceReference { TableVersion = version, Entry = entry.Id, EffectiveFrom = period.EffectiveFrom };
+            }
+        }
     }
 
     /// <summary>Gets the table embedded in this version of the SDK.</summary>
@@ -163,6 +185,24 @@ public sealed class PriceTable
         var undated = StripSnapshotDate(key);
         return undated.Length != key.Length && _lookup.TryGetValue(undated, out entry);
     }
+
+    /// <summary>Returns the table's own string for a known model id given as UTF-8, or <see langword="null"/>.</summary>
+    internal string? KnownModelId(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > 128)
+        {
+            return null;
+        }
+
+        Span<char> chars = stackalloc char[utf8.Length];
+        return System.Text.Ascii.ToUtf16(utf8, chars, out var written) == System.Buffers.OperationStatus.Done
+            && _modelIds.TryGetValue(chars[..written], out var id, out _) ? id : null;
+    }
+
+    /// <summary>Gets the shared reference that names an entry's period in records.</summary>
+    internal PriceReference ReferenceFor(PriceEntry entry, PricePeriod period) =>
+        _references.TryGetValue(period, out var reference) ? reference
+            : new PriceReference { TableVersion = Version, Entry = entry.Id, EffectiveFrom = period.EffectiveFrom };
 
     /// <summary>Gets an entry by its id, <c>provider/model</c>.</summary>
     /// <param name="id">The entry id or the id of one of its aliases.</param>

@@ -16,6 +16,11 @@ internal sealed class UsageAccumulator
     private long? _cacheWrite1h;
     private long? _output;
     private long? _reasoning;
+    private readonly PriceTable? _knownModels;
+
+    /// <summary>Initializes a new instance of the <see cref="UsageAccumulator"/> class.</summary>
+    /// <param name="knownModels">A table whose model-id strings are reused for the ids it knows.</param>
+    public UsageAccumulator(PriceTable? knownModels = null) => _knownModels = knownModels;
 
     /// <summary>Gets the model the response named, or <see langword="null"/>.</summary>
     public string? Model { get; private set; }
@@ -51,7 +56,7 @@ internal sealed class UsageAccumulator
             return;
         }
 
-        var model = Encoding.UTF8.GetString(utf8);
+        var model = _knownModels?.KnownModelId(utf8) ?? Encoding.UTF8.GetString(utf8);
         if (field == UsageField.RequestModel)
         {
             RequestModel = model;
