@@ -134,7 +134,28 @@ internal sealed class SseUsageReader
         }
 
         var eventEndsHere = after.StartsWith("\n\n"u8) || after.StartsWith("\r\n\r\n"u8) || after.StartsWith("\r\r"u8);
-        return eventEndsHere && line.IndexOf("\"usage\""u8) < 0;
+        return eventEndsHere && !HasUsageObject(line);
+    }
+
+    /// <summary>Whether a line has a <c>"usage"</c> key whose value is not <c>null</c> (OpenAI sends <c>"usage":null</c> in every chunk).</summary>
+    private static bool HasUsageObject(ReadOnlySpan<byte> line)
+    {
+        while (true)
+        {
+            var at = line.IndexOf("\"usage\""u8);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            var rest = line[(at + 7)..].TrimStart(" \t"u8);
+            if (rest.IsEmpty || rest[0] != (byte)':' || !rest[1..].TrimStart(" \t"u8).StartsWith("null"u8))
+            {
+                return true;
+            }
+
+            line = rest;
+        }
     }
 
     private void EndLine()

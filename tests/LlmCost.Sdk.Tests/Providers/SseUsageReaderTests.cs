@@ -63,8 +63,9 @@ public class SseUsageReaderTests
         // talks about usage has its quotes escaped, so it cannot look like one.
         var text =
             "data: {\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n" +
+            "data: {\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"!\"}}],\"usage\": null}\n\n" +
             "data: {\"model\":\"gpt-4o\",\"choices\":[{\"delta\":{\"content\":\"the \\\"usage\\\": {} key\"}}]}\n\n" +
-            "data: {\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}\n\n" +
+            "data: {\"model\":\"gpt-4o\",\"usage\":null,\"choices\":[],\"usage\" : {\"prompt_tokens\":9,\"completion_tokens\":4}}\n\n" +
             "data: [DONE]\n\n";
 
         var (usage, malformed) = UsageParsing.Read(OpenAIUsageMapping.Instance, Encoding.UTF8.GetBytes(text), sse: true, chunkSize: text.Length);
