@@ -30,6 +30,8 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     private Task? _shutdown;
     private TaskCompletionSource _batchReady = NewSignal();
     private volatile bool _completing;
+    private int _pendingFlushes;
+    private long _depth; // records queued and not yet taken by the pump; cheaper than the channel's locked Count
 
     public LlmCostPipeline(
         IEnumerable<ICostSink> sinks,
@@ -65,7 +67,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         if (_queue.Writer.TryWrite(new PipelineItem(record, null)))
         {
             _counters.Queued();
-            if (_queue.Reader.Count >= _maxBatchSize)
+            if (Interlocked.Increment(ref _depth) >= _maxBatchSize)
             {
                 // A full batch is waiting: end the pump's linger now rather than at the batch delay.
                 Volatile.Read(ref _batchReady).TrySetResult();
@@ -86,6 +88,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var signal = new FlushSignal(_workers.Length);
+        Interlocked.Increment(ref _pendingFlushes);
         try
         {
             await _queue.Writer.WriteAsync(new PipelineItem(null, signal), cancellationToken).ConfigureAwait(false);
@@ -93,6 +96,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         }
         catch (ChannelClosedException)
         {
+            Interlocked.Decrement(ref _pendingFlushes);
             // Shutting down: the shutdown drains everything that was queued.
             var shutdown = _shutdown;
             if (shutdown is not null)
@@ -156,7 +160,8 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
                 // Linger until a batch is full, a flush is asked for, or the batch delay passes. Writers wake the
                 // pump once per batch, not once per record: no thread-pool work item per LLM call.
                 var ready = Volatile.Read(ref _batchReady).Task;
-                if (!ready.IsCompleted && !_completing && reader.Count < _maxBatchSize && _batchDelay > TimeSpan.Zero)
+                if (!ready.IsCompleted && !_completing && Volatile.Read(ref _pendingFlushes) == 0
+                    && Volatile.Read(ref _depth) < _maxBatchSize && _batchDelay > TimeSpan.Zero)
                 {
                     await Task.WhenAny(ready, Task.Delay(_batchDelay, _time)).ConfigureAwait(false);
                 }
@@ -166,13 +171,16 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
                     Interlocked.Exchange(ref _batchReady, NewSignal());
                 }
 
+                // Keep draining while full batches wait or a flush is pending behind them.
                 FlushSignal? flush;
+                int drained;
                 do
                 {
                     flush = Drain(reader, batch);
+                    drained = batch.Count;
                     await DispatchAsync(batch, flush).ConfigureAwait(false);
                 }
-                while (flush is not null || reader.Count >= _maxBatchSize);
+                while (flush is not null || (drained > 0 && (Volatile.Read(ref _pendingFlushes) > 0 || Volatile.Read(ref _depth) >= _maxBatchSize)));
             }
 
             await DispatchAsync(batch, null).ConfigureAwait(false);
@@ -199,9 +207,11 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         {
             if (item.Flush is not null)
             {
+                Interlocked.Decrement(ref _pendingFlushes);
                 return item.Flush;
             }
 
+            Interlocked.Decrement(ref _depth);
             batch.Add(item.Record!);
         }
 
