@@ -19,6 +19,7 @@ internal sealed class JsonScanner
 
     private static readonly SearchValues<byte> StringSpecials = SearchValues.Create("\"\\"u8);
     private static readonly SearchValues<byte> ScalarEnds = SearchValues.Create(" \t\r\n,}]"u8);
+    private static readonly SearchValues<byte> Whitespace = SearchValues.Create(" \t\r\n"u8);
 
     private readonly UsageMapping _mapping;
     private byte[]? _value;
@@ -133,7 +134,12 @@ internal sealed class JsonScanner
             switch (b)
             {
                 case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n':
+                {
+                    // Pretty-printed responses are mostly indentation: skip a run at once.
+                    var run = data[(i + 1)..].IndexOfAnyExcept(Whitespace);
+                    i = run < 0 ? data.Length - 1 : i + run;
                     continue;
+                }
                 case (byte)'{':
                     Push(isArray: false);
                     _expectKey = true;
