@@ -45,6 +45,9 @@ internal sealed class LlmCostRecorder
 
     public PriceTable Prices => _prices;
 
+    /// <summary>Gets a value indicating whether tracking is on.</summary>
+    public bool Enabled => _enabled;
+
     /// <summary>Combines a client's default tags with the options' defaults; done once per handler, not per call.</summary>
     public CostTags WithDefaults(CostTags clientDefaults) => TagMerger.Merge(clientDefaults, _defaults);
 
@@ -58,6 +61,9 @@ internal sealed class LlmCostRecorder
         {
             return null;
         }
+
+        // An AI-client decorator around this call stands aside: the HTTP record, read from the bytes, is the one kept.
+        AiClientCallContext.Current?.MarkTrackedByHttp();
 
         var tags = clientDefaults;
         if (LlmCostScope.Current is { } scope)
@@ -81,11 +87,9 @@ internal sealed class LlmCostRecorder
         return call;
     }
 
-    /// <summary>Builds the record of a finished call and queues it. Runs once per call.</summary>
+    /// <summary>Builds the record of a finished HTTP call and queues it. Runs once per call.</summary>
     public void Complete(CallObservation call)
     {
-        var usage = call.Usage.ToUsage();
-        var model = call.Usage.Model;
         var target = call.Target;
         if (call.Malformed && call.ErrorType is null)
         {
@@ -93,6 +97,30 @@ internal sealed class LlmCostRecorder
             Log.MalformedResponse(_logger, target.Provider, call.StatusCode);
         }
 
+        Record(new LlmCallFacts
+        {
+            Provider = target.Provider,
+            Operation = target.Operation,
+            Model = call.Usage.Model,
+            RequestModel = call.RequestModel,
+            Streaming = call.Streaming,
+            StatusCode = call.StatusCode,
+            ErrorType = call.ErrorType,
+            Timestamp = call.Timestamp,
+            Duration = _time.GetElapsedTime(call.StartTimestamp),
+            Tags = call.Tags,
+            Usage = call.Usage.ToUsage(),
+        });
+    }
+
+    /// <summary>
+    /// Prices one finished call, builds its record and queues it: the one path shared by the HTTP handler and the
+    /// AI-client decorators. Never throws for unknown models or missing usage; those are counted.
+    /// </summary>
+    public CostRecord Record(in LlmCallFacts call)
+    {
+        var usage = call.Usage;
+        var model = call.Model;
         CostBreakdown? cost = null;
         PriceReference? price = null;
         if (usage.Source == UsageSource.None && call.ErrorType is null)
@@ -101,7 +129,7 @@ internal sealed class LlmCostRecorder
             // its tokens were billed but are unknown, so its cost is unknown too, never a silent $0.
             _counters.MissingUsage();
         }
-        else if (_prices.TryGetEntry(target.Provider, model ?? call.RequestModel, out var entry))
+        else if (_prices.TryGetEntry(call.Provider, model ?? call.RequestModel, out var entry))
         {
             var period = entry.PeriodAt(DateOnly.FromDateTime(call.Timestamp.UtcDateTime));
             cost = CostCalculator.Calculate(usage, period, _prices.Currency);
@@ -111,9 +139,9 @@ internal sealed class LlmCostRecorder
         {
             _counters.Unpriced();
             var unpriced = model ?? call.RequestModel ?? "(none)";
-            if (_warnedModels.Count < MaxWarnedModels && _warnedModels.TryAdd(target.Provider + "/" + unpriced, 0))
+            if (_warnedModels.Count < MaxWarnedModels && _warnedModels.TryAdd(call.Provider + "/" + unpriced, 0))
             {
-                Log.UnknownModel(_logger, target.Provider, unpriced);
+                Log.UnknownModel(_logger, call.Provider, unpriced);
             }
         }
 
@@ -121,14 +149,14 @@ internal sealed class LlmCostRecorder
         {
             Id = _ids.Next(call.Timestamp),
             Timestamp = call.Timestamp,
-            Provider = target.Provider,
-            Operation = target.Operation,
+            Provider = call.Provider,
+            Operation = call.Operation,
             Model = model,
             RequestModel = call.RequestModel,
             Streaming = call.Streaming,
             StatusCode = call.StatusCode,
             ErrorType = call.ErrorType,
-            DurationMs = _time.GetElapsedTime(call.StartTimestamp).TotalMilliseconds,
+            DurationMs = call.Duration.TotalMilliseconds,
             Tags = call.Tags,
             Usage = usage,
             Cost = cost,
@@ -136,7 +164,26 @@ internal sealed class LlmCostRecorder
         };
 
         _pipeline.TryWrite(record);
+        return record;
     }
+
+    /// <summary>
+    /// Resolves the attribution of a call made outside HTTP (an AI client): the call's own tags over the ambient
+    /// scope over the client's defaults over the options' defaults.
+    /// </summary>
+    public CostTags ResolveTags(CostTags callTags, CostTags clientDefaults)
+    {
+        var tags = WithDefaults(clientDefaults);
+        if (LlmCostScope.Current is { } scope)
+        {
+            tags = TagMerger.Merge(scope.Tags, tags);
+        }
+
+        return TagMerger.Merge(callTags, tags);
+    }
+
+    /// <summary>Gets the time provider, for callers that time calls themselves.</summary>
+    public TimeProvider Time => _time;
 
     public void OnInternalError(Exception exception)
     {

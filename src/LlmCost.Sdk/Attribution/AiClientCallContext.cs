@@ -1,0 +1,37 @@
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// The handshake that prevents double counting when an AI-client decorator (LlmCost.Sdk.Extensions.AI) and the HTTP
+/// handler both see one call: the decorator opens a context around the inner client's work; the HTTP handler, when it
+/// tracks a request inside it, marks the context; the decorator then records nothing, because the HTTP record — read
+/// from the provider's own bytes — is the more complete one. Calls that never reach a tracked HttpClient (another
+/// transport, a local model) are recorded by the decorator.
+/// </summary>
+internal sealed class AiClientCallContext
+{
+    private static readonly AsyncLocal<AiClientCallContext?> CurrentContext = new();
+
+    private int _trackedByHttp;
+
+    /// <summary>Gets the context of the AI-client call in progress on this async flow.</summary>
+    public static AiClientCallContext? Current => CurrentContext.Value;
+
+    /// <summary>Gets a value indicating whether a tracked HttpClient has recorded a request of this call.</summary>
+    public bool TrackedByHttp => Volatile.Read(ref _trackedByHttp) != 0;
+
+    public void MarkTrackedByHttp() => Volatile.Write(ref _trackedByHttp, 1);
+
+    /// <summary>Makes this context current until the returned scope is disposed (around each step of the inner client).</summary>
+    public Scope Enter()
+    {
+        var previous = CurrentContext.Value;
+        CurrentContext.Value = this;
+        return new Scope(previous);
+    }
+
+    /// <summary>Restores the previous context.</summary>
+    public readonly struct Scope(AiClientCallContext? previous) : IDisposable
+    {
+        public void Dispose() => CurrentContext.Value = previous;
+    }
+}
