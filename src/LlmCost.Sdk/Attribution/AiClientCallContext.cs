@@ -16,6 +16,13 @@ internal sealed class AiClientCallContext
     /// <summary>Gets the context of the AI-client call in progress on this async flow.</summary>
     public static AiClientCallContext? Current => CurrentContext.Value;
 
+    /// <summary>
+    /// Gets the attribution the decorator gives this call (its per-call tags over the ambient scope over its default tags),
+    /// or <see langword="null"/> when it adds nothing; the HTTP handler applies it below request tags, so the record it
+    /// keeps is attributed as the decorator's would have been.
+    /// </summary>
+    public CostTags? Tags { get; init; }
+
     /// <summary>Gets a value indicating whether a tracked HttpClient has recorded a request of this call.</summary>
     public bool TrackedByHttp => Volatile.Read(ref _trackedByHttp) != 0;
 

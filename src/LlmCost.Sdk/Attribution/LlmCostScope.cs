@@ -1,3 +1,5 @@
+using OpenTelemetry;
+
 namespace LlmCost.Sdk;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace LlmCost.Sdk;
 /// Scopes flow with the <see cref="ExecutionContext"/> (they are stored in an <see cref="AsyncLocal{T}"/>), so they
 /// follow <see langword="await"/> and <see cref="Task.Run(Action)"/> but never leak to other requests.
 /// A nested scope overrides only the fields it sets; custom tags are merged, the inner value winning.
+/// When <see cref="LlmCostTelemetryOptions.WriteBaggage"/> is on, a scope also writes its standard tags to
+/// OpenTelemetry Baggage (keys <c>llmcost.feature</c>, <c>llmcost.team</c>, <c>llmcost.customer</c>,
+/// <c>llmcost.environment</c>) so downstream services see them, and restores the previous baggage when disposed.
 /// Dispose the returned object to end the scope. This type is thread-safe.
 /// </remarks>
 /// <example>
@@ -22,6 +27,8 @@ public sealed class LlmCostScope : IDisposable
     private static readonly AsyncLocal<LlmCostScope?> CurrentScope = new();
 
     private readonly LlmCostScope? _parent;
+    private Baggage _previousBaggage;
+    private bool _wroteBaggage;
     private bool _disposed;
 
     private LlmCostScope(LlmCostScope? parent, CostTags tags)
@@ -65,6 +72,12 @@ public sealed class LlmCostScope : IDisposable
 
         var scope = new LlmCostScope(parent, merged);
         CurrentScope.Value = scope;
+        if (BaggageAttribution.WriteEnabled)
+        {
+            scope._previousBaggage = BaggageAttribution.Write(merged);
+            scope._wroteBaggage = true;
+        }
+
         return scope;
     }
 
@@ -80,6 +93,10 @@ public sealed class LlmCostScope : IDisposable
         if (ReferenceEquals(CurrentScope.Value, this))
         {
             CurrentScope.Value = _parent;
+            if (_wroteBaggage)
+            {
+                Baggage.Current = _previousBaggage;
+            }
         }
     }
 }

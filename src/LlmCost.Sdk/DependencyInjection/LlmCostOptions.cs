@@ -49,6 +49,12 @@ public sealed class LlmCostOptions
     /// </summary>
     public IList<LlmCostEndpoint> Endpoints { get; } = [];
 
+    /// <summary>
+    /// Gets the options of the OpenTelemetry output: which attribution tags become metric attributes (customer and
+    /// custom tags are off by default), the cap on their distinct values, and OpenTelemetry Baggage reading and writing.
+    /// </summary>
+    public LlmCostTelemetryOptions Telemetry { get; } = new();
+
     /// <summary>Gets prices that add to or replace (by provider and model) the entries of the price table.</summary>
     public IList<ModelPrice> Prices { get; } = [];
 

@@ -20,6 +20,16 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
         Positive(failures, nameof(options.ShutdownTimeout), options.ShutdownTimeout, allowZero: false);
         Positive(failures, nameof(options.SinkRetryDelay), options.SinkRetryDelay, allowZero: true);
 
+        var telemetry = options.Telemetry;
+        Range(failures, "Telemetry.MaxMetricTagValues", telemetry.MaxMetricTagValues, 1, 100_000);
+        for (var i = 0; i < telemetry.CustomTagsInMetrics.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(telemetry.CustomTagsInMetrics[i]))
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"LlmCostOptions.Telemetry.CustomTagsInMetrics[{i}] must name a custom tag."));
+            }
+        }
+
         for (var i = 0; i < options.Endpoints.Count; i++)
         {
             var endpoint = options.Endpoints[i];

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -57,6 +58,11 @@ public static class LlmCostServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LlmCostOptions>, LlmCostOptionsSetup>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LlmCostCounters>();
+        services.AddMetrics();
+        services.TryAddSingleton(static sp => new LlmCostInstrumentation(
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            Logger<LlmCostInstrumentation>(sp),
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => PriceTableFactory.Create(sp.GetRequiredService<IOptions<LlmCostOptions>>().Value));
         services.TryAddSingleton(static sp => new LlmCostPipeline(
             sp.GetServices<ICostSink>(),
@@ -69,6 +75,7 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<PriceTable>(),
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
             sp.GetRequiredService<LlmCostCounters>(),
+            sp.GetRequiredService<LlmCostInstrumentation>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger<LlmCostRecorder>(sp)));
         services.TryAddSingleton<ILlmCostTracker, LlmCostTracker>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace LlmCost.Sdk;
@@ -19,8 +20,9 @@ internal sealed class CallObservation
     private int _finished;
     private bool _observeFailed;
 
-    public CallObservation(LlmCostRecorder recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp)
+    public CallObservation(LlmCostRecorder recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
     {
+        Activity = activity;
         _recorder = recorder;
         _usage = new UsageAccumulator(recorder.Prices);
         Target = target;
@@ -30,6 +32,9 @@ internal sealed class CallObservation
     }
 
     public LlmCallTarget Target { get; }
+
+    /// <summary>Gets the SDK's own span of this call, or <see langword="null"/> when nobody listens; stopped when the call finishes.</summary>
+    public Activity? Activity { get; }
 
     public CostTags Tags { get; }
 

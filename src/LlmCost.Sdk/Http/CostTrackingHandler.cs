@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace LlmCost.Sdk;
 
 /// <summary>
@@ -23,12 +25,27 @@ internal sealed class CostTrackingHandler : DelegatingHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var parent = Activity.Current;
         var call = Begin(request);
-        return call is null ? base.SendAsync(request, cancellationToken) : SendTrackedAsync(request, call, cancellationToken);
+        if (call is null)
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        try
+        {
+            return SendTrackedAsync(request, call, cancellationToken);
+        }
+        finally
+        {
+            // The SDK's span is current for the send (the HTTP span becomes its child), not for the app's code after it.
+            RestoreCurrent(call, parent);
+        }
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var parent = Activity.Current;
         var call = Begin(request);
         if (call is null)
         {
@@ -44,6 +61,10 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         {
             call.Fail(ex);
             throw;
+        }
+        finally
+        {
+            RestoreCurrent(call, parent);
         }
 
         Observe(response, call);
@@ -65,6 +86,14 @@ internal sealed class CostTrackingHandler : DelegatingHandler
 
         Observe(response, call);
         return response;
+    }
+
+    private static void RestoreCurrent(CallObservation call, Activity? parent)
+    {
+        if (call.Activity is not null && !ReferenceEquals(Activity.Current, parent))
+        {
+            Activity.Current = parent;
+        }
     }
 
     private CallObservation? Begin(HttpRequestMessage request)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace LlmCost.Sdk;
 
 /// <summary>What is known about one finished LLM call, from whichever layer observed it (HTTP or an AI client).</summary>
@@ -24,4 +26,14 @@ internal readonly record struct LlmCallFacts
     public CostTags Tags { get; init; }
 
     public TokenUsage Usage { get; init; }
+
+    /// <summary>
+    /// Gets the span that gets this call's usage and cost attributes: the SDK's own span on the HTTP path, or a span an
+    /// AI-client decorator picks. When <see langword="null"/>, an AI-client call tags <see cref="Activity.Current"/> if it is
+    /// a GenAI span (the AI client's, such as Microsoft.Extensions.AI's <c>OpenTelemetryChatClient</c> span) and an HTTP call tags nothing.
+    /// </summary>
+    public Activity? Activity { get; init; }
+
+    /// <summary>Gets a value indicating whether the HTTP handler observed the call (rather than an AI-client decorator).</summary>
+    public bool FromHttp { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ internal sealed class LlmCostRecorder
     private readonly PriceTable _prices;
     private readonly ProviderEndpoints _endpoints;
     private readonly LlmCostCounters _counters;
+    private readonly LlmCostInstrumentation _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CostTags _defaults;
@@ -28,6 +30,7 @@ internal sealed class LlmCostRecorder
         PriceTable prices,
         IOptions<LlmCostOptions> options,
         LlmCostCounters counters,
+        LlmCostInstrumentation telemetry,
         TimeProvider time,
         ILogger<LlmCostRecorder> logger)
     {
@@ -36,6 +39,7 @@ internal sealed class LlmCostRecorder
         _prices = prices;
         _endpoints = new ProviderEndpoints(o.Endpoints);
         _counters = counters;
+        _telemetry = telemetry;
         _time = time;
         _logger = logger;
         _enabled = o.Enabled;
@@ -63,12 +67,19 @@ internal sealed class LlmCostRecorder
         }
 
         // An AI-client decorator around this call stands aside: the HTTP record, read from the bytes, is the one kept.
-        AiClientCallContext.Current?.MarkTrackedByHttp();
+        var aiCall = AiClientCallContext.Current;
+        aiCall?.MarkTrackedByHttp();
 
-        var tags = clientDefaults;
+        var tags = _telemetry.WithBaggage(clientDefaults);
         if (LlmCostScope.Current is { } scope)
         {
             tags = TagMerger.Merge(scope.Tags, tags);
+        }
+
+        if (aiCall?.Tags is { } aiCallTags)
+        {
+            // The decorator's per-call tags and defaults (already over the scope) keep their place in the HTTP record.
+            tags = TagMerger.Merge(aiCallTags, tags);
         }
 
         if (request.Options.TryGetValue(LlmCostTags.RequestOptionsKey, out var requestTags))
@@ -76,7 +87,7 @@ internal sealed class LlmCostRecorder
             tags = TagMerger.Merge(TagMerger.Freeze(requestTags), tags);
         }
 
-        var call = new CallObservation(this, target, tags, _time.GetUtcNow(), _time.GetTimestamp());
+        var call = new CallObservation(this, target, tags, _time.GetUtcNow(), _time.GetTimestamp(), LlmCostInstrumentation.StartActivity(target));
         if (request.Content is { } content)
         {
             // A request sent again (an outer retry) is unwrapped first, so wrappers never nest.
@@ -110,7 +121,21 @@ internal sealed class LlmCostRecorder
             Duration = _time.GetElapsedTime(call.StartTimestamp),
             Tags = call.Tags,
             Usage = call.Usage.ToUsage(),
+            Activity = call.Activity,
+            FromHttp = true,
         });
+
+        if (call.Activity is { } activity)
+        {
+            try
+            {
+                LlmCostInstrumentation.StopActivity(activity);
+            }
+            catch (Exception ex)
+            {
+                OnTelemetryError(ex);
+            }
+        }
     }
 
     /// <summary>
@@ -164,16 +189,25 @@ internal sealed class LlmCostRecorder
         };
 
         _pipeline.TryWrite(record);
+        try
+        {
+            _telemetry.OnRecorded(in call, record);
+        }
+        catch (Exception ex)
+        {
+            OnTelemetryError(ex);
+        }
+
         return record;
     }
 
     /// <summary>
     /// Resolves the attribution of a call made outside HTTP (an AI client): the call's own tags over the ambient
-    /// scope over the client's defaults over the options' defaults.
+    /// scope over OpenTelemetry Baggage over the client's defaults over the options' defaults.
     /// </summary>
     public CostTags ResolveTags(CostTags callTags, CostTags clientDefaults)
     {
-        var tags = WithDefaults(clientDefaults);
+        var tags = _telemetry.WithBaggage(WithDefaults(clientDefaults));
         if (LlmCostScope.Current is { } scope)
         {
             tags = TagMerger.Merge(scope.Tags, tags);
@@ -185,9 +219,36 @@ internal sealed class LlmCostRecorder
     /// <summary>Gets the time provider, for callers that time calls themselves.</summary>
     public TimeProvider Time => _time;
 
+    /// <summary>
+    /// Puts a record's usage, cost and attribution on a span, for an AI-client decorator whose span is not
+    /// <see cref="Activity.Current"/> when it records (<see cref="Record"/> tags <see cref="Activity.Current"/> otherwise). Never throws.
+    /// </summary>
+    public void TagActivity(Activity? activity, CostRecord record)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        try
+        {
+            LlmCostInstrumentation.TagSpan(activity, record);
+        }
+        catch (Exception ex)
+        {
+            OnTelemetryError(ex);
+        }
+    }
+
     public void OnInternalError(Exception exception)
     {
         _counters.InternalError();
         Log.InternalError(_logger, exception);
+    }
+
+    private void OnTelemetryError(Exception exception)
+    {
+        _counters.InternalError();
+        Log.TelemetryFailed(_logger, exception);
     }
 }

@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Warning, "LLM cost tracking did not drain within {Timeout}; records still queued were dropped.")]
     public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(9, LogLevel.Warning, "LLM cost telemetry failed; the record was kept and the application's call was not affected.")]
+    public static partial void TelemetryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Warning, "The metric attribute {Attribute} reached {Max} distinct values; later values are reported as 'other'. Raise LlmCostOptions.Telemetry.MaxMetricTagValues or keep the tag off metrics.")]
+    public static partial void MetricTagValuesCapped(ILogger logger, string attribute, int max);
 }

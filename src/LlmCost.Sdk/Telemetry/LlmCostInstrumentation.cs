@@ -1,0 +1,325 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// The SDK's OpenTelemetry output: the meter and its instruments, the activity source, span tagging and baggage.
+/// One per service provider; its meter comes from the provider's <see cref="IMeterFactory"/> when there is one.
+/// </summary>
+/// <remarks>
+/// Every method is safe on the app's call path: nothing is built unless someone listens (an instrument is
+/// <see cref="Instrument.Enabled"/>, the source has listeners, a span records data), and the recorder catches and counts
+/// any exception, so telemetry never throws into the call.
+/// </remarks>
+internal sealed class LlmCostInstrumentation : IDisposable
+{
+    /// <summary>The activity source is process-wide, as activity sources are meant to be; listeners pick it by name.</summary>
+    internal static readonly ActivitySource Source = new(LlmCostTelemetry.ActivitySourceName, typeof(LlmCostInstrumentation).Assembly.GetName().Version?.ToString());
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Histogram<long> _tokenUsage;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<double> _cost;
+    private readonly TagValueLimiter _feature;
+    private readonly TagValueLimiter _team;
+    private readonly TagValueLimiter _environment;
+    private readonly TagValueLimiter? _customer;
+    private readonly (string Key, TagValueLimiter Limiter)[] _custom;
+    private readonly bool _readBaggage;
+    private readonly bool _writeBaggage;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    public LlmCostInstrumentation(IOptions<LlmCostOptions> options, ILogger<LlmCostInstrumentation> logger, IMeterFactory? meterFactory = null)
+    {
+        var o = options.Value.Telemetry;
+        _logger = logger;
+        var meterOptions = new MeterOptions(LlmCostTelemetry.MeterName) { Version = Source.Version };
+        if (meterFactory is not null)
+        {
+            _meter = meterFactory.Create(meterOptions);
+        }
+        else
+        {
+            _meter = new Meter(meterOptions);
+            _ownsMeter = true;
+        }
+
+        _tokenUsage = _meter.CreateHistogram<long>(
+            SemanticConventions.TokenUsageName,
+            SemanticConventions.TokenUnit,
+            SemanticConventions.TokenUsageDescription,
+            tags: null,
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SemanticConventions.TokenUsageBuckets });
+        _duration = _meter.CreateHistogram<double>(
+            SemanticConventions.OperationDurationName,
+            SemanticConventions.SecondsUnit,
+            SemanticConventions.OperationDurationDescription,
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SemanticConventions.OperationDurationBuckets });
+        _cost = _meter.CreateCounter<double>(LlmCostTelemetry.CostMetricName, SemanticConventions.CostUnit, SemanticConventions.CostDescription);
+
+        var max = o.MaxMetricTagValues;
+        _feature = new TagValueLimiter(LlmCostTelemetry.FeatureKey, max);
+        _team = new TagValueLimiter(LlmCostTelemetry.TeamKey, max);
+        _environment = new TagValueLimiter(LlmCostTelemetry.EnvironmentKey, max);
+        _customer = o.IncludeCustomerInMetrics ? new TagValueLimiter(LlmCostTelemetry.CustomerKey, max) : null;
+        _custom = [.. o.CustomTagsInMetrics
+            .Where(static k => !string.IsNullOrWhiteSpace(k))
+            .Distinct(StringComparer.Ordinal)
+            .Select(k => (k, new TagValueLimiter(LlmCostTelemetry.CustomTagPrefix + k, max)))];
+        _readBaggage = o.ReadBaggage;
+        _writeBaggage = o.WriteBaggage;
+        if (_writeBaggage)
+        {
+            BaggageAttribution.AddWriter();
+        }
+    }
+
+    /// <summary>Gets the meter, for tests that listen to this instance only.</summary>
+    internal Meter Meter => _meter;
+
+    /// <summary>
+    /// Fills the fields of <paramref name="fallback"/>'s more specific caller from OpenTelemetry Baggage: returns the
+    /// baggage's attribution over <paramref name="fallback"/> (client and option defaults), or <paramref name="fallback"/>.
+    /// </summary>
+    public CostTags WithBaggage(CostTags fallback)
+    {
+        if (!_readBaggage)
+        {
+            return fallback;
+        }
+
+        var baggage = BaggageAttribution.Read();
+        return ReferenceEquals(baggage, CostTags.Empty) ? fallback : TagMerger.Merge(baggage, fallback);
+    }
+
+    /// <summary>
+    /// Starts the SDK's own client span for an HTTP call, or returns <see langword="null"/> when nobody listens to the source.
+    /// It becomes <see cref="Activity.Current"/>, so the HTTP client's own span is its child.
+    /// </summary>
+    public static Activity? StartActivity(in LlmCallTarget target)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity(target.Operation, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(SemanticConventions.OperationName, target.Operation);
+            activity.SetTag(SemanticConventions.ProviderName, target.Provider);
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// Ends the SDK's own span. <see cref="Activity.Stop"/> makes the span's parent current; the caller's current
+    /// span is put back, because the body may end on another flow than the one that sent the request.
+    /// </summary>
+    public static void StopActivity(Activity activity)
+    {
+        var current = Activity.Current;
+        activity.Stop();
+        if (!ReferenceEquals(current, activity))
+        {
+            Activity.Current = current;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether a span records data and is a GenAI operation span (it has <c>gen_ai.operation.name</c>).</summary>
+    public static bool IsGenAISpan(Activity? activity) =>
+        activity is { IsAllDataRequested: true } && activity.GetTagItem(SemanticConventions.OperationName) is not null;
+
+    /// <summary>Records the metrics of one finished call and puts its usage and cost on its span.</summary>
+    public void OnRecorded(in LlmCallFacts call, CostRecord record)
+    {
+        RecordMetrics(in call, record);
+
+        if (call.Activity is { IsAllDataRequested: true } activity)
+        {
+            TagSpan(activity, record);
+        }
+        else if (call.Activity is null && !call.FromHttp && IsGenAISpan(Activity.Current))
+        {
+            // An AI-client call: its client span (such as OpenTelemetryChatClient's) is current. Any other current span
+            // (the app's request span, shared by many calls) is left alone: per-call attributes would overwrite each other.
+            TagSpan(Activity.Current!, record);
+        }
+    }
+
+    /// <summary>
+    /// Puts a record's usage, cost and attribution on a span. On the SDK's own span every attribute is set. On another
+    /// span (an AI client's): cost, cache-write tokens and attribution always; the other GenAI attributes only when the
+    /// span is not already a GenAI span (it has no <c>gen_ai.operation.name</c>), since a GenAI instrumentation such as
+    /// Microsoft.Extensions.AI's <c>OpenTelemetryChatClient</c> reports those itself.
+    /// </summary>
+    public static void TagSpan(Activity activity, CostRecord record)
+    {
+        var own = ReferenceEquals(activity.Source, Source);
+        if (own || activity.GetTagItem(SemanticConventions.OperationName) is null)
+        {
+            activity.SetTag(SemanticConventions.OperationName, record.Operation);
+            activity.SetTag(SemanticConventions.ProviderName, record.Provider);
+            SetIfNotNull(activity, SemanticConventions.RequestModel, record.RequestModel);
+            SetIfNotNull(activity, SemanticConventions.ResponseModel, record.Model);
+            var usage = record.Usage;
+            if (usage.Source != UsageSource.None)
+            {
+                activity.SetTag(SemanticConventions.InputTokens, usage.InputTokens);
+                activity.SetTag(SemanticConventions.OutputTokens, usage.OutputTokens);
+                activity.SetTag(SemanticConventions.CacheReadInputTokens, usage.CachedInputTokens);
+                activity.SetTag(SemanticConventions.ReasoningOutputTokens, usage.ReasoningTokens);
+            }
+
+            if (record.ErrorType is { } error)
+            {
+                activity.SetTag(SemanticConventions.ErrorType, error);
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+
+            if (own && record.RequestModel is { } requestModel)
+            {
+                activity.DisplayName = record.Operation + " " + requestModel;
+            }
+        }
+
+        if (record.Usage.Source != UsageSource.None)
+        {
+            activity.SetTag(SemanticConventions.CacheCreationInputTokens, record.Usage.CacheWriteInputTokens);
+        }
+
+        if (record.Cost is { } cost)
+        {
+            activity.SetTag(SemanticConventions.CostAmount, (double)cost.Total);
+            activity.SetTag(SemanticConventions.CostCurrency, cost.Currency);
+            activity.SetTag(SemanticConventions.CostSource, SemanticConventions.CostSourceLocal);
+        }
+
+        var tags = record.Tags;
+        SetIfNotNull(activity, LlmCostTelemetry.FeatureKey, tags.Feature);
+        SetIfNotNull(activity, LlmCostTelemetry.TeamKey, tags.Team);
+        SetIfNotNull(activity, LlmCostTelemetry.CustomerKey, tags.Customer);
+        SetIfNotNull(activity, LlmCostTelemetry.EnvironmentKey, tags.Environment);
+        foreach (var (key, value) in tags.Custom)
+        {
+            activity.SetTag(LlmCostTelemetry.CustomTagPrefix + key, value);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_writeBaggage)
+        {
+            BaggageAttribution.RemoveWriter();
+        }
+
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    private void RecordMetrics(in LlmCallFacts call, CostRecord record)
+    {
+        if (_duration.Enabled)
+        {
+            var tags = CommonTags(record);
+            _duration.Record(call.Duration.TotalSeconds, tags);
+        }
+
+        if (_tokenUsage.Enabled && record.Usage.Source != UsageSource.None)
+        {
+            var tags = CommonTags(record);
+            tags.Add(SemanticConventions.TokenType, SemanticConventions.TokenTypeInput);
+            _tokenUsage.Record(record.Usage.InputTokens, tags);
+            tags[tags.Count - 1] = new(SemanticConventions.TokenType, SemanticConventions.TokenTypeOutput);
+            _tokenUsage.Record(record.Usage.OutputTokens, tags);
+        }
+
+        // The instrument's unit is USD: a table priced in another currency does not feed it.
+        if (_cost.Enabled && record.Cost is { Currency: "USD" } cost)
+        {
+            var tags = CommonTags(record);
+            AddAttribution(ref tags, record.Tags);
+            _cost.Add((double)cost.Total, tags);
+        }
+    }
+
+    private static TagList CommonTags(CostRecord record)
+    {
+        var tags = new TagList
+        {
+            { SemanticConventions.OperationName, record.Operation },
+            { SemanticConventions.ProviderName, record.Provider },
+        };
+        if (record.RequestModel is { } requestModel)
+        {
+            tags.Add(SemanticConventions.RequestModel, requestModel);
+        }
+
+        if (record.Model is { } model)
+        {
+            tags.Add(SemanticConventions.ResponseModel, model);
+        }
+
+        if (record.ErrorType is { } error)
+        {
+            tags.Add(SemanticConventions.ErrorType, error);
+        }
+
+        return tags;
+    }
+
+    private void AddAttribution(ref TagList tags, CostTags attribution)
+    {
+        Add(ref tags, _feature, attribution.Feature);
+        Add(ref tags, _team, attribution.Team);
+        Add(ref tags, _environment, attribution.Environment);
+        if (_customer is not null)
+        {
+            Add(ref tags, _customer, attribution.Customer);
+        }
+
+        foreach (var (key, limiter) in _custom)
+        {
+            if (attribution.Custom.TryGetValue(key, out var value))
+            {
+                Add(ref tags, limiter, value);
+            }
+        }
+    }
+
+    private void Add(ref TagList tags, TagValueLimiter limiter, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        tags.Add(limiter.Attribute, limiter.Limit(value, out var capReached));
+        if (capReached)
+        {
+            Log.MetricTagValuesCapped(_logger, limiter.Attribute, limiter.Max);
+        }
+    }
+
+    private static void SetIfNotNull(Activity activity, string key, string? value)
+    {
+        if (value is not null)
+        {
+            activity.SetTag(key, value);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using OpenTelemetry.Trace;
+
+namespace LlmCost.Sdk;
+
+/// <summary>Adds the SDK's spans to an OpenTelemetry <see cref="TracerProviderBuilder"/>.</summary>
+public static class LlmCostTracerProviderBuilderExtensions
+{
+    /// <summary>
+    /// Subscribes to the <see cref="LlmCostTelemetry.ActivitySourceName"/> activity source: one client span per
+    /// tracked HTTP call (named like <c>chat gpt-4o</c>), from the request to the end of the response body.
+    /// </summary>
+    /// <param name="builder">The tracer provider builder.</param>
+    /// <returns>The builder.</returns>
+    public static TracerProviderBuilder AddLlmCostInstrumentation(this TracerProviderBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddSource(LlmCostTelemetry.ActivitySourceName);
+    }
+}

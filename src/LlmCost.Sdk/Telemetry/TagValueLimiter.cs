@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Caps the distinct values of one metric attribute: the first <c>max</c> values seen pass, later ones fold into
+/// <c>other</c>. Thread-safe; holds at most <c>max</c> strings.
+/// </summary>
+internal sealed class TagValueLimiter
+{
+    private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
+    private readonly int _max;
+    private int _count;
+    private int _capReported;
+
+    public TagValueLimiter(string attribute, int max)
+    {
+        Attribute = attribute;
+        _max = max;
+    }
+
+    /// <summary>Gets the attribute whose values are capped.</summary>
+    public string Attribute { get; }
+
+    /// <summary>Gets the cap.</summary>
+    public int Max => _max;
+
+    /// <summary>Returns <paramref name="value"/> while the cap allows it, <c>other</c> afterwards.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="capReached">Set to <see langword="true"/> only for the call that first reached the cap.</param>
+    public string Limit(string value, out bool capReached)
+    {
+        capReached = false;
+        if (_seen.ContainsKey(value))
+        {
+            return value;
+        }
+
+        // Reserve a slot first, so racing callers never admit more than the cap.
+        var slot = Interlocked.Increment(ref _count);
+        if (slot > _max)
+        {
+            Interlocked.Decrement(ref _count);
+            capReached = Interlocked.Exchange(ref _capReported, 1) == 0;
+            return SemanticConventions.OtherValue;
+        }
+
+        if (!_seen.TryAdd(value, 0))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+
+        return value;
+    }
+}
