@@ -15,6 +15,8 @@ internal readonly record struct LlmCallFacts
 
     public bool Streaming { get; init; }
 
+    public string? ServiceTier { get; init; }
+
     public int? StatusCode { get; init; }
 
     public string? ErrorType { get; init; }

@@ -15,6 +15,7 @@ internal sealed class AnthropicUsageMapping : UsageMapping
     public static readonly AnthropicUsageMapping Instance = new();
 
     private static readonly ulong Model = JsonPath.Hash("model"u8);
+    private static readonly ulong ServiceTier = JsonPath.Hash("service_tier"u8);
     private static readonly ulong Usage = JsonPath.Hash("usage"u8);
     private static readonly ulong Message = JsonPath.Hash("message"u8);
     private static readonly ulong InputTokens = JsonPath.Hash("input_tokens"u8);
@@ -47,7 +48,8 @@ internal sealed class AnthropicUsageMapping : UsageMapping
     }
 
     private static UsageField Counts(ulong name) =>
-        name == InputTokens ? UsageField.UncachedInput
+        name == ServiceTier ? UsageField.ServiceTier
+        : name == InputTokens ? UsageField.UncachedInput
         : name == OutputTokens ? UsageField.Output
         : name == CacheRead ? UsageField.CacheRead
         : name == CacheCreation ? UsageField.CacheWrite

@@ -14,6 +14,7 @@ internal sealed class OpenAIUsageMapping : UsageMapping
     public static readonly OpenAIUsageMapping Instance = new();
 
     private static readonly ulong Model = JsonPath.Hash("model"u8);
+    private static readonly ulong ServiceTier = JsonPath.Hash("service_tier"u8);
     private static readonly ulong Usage = JsonPath.Hash("usage"u8);
     private static readonly ulong Response = JsonPath.Hash("response"u8);
     private static readonly ulong PromptTokens = JsonPath.Hash("prompt_tokens"u8);
@@ -34,9 +35,12 @@ internal sealed class OpenAIUsageMapping : UsageMapping
         switch (path.Depth)
         {
             case 1:
-                return path.Is(Model) ? UsageField.Model : UsageField.None;
+                return path.Is(Model) ? UsageField.Model
+                    : path.Is(ServiceTier) ? UsageField.ServiceTier
+                    : UsageField.None;
             case 2:
                 return path.Is(Response, Model) ? UsageField.Model
+                    : path.Is(Response, ServiceTier) ? UsageField.ServiceTier
                     : path[0] == Usage ? Counts(path[1]) : UsageField.None;
             case 3:
                 return path[0] == Usage && !path.Unnamed ? Details(path[1], path[2])

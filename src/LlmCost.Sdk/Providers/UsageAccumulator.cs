@@ -25,6 +25,9 @@ internal sealed class UsageAccumulator
     /// <summary>Gets the model the response named, or <see langword="null"/>.</summary>
     public string? Model { get; private set; }
 
+    /// <summary>Gets the service tier the response named, or <see langword="null"/>.</summary>
+    public string? ServiceTier { get; private set; }
+
     /// <summary>Gets the model the request named, or <see langword="null"/>.</summary>
     public string? RequestModel { get; private set; }
 
@@ -47,9 +50,19 @@ internal sealed class UsageAccumulator
         }
     }
 
-    /// <summary>Keeps a model id; allocates only when it differs from the one already kept (streams repeat it in every chunk).</summary>
+    /// <summary>Keeps a model id or tier name; allocates only when it differs from the one already kept (streams repeat it in every chunk).</summary>
     public void SetModel(UsageField field, ReadOnlySpan<byte> utf8)
     {
+        if (field == UsageField.ServiceTier)
+        {
+            if (!utf8.IsEmpty && (ServiceTier is null || !System.Text.Ascii.Equals(utf8, ServiceTier)))
+            {
+                ServiceTier = KnownTier(utf8) ?? Encoding.UTF8.GetString(utf8);
+            }
+
+            return;
+        }
+
         var current = field == UsageField.RequestModel ? RequestModel : Model;
         if (utf8.IsEmpty || (current is not null && System.Text.Ascii.Equals(utf8, current)))
         {
@@ -66,6 +79,15 @@ internal sealed class UsageAccumulator
             Model = model;
         }
     }
+
+    private static string? KnownTier(ReadOnlySpan<byte> utf8) =>
+        utf8.SequenceEqual("default"u8) ? "default"
+        : utf8.SequenceEqual("standard"u8) ? "standard"
+        : utf8.SequenceEqual("priority"u8) ? "priority"
+        : utf8.SequenceEqual("flex"u8) ? "flex"
+        : utf8.SequenceEqual("batch"u8) ? "batch"
+        : utf8.SequenceEqual("scale"u8) ? "scale"
+        : null;
 
     /// <summary>Maps what was reported to the normalized usage of DESIGN.md.</summary>
     public TokenUsage ToUsage()

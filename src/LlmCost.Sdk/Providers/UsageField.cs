@@ -12,6 +12,9 @@ internal enum UsageField : byte
     /// <summary>The model the request asked for (read from the request body).</summary>
     RequestModel,
 
+    /// <summary>The service tier that served the call.</summary>
+    ServiceTier,
+
     /// <summary>All input tokens, cache reads and writes included (OpenAI's <c>prompt_tokens</c>).</summary>
     TotalInput,
 

@@ -19,7 +19,7 @@ internal abstract class UsageMapping
     public void OnValue(in JsonPath path, JsonScalarKind kind, ReadOnlySpan<byte> value, UsageAccumulator usage)
     {
         var field = Match(in path);
-        if (field is UsageField.Model or UsageField.RequestModel)
+        if (field is UsageField.Model or UsageField.RequestModel or UsageField.ServiceTier)
         {
             if (kind == JsonScalarKind.String)
             {

@@ -28,6 +28,14 @@ public sealed record CostRecord
     /// <summary>Gets the model the request asked for.</summary>
     public string? RequestModel { get; init; }
 
+    /// <summary>
+    /// Gets the service tier that served the call, as the provider reported it (OpenAI's <c>service_tier</c>:
+    /// <c>default</c>, <c>flex</c>, <c>priority</c>, <c>scale</c>; Anthropic's <c>usage.service_tier</c>: <c>standard</c>,
+    /// <c>priority</c>, <c>batch</c>), or <see langword="null"/> when it did not say. Written to JSON as <c>serviceTier</c>
+    /// only when known.
+    /// </summary>
+    public string? ServiceTier { get; init; }
+
     /// <summary>Gets a value indicating whether the response was streamed.</summary>
     public bool Streaming { get; init; }
 

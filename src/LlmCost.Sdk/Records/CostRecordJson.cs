@@ -37,6 +37,11 @@ internal static class CostRecordJson
         writer.WriteString("operation"u8, record.Operation);
         WriteNullableString(writer, "model"u8, record.Model);
         WriteNullableString(writer, "requestModel"u8, record.RequestModel);
+        if (record.ServiceTier is { } tier)
+        {
+            writer.WriteString("serviceTier"u8, tier);
+        }
+
         writer.WriteBoolean("streaming"u8, record.Streaming);
         if (record.StatusCode is { } status)
         {
@@ -126,6 +131,7 @@ internal static class CostRecordJson
                 Operation = root.GetProperty("operation").GetString() ?? throw new JsonException("'operation' is null."),
                 Model = GetString(root, "model"),
                 RequestModel = GetString(root, "requestModel"),
+                ServiceTier = GetString(root, "serviceTier"),
                 Streaming = root.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean(),
                 StatusCode = root.TryGetProperty("statusCode", out var status) && status.ValueKind == JsonValueKind.Number ? status.GetInt32() : null,
                 ErrorType = GetString(root, "errorType"),

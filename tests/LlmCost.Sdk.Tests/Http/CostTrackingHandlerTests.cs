@@ -60,6 +60,7 @@ public class CostTrackingHandlerTests
         Assert.Equal("chat", record.Operation);
         Assert.Equal("gpt-4o-2024-08-06", record.Model);
         Assert.Equal("gpt-4o", record.RequestModel);
+        Assert.Equal("default", record.ServiceTier);
         Assert.False(record.Streaming);
         Assert.Equal(200, record.StatusCode);
         Assert.Null(record.ErrorType);

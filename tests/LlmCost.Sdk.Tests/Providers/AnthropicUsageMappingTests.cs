@@ -62,4 +62,14 @@ public class AnthropicUsageMappingTests
         Assert.Equal(3117, usage.ToUsage().CacheWriteInputTokens);
         Assert.Equal(2117, usage.ToUsage().CacheWrite1hInputTokens);
     }
+
+    [Theory]
+    [InlineData("anthropic-messages.json", false)]
+    [InlineData("anthropic-messages-stream-wire.sse", true)]
+    public void Read_ServiceTier_IsKept(string file, bool sse)
+    {
+        var (usage, _) = UsageParsing.Read(AnthropicUsageMapping.Instance, LlmCost.Sdk.Tests.Payloads.Bytes(file), sse, chunkSize: 11);
+
+        Assert.Equal("standard", usage.ServiceTier);
+    }
 }

@@ -73,4 +73,25 @@ public class OpenAIUsageMappingTests
         Assert.Equal("text-embedding-3-small", usage.Model);
         Assert.Equal(UsageParsing.Usage(8, 0, 0, 0, 0), usage.ToUsage());
     }
+
+    [Theory]
+    [InlineData("openai-chat-cached.json", false)]
+    [InlineData("openai-chat-stream.sse", true)]
+    public void Read_ServiceTier_IsKept(string file, bool sse)
+    {
+        var (usage, _) = UsageParsing.Read(OpenAIUsageMapping.Instance, LlmCost.Sdk.Tests.Payloads.Bytes(file), sse, chunkSize: 11);
+
+        Assert.Equal("default", usage.ServiceTier);
+    }
+
+    [Fact]
+    public void Read_ResponsesStreamServiceTier_IsReadFromTheResponseObject()
+    {
+        var text = "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"model\":\"gpt-5\",\"service_tier\":\"flex\",\"usage\":{\"input_tokens\":3,\"output_tokens\":4}}}\n\n";
+
+        var (usage, _) = UsageParsing.Read(OpenAIUsageMapping.Instance, System.Text.Encoding.UTF8.GetBytes(text), sse: true, chunkSize: 5);
+
+        Assert.Equal("flex", usage.ServiceTier);
+        Assert.Equal(4, usage.ToUsage().OutputTokens);
+    }
 }

@@ -79,4 +79,14 @@ public class CostRecordTests
         Assert.Equal(record, CostRecord.FromJson(record.ToJson()));
         Assert.DoesNotContain("cacheWrite1h", DesignExample().ToJson(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ToJson_ServiceTier_IsWrittenOnlyWhenKnownAndRoundTrips()
+    {
+        var record = DesignExample() with { ServiceTier = "flex" };
+
+        Assert.Contains("\"requestModel\":\"gpt-4o\",\"serviceTier\":\"flex\",\"streaming\"", record.ToJson(), StringComparison.Ordinal);
+        Assert.Equal(record, CostRecord.FromJson(record.ToJson()));
+        Assert.DoesNotContain("serviceTier", DesignExample().ToJson(), StringComparison.Ordinal);
+    }
 }
