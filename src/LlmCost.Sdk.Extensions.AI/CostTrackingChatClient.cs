@@ -141,7 +141,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                 bool more;
                 try
                 {
-                    using (call.Context.Enter())
+                    using (call.Context.EnterUntilTracked())
                     {
                         more = await updates.MoveNextAsync().ConfigureAwait(false);
                     }

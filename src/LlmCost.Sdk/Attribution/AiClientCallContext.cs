@@ -33,12 +33,25 @@ internal sealed class AiClientCallContext
     {
         var previous = CurrentContext.Value;
         CurrentContext.Value = this;
-        return new Scope(previous);
+        return new Scope(previous, entered: true);
     }
 
+    /// <summary>
+    /// Like <see cref="Enter"/>, but does nothing once the HTTP handler has marked the call: the decision is made, and
+    /// each <see cref="AsyncLocal{T}"/> change allocates an execution context, so a long stream through a tracked
+    /// HttpClient does not allocate per update.
+    /// </summary>
+    public Scope EnterUntilTracked() => TrackedByHttp ? default : Enter();
+
     /// <summary>Restores the previous context.</summary>
-    public readonly struct Scope(AiClientCallContext? previous) : IDisposable
+    public readonly struct Scope(AiClientCallContext? previous, bool entered) : IDisposable
     {
-        public void Dispose() => CurrentContext.Value = previous;
+        public void Dispose()
+        {
+            if (entered)
+            {
+                CurrentContext.Value = previous;
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ internal sealed class TagValueLimiter
 {
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
     private readonly int _max;
+    private readonly Lock _gate = new();
     private int _count;
     private int _capReported;
 
@@ -36,20 +37,27 @@ internal sealed class TagValueLimiter
             return value;
         }
 
-        // Reserve a slot first, so racing callers never admit more than the cap.
-        var slot = Interlocked.Increment(ref _count);
-        if (slot > _max)
+        if (Volatile.Read(ref _count) < _max)
         {
-            Interlocked.Decrement(ref _count);
-            capReached = Interlocked.Exchange(ref _capReported, 1) == 0;
-            return SemanticConventions.OtherValue;
+            // Admitting a new value is rare (at most Max times): a lock makes the cap exact under races, so the
+            // first Max distinct values are kept, never more and never fewer.
+            lock (_gate)
+            {
+                if (_seen.ContainsKey(value))
+                {
+                    return value;
+                }
+
+                if (_count < _max)
+                {
+                    _seen.TryAdd(value, 0);
+                    Volatile.Write(ref _count, _count + 1);
+                    return value;
+                }
+            }
         }
 
-        if (!_seen.TryAdd(value, 0))
-        {
-            Interlocked.Decrement(ref _count);
-        }
-
-        return value;
+        capReached = Interlocked.Exchange(ref _capReported, 1) == 0;
+        return SemanticConventions.OtherValue;
     }
 }
