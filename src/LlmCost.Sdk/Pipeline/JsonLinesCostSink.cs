@@ -7,10 +7,13 @@ namespace LlmCost.Sdk;
 /// A sink that appends each record as one line of JSON to a file (JSON Lines), in the record format of DESIGN.md.
 /// </summary>
 /// <remarks>
-/// Each batch is serialized first and appended with a single write, then flushed to disk, so a reader never sees a
-/// partial batch from this process and a crash loses at most the batch in flight. The file is opened per batch
-/// (shared for reading, so it can be tailed, rotated or shipped while the app runs), and its folder is created
-/// when missing. Files are UTF-8 without a byte-order mark, lines end with <c>\n</c>.
+/// Each batch is serialized first and appended with a single write, then flushed to disk, so a crash loses at most the
+/// batch in flight. The file is opened per batch and stays shared for reading and deleting, so it can be tailed,
+/// rotated or shipped while the app runs. Writers take turns through a lock file beside it (<c>&lt;path&gt;.lock</c>,
+/// held exclusively for the append): two processes (or two sinks) appending to one file never overwrite each other's
+/// lines — .NET's <see cref="FileMode.Append"/> seeks to the end once rather than appending atomically — and a writer
+/// that finds the lock taken fails that attempt, which the pipeline retries with backoff. The folder is created when
+/// missing. Files are UTF-8 without a byte-order mark, lines end with <c>\n</c>.
 /// </remarks>
 public sealed class JsonLinesCostSink : ICostSink
 {
@@ -26,6 +29,8 @@ public sealed class JsonLinesCostSink : ICostSink
 
     /// <summary>Gets the full path of the file.</summary>
     public string Path { get; }
+
+    private string LockPath => Path + ".lock";
 
     /// <inheritdoc />
     public async Task WriteAsync(IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
@@ -54,17 +59,22 @@ public sealed class JsonLinesCostSink : ICostSink
             Directory.CreateDirectory(directory);
         }
 
-        var stream = new FileStream(Path, new FileStreamOptions
+        // The lock file is held (FileShare.None) for the whole append; readers of the data file are not affected.
+        var writerLock = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+        await using (writerLock.ConfigureAwait(false))
         {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            Options = FileOptions.Asynchronous,
-        });
-        await using (stream.ConfigureAwait(false))
-        {
-            await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var stream = new FileStream(Path, new FileStreamOptions
+            {
+                Mode = FileMode.Append,
+                Access = FileAccess.Write,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                Options = FileOptions.Asynchronous,
+            });
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }
