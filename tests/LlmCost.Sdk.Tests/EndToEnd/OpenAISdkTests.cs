@@ -16,18 +16,7 @@ public sealed class OpenAISdkTests
 {
     private const string TableVersion = "2026.11.1";
 
-    private static readonly CostTags ExpectedTags = new()
-    {
-        Feature = "ticket-triage",             // scope (over the options' "unattributed")
-        Team = TrackedHost.ClientTeam,         // client defaults (over the options' "platform")
-        Customer = "acme",                     // scope
-        Environment = TrackedHost.Environment, // options
-        Custom = new Dictionary<string, string>
-        {
-            ["experiment"] = "b",                // scope
-            ["region"] = TrackedHost.DefaultRegion, // options
-        },
-    };
+    private static readonly CostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
 
     [Theory]
     [InlineData("openai-chat.json", false)]

@@ -9,6 +9,23 @@ namespace LlmCost.Sdk.Tests;
 /// </summary>
 internal sealed class TrackedHost : IAsyncDisposable
 {
+    /// <summary>
+    /// The tags of a call made by the SDK tests inside <c>LlmCostScope.Begin(feature: "ticket-triage", customer: "acme",
+    /// tags: [experiment = b])</c> on the tracked client: each field from the most specific source that sets it.
+    /// </summary>
+    public static readonly CostTags ExpectedSdkCallTags = new()
+    {
+        Feature = "ticket-triage",  // scope (over the options' "unattributed")
+        Team = ClientTeam,          // client defaults (over the options' "platform")
+        Customer = "acme",          // scope
+        Environment = Environment,  // options
+        Custom = new Dictionary<string, string>
+        {
+            ["experiment"] = "b",       // scope
+            ["region"] = DefaultRegion, // options
+        },
+    };
+
     public const string Environment = "test";
     public const string ClientTeam = "search";
     public const string DefaultRegion = "eu";
