@@ -108,33 +108,39 @@ internal sealed class LlmCostRecorder
             Log.MalformedResponse(_logger, target.Provider, call.StatusCode);
         }
 
-        Record(new LlmCallFacts
+        try
         {
-            Provider = target.Provider,
-            Operation = target.Operation,
-            Model = call.Usage.Model,
-            RequestModel = call.RequestModel,
-            ServiceTier = call.Usage.ServiceTier,
-            Streaming = call.Streaming,
-            StatusCode = call.StatusCode,
-            ErrorType = call.ErrorType,
-            Timestamp = call.Timestamp,
-            Duration = _time.GetElapsedTime(call.StartTimestamp),
-            Tags = call.Tags,
-            Usage = call.Usage.ToUsage(),
-            Activity = call.Activity,
-            FromHttp = true,
-        });
-
-        if (call.Activity is { } activity)
+            Record(new LlmCallFacts
+            {
+                Provider = target.Provider,
+                Operation = target.Operation,
+                Model = call.Usage.Model,
+                RequestModel = call.RequestModel,
+                ServiceTier = call.Usage.ServiceTier,
+                Streaming = call.Streaming,
+                StatusCode = call.StatusCode,
+                ErrorType = call.ErrorType,
+                Timestamp = call.Timestamp,
+                Duration = _time.GetElapsedTime(call.StartTimestamp),
+                Tags = call.Tags,
+                Usage = call.Usage.ToUsage(),
+                Activity = call.Activity,
+                FromHttp = true,
+            });
+        }
+        finally
         {
-            try
+            // The span ends with the call even if recording failed (that failure is counted by the caller).
+            if (call.Activity is { } activity)
             {
-                LlmCostInstrumentation.StopActivity(activity);
-            }
-            catch (Exception ex)
-            {
-                OnTelemetryError(ex);
+                try
+                {
+                    LlmCostInstrumentation.StopActivity(activity);
+                }
+                catch (Exception ex)
+                {
+                    OnTelemetryError(ex);
+                }
             }
         }
     }
