@@ -103,6 +103,10 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         {
             usage.Add(response.Usage);
             model = response.ModelId;
+            if (!call.Context.TrackedByHttp)
+            {
+                usage.ServiceTier = RawServiceTier.Read(response.RawRepresentation, _recorder.Prices);
+            }
         }
         catch (Exception ex)
         {
@@ -210,6 +214,14 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             if (update.ModelId is { } updateModel)
             {
                 model = updateModel;
+            }
+
+            if (!usage.ServiceTierSought && update.RawRepresentation is not null)
+            {
+                // Providers repeat the tier in every chunk: the first update is read, once, so a stream does not
+                // allocate per update.
+                usage.ServiceTierSought = true;
+                usage.ServiceTier = RawServiceTier.Read(update.RawRepresentation, _recorder.Prices);
             }
 
             var contents = update.Contents;

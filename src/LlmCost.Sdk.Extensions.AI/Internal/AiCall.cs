@@ -76,6 +76,7 @@ internal readonly struct AiCall
                 Model = model,
                 RequestModel = requestModel,
                 Streaming = streaming,
+                ServiceTier = usage.ServiceTier,
                 StatusCode = null, // no HTTP response is visible at this layer
                 ErrorType = errorType,
                 Timestamp = Timestamp,

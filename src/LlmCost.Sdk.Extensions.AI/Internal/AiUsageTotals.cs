@@ -29,11 +29,12 @@ namespace LlmCost.Sdk.Extensions.AI;
 /// reports uncached input larger than its cache tokens cannot be told apart, and is taken at its word.</description></item>
 /// </list>
 /// <para>
-/// <c>RawRepresentation</c> is not read. The OpenAI adapter already maps every count of the OpenAI SDK's usage objects,
-/// and matching on the OpenAI SDK's types would tie this package to one OpenAI version: Microsoft.Extensions.AI.OpenAI
-/// 10.11.0 is built against OpenAI 2.14.0 and its Responses streaming fails with OpenAI 2.15.0
-/// (<see cref="MissingMethodException"/>), so a version forced onto applications could break them. The Anthropic SDK is not
-/// referenced either; its adapter's <c>AdditionalCounts</c> key is read instead.
+/// <c>RawRepresentation</c> is not matched on the OpenAI SDK's types: the OpenAI adapter already maps every count of
+/// the OpenAI SDK's usage objects, and matching on its types would tie this package to one OpenAI version
+/// (Microsoft.Extensions.AI.OpenAI 10.11.0 is built against OpenAI 2.14.0 and its Responses streaming fails with OpenAI
+/// 2.15.0 with a <see cref="MissingMethodException"/>). Only the served service tier, which no adapter maps, is read from
+/// it, through System.ClientModel's <c>IPersistableModel</c> (see <see cref="RawServiceTier"/>). The Anthropic SDK is not
+/// referenced; its adapter's <c>AdditionalCounts</c> key is read instead.
 /// </para>
 /// <para>
 /// Streaming responses carry usage in <see cref="UsageContent"/> items; several are summed, as <c>ToChatResponse</c>
@@ -57,6 +58,12 @@ internal struct AiUsageTotals
     private long _output;
     private long _reasoning;
     private bool _reported;
+
+    /// <summary>Gets or sets the service tier that served the call, when the response's raw representation names it.</summary>
+    public string? ServiceTier { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a streamed update's raw representation was already read for the tier.</summary>
+    public bool ServiceTierSought { get; set; }
 
     /// <summary>Gets a value indicating whether any usage was reported.</summary>
     public readonly bool Reported => _reported;

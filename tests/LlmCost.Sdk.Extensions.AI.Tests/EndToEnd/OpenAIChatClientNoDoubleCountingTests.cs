@@ -73,7 +73,7 @@ public sealed class OpenAIChatClientNoDoubleCountingTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Call_TrackedAndUntracked_RecordsAgreeOnEverythingButStatusCodeAndServiceTier(bool streaming)
+    public async Task Call_TrackedAndUntracked_RecordsAgreeOnEverythingButTheStatusCode(bool streaming)
     {
         var payload = streaming ? "openai-chat-stream.sse" : "openai-chat-cached.json";
         var model = Expected(payload).RequestModel;
@@ -91,12 +91,11 @@ public sealed class OpenAIChatClientNoDoubleCountingTests
         Assert.Equal(200, fromHttp.StatusCode);
         Assert.Null(fromDecorator.StatusCode);
 
-        // The served service tier is in the provider's bytes, which only the handler reads; Microsoft.Extensions.AI's
-        // OpenAI adapter puts it on its span, not on the ChatResponse, so the decorator cannot know it.
+        // The served tier: the handler reads it from the bytes, the decorator from the OpenAI SDK's raw response.
         Assert.Equal("default", fromHttp.ServiceTier);
-        Assert.Null(fromDecorator.ServiceTier);
+        Assert.Equal("default", fromDecorator.ServiceTier);
         Assert.Equal(
-            fromHttp with { Id = default, Timestamp = default, DurationMs = 0, StatusCode = null, ServiceTier = null, Tags = CostTags.Empty },
+            fromHttp with { Id = default, Timestamp = default, DurationMs = 0, StatusCode = null, Tags = CostTags.Empty },
             fromDecorator with { Id = default, Timestamp = default, DurationMs = 0, Tags = CostTags.Empty });
 
         // The attribution differs only by the tracked HttpClient's own default team, which the untracked one does not have.
