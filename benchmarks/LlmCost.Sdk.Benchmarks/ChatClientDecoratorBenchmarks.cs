@@ -39,35 +39,17 @@ public class ChatClientDecoratorBenchmarks
         _baseline = new CannedChatClient();
 
         _sink = new DiscardSink();
-        var services = new ServiceCollection();
-        services.AddLlmCostTracking(o =>
-        {
-            o.Environment = "benchmark";
-            o.DefaultTags.Team = "search";
-        }).AddSink(_sink);
-        _services = services.BuildServiceProvider();
+        _services = BenchmarkServices.Create(_sink);
         _decorated = new CannedChatClient().AsBuilder().UseLlmCostTracking().Build(_services);
 
-        // Sanity check: the decorated path really produces a priced record with provider usage.
         RunAsync(_decorated).GetAwaiter().GetResult();
-        var tracker = _services.GetRequiredService<ILlmCostTracker>();
-        tracker.FlushAsync().GetAwaiter().GetResult();
-        var record = _sink.Last ?? throw new InvalidOperationException("The decorated call produced no record.");
-        if (record.Usage.Source != UsageSource.Provider || record.Cost is null || record.Model != CannedChatClient.Model || record.Streaming != (Call == CallKind.Stream10))
-        {
-            throw new InvalidOperationException("Unexpected record: " + record.ToJson());
-        }
-
-        Console.WriteLine("// sanity record: " + record.ToJson());
+        BenchmarkServices.CheckLastRecord(_services, _sink, r => r.Model == CannedChatClient.Model && r.Streaming == (Call == CallKind.Stream10));
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        var tracker = _services!.GetRequiredService<ILlmCostTracker>();
-        tracker.FlushAsync().GetAwaiter().GetResult();
-        var s = tracker.Statistics;
-        Console.WriteLine($"// pipeline: queued={s.Queued} written={s.Written} droppedQueueFull={s.DroppedQueueFull} droppedBySinks={s.DroppedBySinks} internalErrors={s.InternalErrors} sinkCount={_sink!.Count}");
+        BenchmarkServices.PrintStatistics(_services!, _sink!);
         _baseline.Dispose();
         _decorated.Dispose();
         _services!.Dispose();

@@ -58,37 +58,19 @@ public class HandlerOverheadBenchmarks
         _baseline = new HttpClient(new PassThroughHandler(new CannedResponseHandler(body, eventEnds)));
 
         _sink = new DiscardSink();
-        var services = new ServiceCollection();
-        services.AddLlmCostTracking(o =>
-        {
-            o.Environment = "benchmark";
-            o.DefaultTags.Team = "search";
-        }).AddSink(_sink);
-        _services = services.BuildServiceProvider();
-        var tracker = _services.GetRequiredService<ILlmCostTracker>();
-        var handler = tracker.CreateHandler();
+        _services = BenchmarkServices.Create(_sink);
+        var handler = _services.GetRequiredService<ILlmCostTracker>().CreateHandler();
         handler.InnerHandler = new CannedResponseHandler(body, eventEnds);
         _tracked = new HttpClient(handler);
 
-        // Sanity check: the tracked path really produces a priced record with provider usage.
         SendAndReadAsync(_tracked).GetAwaiter().GetResult();
-        tracker.FlushAsync().GetAwaiter().GetResult();
-        var record = _sink.Last ?? throw new InvalidOperationException("The tracked call produced no record.");
-        if (record.Usage.Source != UsageSource.Provider || record.Cost is null || record.RequestModel != "gpt-4o" || record.Model != Payloads.OpenAIModel)
-        {
-            throw new InvalidOperationException("Unexpected record: " + record.ToJson());
-        }
-
-        Console.WriteLine("// sanity record: " + record.ToJson());
+        BenchmarkServices.CheckLastRecord(_services, _sink, r => r.RequestModel == "gpt-4o" && r.Model == Payloads.OpenAIModel);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        var tracker = _services!.GetRequiredService<ILlmCostTracker>();
-        tracker.FlushAsync().GetAwaiter().GetResult();
-        var s = tracker.Statistics;
-        Console.WriteLine($"// pipeline: queued={s.Queued} written={s.Written} droppedQueueFull={s.DroppedQueueFull} droppedBySinks={s.DroppedBySinks} internalErrors={s.InternalErrors} sinkCount={_sink!.Count}");
+        BenchmarkServices.PrintStatistics(_services!, _sink!);
         _baseline.Dispose();
         _tracked.Dispose();
         _services!.Dispose();
