@@ -55,6 +55,13 @@ public sealed class LlmCostOptions
     /// </summary>
     public LlmCostTelemetryOptions Telemetry { get; } = new();
 
+    /// <summary>
+    /// Gets model aliases: names a call uses that the price table cannot know, mapped to the model ids that price them —
+    /// Azure OpenAI deployment names (<c>"my-gpt4o-deployment": "gpt-4o"</c>), Bedrock application inference-profile ARNs,
+    /// gateway model names. An alias is tried before the served and requested model ids themselves. Keys ignore case.
+    /// </summary>
+    public IDictionary<string, string> ModelAliases { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets prices that add to or replace (by provider and model) the entries of the price table.</summary>
     public IList<ModelPrice> Prices { get; } = [];
 

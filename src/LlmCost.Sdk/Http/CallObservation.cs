@@ -15,7 +15,7 @@ internal sealed class CallObservation
     private readonly LlmCostRecorder _recorder;
     private readonly UsageAccumulator _usage;
     private JsonScanner? _json;
-    private SseUsageReader? _sse;
+    private IUsageReader? _reader;
     private JsonScanner? _requestJson;
     private int _finished;
     private bool _observeFailed;
@@ -25,6 +25,11 @@ internal sealed class CallObservation
         Activity = activity;
         _recorder = recorder;
         _usage = new UsageAccumulator(recorder.Prices);
+        if (target.UrlModel is { } urlModel)
+        {
+            _usage.SetRequestModel(urlModel);
+        }
+
         Target = target;
         Tags = tags;
         Timestamp = timestamp;
@@ -53,7 +58,10 @@ internal sealed class CallObservation
     public string? RequestModel => _usage.RequestModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
-    public bool Malformed => (_sse?.Malformed ?? false) || (_sse is null && (_json?.Malformed ?? false));
+    public bool Malformed => _reader?.Malformed ?? false;
+
+    /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
+    public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
 
     /// <summary>Starts reading the request body for its <c>model</c>, as the body is sent.</summary>
     public void ObserveRequestStart()
@@ -84,11 +92,24 @@ internal sealed class CallObservation
             ErrorType = StatusCode.Value.ToString(CultureInfo.InvariantCulture);
         }
 
+        Target.Mapping.OnResponse(response, _usage);
         _json = new JsonScanner(Target.Mapping, _usage);
-        if (IsEventStream(response.Content.Headers))
+        var contentType = ContentType(response.Content.Headers);
+        if (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             Streaming = true;
-            _sse = new SseUsageReader(_json);
+            _reader = new SseUsageReader(_json);
+        }
+        else if (contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
+        {
+            Streaming = true;
+            _reader = new AwsEventStreamReader(_json, Target.Mapping, _usage);
+        }
+        else
+        {
+            // One JSON document, or a JSON array of streamed chunks (Gemini's streamGenerateContent without alt=sse).
+            Streaming = Target.StreamingUrl;
+            _reader = _json;
         }
     }
 
@@ -102,14 +123,7 @@ internal sealed class CallObservation
 
         try
         {
-            if (_sse is not null)
-            {
-                _sse.Write(bytes);
-            }
-            else
-            {
-                _json?.Write(bytes);
-            }
+            _reader?.Write(bytes);
         }
         catch (Exception ex)
         {
@@ -137,14 +151,7 @@ internal sealed class CallObservation
         {
             if (endOfBody && !_observeFailed)
             {
-                if (_sse is not null)
-                {
-                    _sse.Complete();
-                }
-                else
-                {
-                    _json?.Complete();
-                }
+                _reader?.Complete();
             }
 
             _recorder.Complete(this);
@@ -160,11 +167,11 @@ internal sealed class CallObservation
         }
     }
 
-    /// <summary>Checks the raw Content-Type without parsing it into a <see cref="System.Net.Http.Headers.MediaTypeHeaderValue"/>.</summary>
-    private static bool IsEventStream(System.Net.Http.Headers.HttpContentHeaders headers) =>
-        headers.NonValidated.TryGetValues("Content-Type", out var values)
-        && values.Count > 0
-        && values.ToString().AsSpan().TrimStart().StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Reads the raw Content-Type without parsing it into a <see cref="System.Net.Http.Headers.MediaTypeHeaderValue"/>.</summary>
+    private static ReadOnlySpan<char> ContentType(System.Net.Http.Headers.HttpContentHeaders headers) =>
+        headers.NonValidated.TryGetValues("Content-Type", out var values) && values.Count > 0
+            ? values.ToString().AsSpan().TrimStart()
+            : default;
 
     /// <summary>Reads the top-level <c>model</c> of a request body.</summary>
     private sealed class RequestModelMapping : UsageMapping

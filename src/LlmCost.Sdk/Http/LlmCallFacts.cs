@@ -17,6 +17,12 @@ internal readonly record struct LlmCallFacts
 
     public string? ServiceTier { get; init; }
 
+    /// <summary>Gets where the call was served (a Bedrock region or geography, a Vertex AI location), when the URL says.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>Gets the cost the provider reported itself (OpenRouter), which the record keeps instead of a table price.</summary>
+    public decimal? ReportedCost { get; init; }
+
     public int? StatusCode { get; init; }
 
     public string? ErrorType { get; init; }

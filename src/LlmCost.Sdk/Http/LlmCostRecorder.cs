@@ -15,6 +15,7 @@ internal sealed class LlmCostRecorder
 
     private readonly LlmCostPipeline _pipeline;
     private readonly PriceTable _prices;
+    private readonly PriceResolver _resolver;
     private readonly ProviderEndpoints _endpoints;
     private readonly LlmCostCounters _counters;
     private readonly LlmCostInstrumentation _telemetry;
@@ -37,6 +38,7 @@ internal sealed class LlmCostRecorder
         var o = options.Value;
         _pipeline = pipeline;
         _prices = prices;
+        _resolver = new PriceResolver(prices, o.ModelAliases.AsReadOnly());
         _endpoints = new ProviderEndpoints(o.Endpoints);
         _counters = counters;
         _telemetry = telemetry;
@@ -114,9 +116,11 @@ internal sealed class LlmCostRecorder
             {
                 Provider = target.Provider,
                 Operation = target.Operation,
-                Model = call.Usage.Model,
+                Model = call.Model,
                 RequestModel = call.RequestModel,
                 ServiceTier = call.Usage.ServiceTier,
+                Region = target.Region,
+                ReportedCost = call.Usage.ReportedCost,
                 Streaming = call.Streaming,
                 StatusCode = call.StatusCode,
                 ErrorType = call.ErrorType,
@@ -161,11 +165,13 @@ internal sealed class LlmCostRecorder
             // its tokens were billed but are unknown, so its cost is unknown too, never a silent $0.
             _counters.MissingUsage();
         }
-        else if (_prices.TryGetEntry(call.Provider, model ?? call.RequestModel, out var entry))
+        else if (call.ReportedCost is { } reported)
         {
-            var period = entry.PeriodAt(DateOnly.FromDateTime(call.Timestamp.UtcDateTime));
-            cost = CostCalculator.Calculate(usage, period, _prices.Currency);
-            price = _prices.ReferenceFor(entry, period);
+            // The provider billed this amount and said so (OpenRouter): it is the truth, whatever the table says.
+            cost = new CostBreakdown { Currency = "USD", Total = reported, ReportedByProvider = true };
+        }
+        else if (_resolver.TryPrice(call.Provider, model, call.RequestModel, usage, call.Timestamp, call.ServiceTier, call.Region, out cost, out price))
+        {
         }
         else if (usage.Source != UsageSource.None)
         {
@@ -186,6 +192,7 @@ internal sealed class LlmCostRecorder
             Model = model,
             RequestModel = call.RequestModel,
             ServiceTier = call.ServiceTier,
+            Region = call.Region,
             Streaming = call.Streaming,
             StatusCode = call.StatusCode,
             ErrorType = call.ErrorType,

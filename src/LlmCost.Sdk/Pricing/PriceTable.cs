@@ -17,8 +17,8 @@ namespace LlmCost.Sdk;
 /// </remarks>
 public sealed class PriceTable
 {
-    /// <summary>The schema version this SDK reads.</summary>
-    public const int SupportedSchemaVersion = 1;
+    /// <summary>The schema version this SDK reads and writes: 2 adds service tiers, long-context tiers, per-request charges and regional uplifts. Schema 1 tables are read too.</summary>
+    public const int SupportedSchemaVersion = 2;
 
     private const string ResourceName = "LlmCost.Sdk.Pricing.prices.json";
     private static readonly Lazy<PriceTable> DefaultTable = new(LoadEmbedded);
@@ -162,13 +162,72 @@ public sealed class PriceTable
 
     /// <summary>Finds the entry that prices a model.</summary>
     /// <param name="provider">The provider, as a <c>gen_ai.provider.name</c> value.</param>
-    /// <param name="model">The model id as a response reports it.</param>
+    /// <param name="model">The model id as a response (or, for Bedrock, the URL) names it.</param>
     /// <param name="entry">The entry, when found.</param>
     /// <returns><see langword="true"/> when the model is priced.</returns>
+    /// <remarks>
+    /// The id is matched exactly (ignoring case), through aliases, without a dated snapshot suffix, then through the
+    /// documented normalizations of each provider: Bedrock's region prefixes, vendor and version parts, Vertex AI's
+    /// <c>@version</c>, and the providers whose models are billed at another provider's rates (Azure OpenAI at
+    /// OpenAI's, Claude on Bedrock and Vertex AI at Anthropic's, Gemini on Vertex AI at the Gemini API's).
+    /// </remarks>
     public bool TryGetEntry(string provider, string? model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry)
     {
         entry = null;
         if (string.IsNullOrEmpty(provider) || string.IsNullOrEmpty(model) || provider.Length + model.Length > 256)
+        {
+            return false;
+        }
+
+        if (TryLookup(provider, model, out entry))
+        {
+            return true;
+        }
+
+        var id = model.AsSpan();
+        switch (provider)
+        {
+            case LlmProviders.AzureOpenAI:
+                return TryLookup(LlmProviders.OpenAI, id, out entry);
+            case LlmProviders.AwsBedrock:
+            {
+                var baseModel = ModelIds.BedrockBaseModel(id);
+                if (TryLookup(provider, baseModel, out entry))
+                {
+                    return true;
+                }
+
+                var dot = baseModel.IndexOf('.');
+                return dot > 0 && baseModel[..dot].Equals("anthropic", StringComparison.OrdinalIgnoreCase)
+                    && TryLookup(LlmProviders.Anthropic, baseModel[(dot + 1)..], out entry);
+            }
+
+            case LlmProviders.GcpVertexAI:
+            {
+                var baseModel = ModelIds.StripVertexVersion(id);
+                return TryLookup(provider, baseModel, out entry)
+                    || TryLookup(LlmProviders.GcpGemini, baseModel, out entry)
+                    || TryLookup(LlmProviders.Anthropic, baseModel, out entry);
+            }
+
+            case LlmProviders.GcpGemini:
+                return id.StartsWith("models/", StringComparison.Ordinal) && TryLookup(provider, id["models/".Length..], out entry);
+            case LlmProviders.OpenRouter:
+            {
+                var slash = id.IndexOf('/');
+                return slash > 0 && ModelIds.OpenRouterVendor(id[..slash]) is { } vendor && TryLookup(vendor, id[(slash + 1)..], out entry);
+            }
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Looks a provider's model id up exactly, then without a dated snapshot suffix. Allocates nothing.</summary>
+    private bool TryLookup(string provider, ReadOnlySpan<char> model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry)
+    {
+        entry = null;
+        if (model.IsEmpty || provider.Length + model.Length > 256)
         {
             return false;
         }
@@ -182,7 +241,7 @@ public sealed class PriceTable
             return true;
         }
 
-        var undated = StripSnapshotDate(key);
+        var undated = ModelIds.StripSnapshotDate(key);
         return undated.Length != key.Length && _lookup.TryGetValue(undated, out entry);
     }
 
@@ -199,6 +258,9 @@ public sealed class PriceTable
             && _modelIds.TryGetValue(chars[..written], out var id, out _) ? id : null;
     }
 
+    /// <summary>Returns the table's own string for a known model id, or <see langword="null"/>.</summary>
+    internal string? KnownModelId(string id) => _modelIds.TryGetValue(id, out var known, out _) ? known : null;
+
     /// <summary>Gets the shared reference that names an entry's period in records.</summary>
     internal PriceReference ReferenceFor(PriceEntry entry, PricePeriod period) =>
         _references.TryGetValue(period, out var reference) ? reference
@@ -208,25 +270,6 @@ public sealed class PriceTable
     /// <param name="id">The entry id or the id of one of its aliases.</param>
     /// <returns>The entry, or <see langword="null"/>.</returns>
     public PriceEntry? Find(string id) => _byId.GetValueOrDefault(id);
-
-    private static ReadOnlySpan<char> StripSnapshotDate(ReadOnlySpan<char> id)
-    {
-        // -YYYY-MM-DD (OpenAI) or -YYYYMMDD (Anthropic)
-        if (id.Length > 11 && id[^11] == '-' && id[^6] == '-' && id[^3] == '-'
-            && AllDigits(id[^10..^6]) && AllDigits(id[^5..^3]) && AllDigits(id[^2..]))
-        {
-            return id[..^11];
-        }
-
-        if (id.Length > 9 && id[^9] == '-' && AllDigits(id[^8..]) && id[^8] == '2')
-        {
-            return id[..^9];
-        }
-
-        return id;
-
-        static bool AllDigits(ReadOnlySpan<char> s) => !s.ContainsAnyExceptInRange('0', '9');
-    }
 
     private static void Validate(PriceEntry entry)
     {
@@ -244,11 +287,52 @@ public sealed class PriceTable
                 throw new PriceTableException($"{where}: periods must be in increasing order of effectiveFrom.");
             }
 
-            CheckRate(where, "input", period.Input);
-            CheckRate(where, "output", period.Output);
-            CheckRate(where, "cachedInput", period.CachedInput);
-            CheckRate(where, "cacheWrite", period.CacheWrite);
-            CheckRate(where, "cacheWrite1h", period.CacheWrite1h);
+            CheckRates(where, period);
+            foreach (var (name, tier) in period.ServiceTiers)
+            {
+                if (tier is PricePeriod or LongContextRates)
+                {
+                    throw new PriceTableException($"{where}: service tier '{name}' must be plain rates.");
+                }
+
+                CheckRates($"{where}, service tier '{name}'", tier);
+            }
+
+            CheckRate(where, "webSearch", period.WebSearch);
+            if (period.RegionalUplift is <= 0)
+            {
+                throw new PriceTableException($"{where}: 'regionalUplift' must be a positive multiplier, such as 1.1.");
+            }
+        }
+    }
+
+    private static void CheckRates(string where, PriceRates rates)
+    {
+        CheckRate(where, "input", rates.Input);
+        CheckRate(where, "output", rates.Output);
+        CheckRate(where, "cachedInput", rates.CachedInput);
+        CheckRate(where, "cacheWrite", rates.CacheWrite);
+        CheckRate(where, "cacheWrite1h", rates.CacheWrite1h);
+        long previous = 0;
+        foreach (var tier in rates.LongContext)
+        {
+            var tierWhere = $"{where}, long-context tier above {tier.AboveInputTokens.ToString(CultureInfo.InvariantCulture)} tokens";
+            if (tier.AboveInputTokens <= previous)
+            {
+                throw new PriceTableException($"{tierWhere}: 'aboveInputTokens' must be positive and the tiers in increasing order.");
+            }
+
+            if (tier.LongContext.Count > 0)
+            {
+                throw new PriceTableException($"{tierWhere}: a long-context tier cannot have tiers of its own.");
+            }
+
+            previous = tier.AboveInputTokens;
+            CheckRate(tierWhere, "input", tier.Input);
+            CheckRate(tierWhere, "output", tier.Output);
+            CheckRate(tierWhere, "cachedInput", tier.CachedInput);
+            CheckRate(tierWhere, "cacheWrite", tier.CacheWrite);
+            CheckRate(tierWhere, "cacheWrite1h", tier.CacheWrite1h);
         }
     }
 

@@ -15,9 +15,9 @@ internal static class PriceTableReader
 
         var schema = root.TryGetProperty("schemaVersion", out var s) && s.TryGetInt32(out var sv) ? sv
             : throw new PriceTableException("The price table has no 'schemaVersion'.");
-        if (schema != PriceTable.SupportedSchemaVersion)
+        if (schema is < 1 or > PriceTable.SupportedSchemaVersion)
         {
-            throw new PriceTableException($"The price table has schemaVersion {schema}; this SDK reads schemaVersion {PriceTable.SupportedSchemaVersion}.");
+            throw new PriceTableException($"The price table has schemaVersion {schema}; this SDK reads schemaVersion 1 to {PriceTable.SupportedSchemaVersion}.");
         }
 
         var version = RequiredString(root, "version", "The price table");
@@ -91,15 +91,71 @@ internal static class PriceTableReader
         var from = RequiredString(period, "effectiveFrom", where + ", a period");
         var day = ParseDate(from, where, "effectiveFrom");
         where = $"{where}, period from {from}";
-        return new PricePeriod
+        var tiers = new Dictionary<string, PriceRates>(StringComparer.OrdinalIgnoreCase);
+        if (period.TryGetProperty("serviceTiers", out var tierObject) && tierObject.ValueKind != JsonValueKind.Null)
+        {
+            if (tierObject.ValueKind != JsonValueKind.Object)
+            {
+                throw new PriceTableException($"{where}: 'serviceTiers' must be an object of rates by tier name.");
+            }
+
+            foreach (var tier in tierObject.EnumerateObject())
+            {
+                var tierWhere = $"{where}, service tier '{tier.Name}'";
+                if (tier.Value.ValueKind != JsonValueKind.Object)
+                {
+                    throw new PriceTableException($"{tierWhere}: it must be an object of rates.");
+                }
+
+                if (!tiers.TryAdd(tier.Name, ReadRates(tier.Value, tierWhere, new PriceRates())))
+                {
+                    throw new PriceTableException($"{tierWhere}: it is listed twice.");
+                }
+            }
+        }
+
+        return ReadRates(period, where, new PricePeriod
         {
             EffectiveFrom = day,
-            Input = Rate(period, "input", where) ?? throw new PriceTableException($"{where}: 'input' is required."),
-            Output = Rate(period, "output", where) ?? throw new PriceTableException($"{where}: 'output' is required."),
-            CachedInput = Rate(period, "cachedInput", where),
-            CacheWrite = Rate(period, "cacheWrite", where),
-            CacheWrite1h = Rate(period, "cacheWrite1h", where),
-        };
+            ServiceTiers = tiers.AsReadOnly(),
+            WebSearch = Rate(period, "webSearch", where),
+            RegionalUplift = Rate(period, "regionalUplift", where),
+        });
+    }
+
+    private static T ReadRates<T>(JsonElement rates, string where, T template)
+        where T : PriceRates
+    {
+        var longContext = new List<LongContextRates>();
+        if (template is not LongContextRates && rates.TryGetProperty("longContext", out var tiers) && tiers.ValueKind != JsonValueKind.Null)
+        {
+            if (tiers.ValueKind != JsonValueKind.Array)
+            {
+                throw new PriceTableException($"{where}: 'longContext' must be an array of tiers.");
+            }
+
+            foreach (var tier in tiers.EnumerateArray())
+            {
+                if (tier.ValueKind != JsonValueKind.Object || !tier.TryGetProperty("aboveInputTokens", out var above) || !above.TryGetInt64(out var threshold))
+                {
+                    throw new PriceTableException($"{where}: each 'longContext' tier must be an object with an integer 'aboveInputTokens'.");
+                }
+
+                var tierWhere = $"{where}, long-context tier above {threshold.ToString(CultureInfo.InvariantCulture)} tokens";
+                longContext.Add(ReadRates(tier, tierWhere, new LongContextRates { AboveInputTokens = threshold }));
+            }
+        }
+
+        // 'with' on the static type PriceRates clones the runtime type, so a period's own properties are kept.
+        return (T)((PriceRates)template with
+        {
+            Input = Rate(rates, "input", where) ?? throw new PriceTableException($"{where}: 'input' is required."),
+            Output = Rate(rates, "output", where) ?? throw new PriceTableException($"{where}: 'output' is required."),
+            CachedInput = Rate(rates, "cachedInput", where),
+            CacheWrite = Rate(rates, "cacheWrite", where),
+            CacheWrite1h = Rate(rates, "cacheWrite1h", where),
+            LongContext = longContext,
+        });
     }
 
     private static decimal? Rate(JsonElement period, string name, string where)

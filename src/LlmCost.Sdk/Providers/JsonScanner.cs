@@ -11,9 +11,10 @@ namespace LlmCost.Sdk;
 /// It never buffers the document: property names are hashed as they stream by, strings nobody asked for are
 /// skipped with a vectorized search, and a wanted scalar is kept up to <see cref="MaxValueLength"/> bytes.
 /// It validates only as much as it needs; on bytes that cannot be JSON it stops and reports <see cref="Malformed"/>.
-/// Several top-level values in a row (SSE events, JSON arrays of chunks) are scanned one after the other.
+/// Several top-level values in a row (SSE events) are scanned one after the other, and so are the elements of a
+/// top-level array (a JSON array of streamed chunks).
 /// </remarks>
-internal sealed class JsonScanner
+internal sealed class JsonScanner : IUsageReader
 {
     public const int MaxValueLength = 128;
 
@@ -30,6 +31,7 @@ internal sealed class JsonScanner
     private int _depth;           // all containers, named or not
     private ulong _arrayMask;     // bit i set: container i is an array
     private bool _expectKey;
+    private bool _inTopLevelArray;
     private bool _keyNamed;
     private bool _capture;
     private int _valueLength;
@@ -66,6 +68,7 @@ internal sealed class JsonScanner
         _depth = 0;
         _arrayMask = 0;
         _expectKey = false;
+        _inTopLevelArray = false;
         _capture = false;
         _path = default;
     }
@@ -145,10 +148,24 @@ internal sealed class JsonScanner
                     _expectKey = true;
                     continue;
                 case (byte)'[':
+                    if (_depth == 0 && !_inTopLevelArray)
+                    {
+                        // A top-level array is a stream of documents (Gemini's streamGenerateContent without alt=sse):
+                        // each element is read as if it stood alone, so its paths are named.
+                        _inTopLevelArray = true;
+                        continue;
+                    }
+
                     Push(isArray: true);
                     _expectKey = false;
                     continue;
                 case (byte)'}' or (byte)']':
+                    if (_depth == 0 && b == (byte)']' && _inTopLevelArray)
+                    {
+                        _inTopLevelArray = false;
+                        continue;
+                    }
+
                     if (_depth == 0)
                     {
                         _state = State.Failed;

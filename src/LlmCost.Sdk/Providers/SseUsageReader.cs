@@ -8,7 +8,7 @@ namespace LlmCost.Sdk;
 /// multi-line <c>data</c> is joined with newlines (which JSON treats as white space). Non-JSON data such as
 /// OpenAI's <c>[DONE]</c> is skipped. Memory is constant: nothing but a few bytes of field name is kept.
 /// </remarks>
-internal sealed class SseUsageReader
+internal sealed class SseUsageReader : IUsageReader
 {
     private readonly JsonScanner _json;
     private LineState _state = LineState.LineStart;

@@ -16,6 +16,9 @@ internal sealed class UsageAccumulator
     private long? _cacheWrite1h;
     private long? _output;
     private long? _reasoning;
+    private long? _extraInput;
+    private long? _extraReasoningOutput;
+    private long? _webSearchRequests;
     private readonly PriceTable? _knownModels;
 
     /// <summary>Initializes a new instance of the <see cref="UsageAccumulator"/> class.</summary>
@@ -34,6 +37,14 @@ internal sealed class UsageAccumulator
     /// <summary>Gets a value indicating whether the response carried any token count.</summary>
     public bool HasUsage { get; private set; }
 
+    /// <summary>Gets the cost the provider reported for the call, or <see langword="null"/>.</summary>
+    public decimal? ReportedCost { get; private set; }
+
+    public void SetReportedCost(decimal cost) => ReportedCost = cost;
+
+    /// <summary>Sets the requested model from the URL (a Bedrock model id, a Gemini model, an Azure deployment); the request body's <c>model</c> replaces it.</summary>
+    public void SetRequestModel(string model) => RequestModel = _knownModels?.KnownModelId(model) ?? model;
+
     public void Set(UsageField field, long value)
     {
         HasUsage = true;
@@ -46,6 +57,9 @@ internal sealed class UsageAccumulator
             case UsageField.CacheWrite1h: _cacheWrite1h = value; break;
             case UsageField.Output: _output = value; break;
             case UsageField.Reasoning: _reasoning = value; break;
+            case UsageField.ExtraInput: _extraInput = value; break;
+            case UsageField.ExtraReasoningOutput: _extraReasoningOutput = value; break;
+            case UsageField.WebSearchRequests: _webSearchRequests = value; break;
             default: break;
         }
     }
@@ -99,14 +113,16 @@ internal sealed class UsageAccumulator
 
         var cacheRead = _cacheRead ?? 0;
         var cacheWrite = _cacheWrite ?? 0;
+        var extraReasoning = _extraReasoningOutput ?? 0;
         return new TokenUsage
         {
-            InputTokens = _totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite),
+            InputTokens = (_totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite)) + (_extraInput ?? 0),
             CachedInputTokens = cacheRead,
             CacheWriteInputTokens = cacheWrite,
             CacheWrite1hInputTokens = Math.Min(_cacheWrite1h ?? 0, cacheWrite),
-            OutputTokens = _output ?? 0,
-            ReasoningTokens = _reasoning ?? 0,
+            OutputTokens = (_output ?? 0) + extraReasoning,
+            ReasoningTokens = (_reasoning ?? 0) + extraReasoning,
+            WebSearchRequests = _webSearchRequests ?? 0,
             Source = UsageSource.Provider,
         };
     }

@@ -35,4 +35,16 @@ internal enum UsageField : byte
 
     /// <summary>The part of the output spent on reasoning.</summary>
     Reasoning,
+
+    /// <summary>Input tokens billed besides the prompt (Gemini's <c>toolUsePromptTokenCount</c>): added to the input.</summary>
+    ExtraInput,
+
+    /// <summary>Output tokens reported apart from the rest of the output (Gemini's <c>thoughtsTokenCount</c>): added to the output and counted as reasoning.</summary>
+    ExtraReasoningOutput,
+
+    /// <summary>Server-side web searches billed per request (Anthropic's <c>server_tool_use.web_search_requests</c>).</summary>
+    WebSearchRequests,
+
+    /// <summary>The cost the provider itself reports for the call, in US dollars (OpenRouter's <c>usage.cost</c>).</summary>
+    ReportedCost,
 }

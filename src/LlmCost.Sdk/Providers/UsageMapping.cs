@@ -16,6 +16,11 @@ internal abstract class UsageMapping
 
     public bool Wants(in JsonPath path) => Match(in path) != UsageField.None;
 
+    /// <summary>Reads usage a provider reports in response headers (Bedrock's InvokeModel token-count headers). Never throws.</summary>
+    public virtual void OnResponse(HttpResponseMessage response, UsageAccumulator usage)
+    {
+    }
+
     public void OnValue(in JsonPath path, JsonScalarKind kind, ReadOnlySpan<byte> value, UsageAccumulator usage)
     {
         var field = Match(in path);
@@ -24,6 +29,16 @@ internal abstract class UsageMapping
             if (kind == JsonScalarKind.String)
             {
                 usage.SetModel(field, value);
+            }
+
+            return;
+        }
+
+        if (field == UsageField.ReportedCost)
+        {
+            if (kind == JsonScalarKind.Number && Utf8Parser.TryParse(value, out decimal cost, out var used, 'E') && used == value.Length && cost >= 0)
+            {
+                usage.SetReportedCost(cost);
             }
 
             return;

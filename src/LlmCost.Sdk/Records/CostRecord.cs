@@ -39,6 +39,14 @@ public sealed record CostRecord
     /// <summary>Gets a value indicating whether the response was streamed.</summary>
     public bool Streaming { get; init; }
 
+    /// <summary>
+    /// Gets where the call was served, when the URL says: a Bedrock region (<c>us-east-1</c>) or geography of a
+    /// cross-region inference profile (<c>us</c>, <c>eu</c>, <c>apac</c>), a Vertex AI location, or <c>global</c>.
+    /// Regional and geographic endpoints can carry an uplift (<see cref="PricePeriod.RegionalUplift"/>).
+    /// Written to JSON as <c>region</c> only when known.
+    /// </summary>
+    public string? Region { get; init; }
+
     /// <summary>Gets the HTTP status code, or <see langword="null"/> when no response was received.</summary>
     public int? StatusCode { get; init; }
 

@@ -42,6 +42,11 @@ internal static class CostRecordJson
             writer.WriteString("serviceTier"u8, tier);
         }
 
+        if (record.Region is { } region)
+        {
+            writer.WriteString("region"u8, region);
+        }
+
         writer.WriteBoolean("streaming"u8, record.Streaming);
         if (record.StatusCode is { } status)
         {
@@ -80,6 +85,11 @@ internal static class CostRecordJson
 
         writer.WriteNumber("outputTokens"u8, usage.OutputTokens);
         writer.WriteNumber("reasoningTokens"u8, usage.ReasoningTokens);
+        if (usage.WebSearchRequests != 0)
+        {
+            writer.WriteNumber("webSearchRequests"u8, usage.WebSearchRequests);
+        }
+
         writer.WriteString("source"u8, SourceName(usage.Source));
         writer.WriteEndObject();
 
@@ -91,7 +101,17 @@ internal static class CostRecordJson
             writer.WriteNumber("cachedInput"u8, Plain(cost.CachedInput));
             writer.WriteNumber("cacheWrite"u8, Plain(cost.CacheWrite));
             writer.WriteNumber("output"u8, Plain(cost.Output));
+            if (cost.Requests != 0)
+            {
+                writer.WriteNumber("requests"u8, Plain(cost.Requests));
+            }
+
             writer.WriteNumber("total"u8, Plain(cost.Total));
+            if (cost.ReportedByProvider)
+            {
+                writer.WriteString("source"u8, "provider"u8);
+            }
+
             writer.WriteEndObject();
         }
         else
@@ -132,6 +152,7 @@ internal static class CostRecordJson
                 Model = GetString(root, "model"),
                 RequestModel = GetString(root, "requestModel"),
                 ServiceTier = GetString(root, "serviceTier"),
+                Region = GetString(root, "region"),
                 Streaming = root.TryGetProperty("streaming", out var streaming) && streaming.GetBoolean(),
                 StatusCode = root.TryGetProperty("statusCode", out var status) && status.ValueKind == JsonValueKind.Number ? status.GetInt32() : null,
                 ErrorType = GetString(root, "errorType"),
@@ -193,6 +214,7 @@ internal static class CostRecordJson
             CacheWrite1hInputTokens = usage.TryGetProperty("cacheWrite1hInputTokens", out var oneHour) ? oneHour.GetInt64() : 0,
             OutputTokens = usage.GetProperty("outputTokens").GetInt64(),
             ReasoningTokens = usage.GetProperty("reasoningTokens").GetInt64(),
+            WebSearchRequests = usage.TryGetProperty("webSearchRequests", out var searches) ? searches.GetInt64() : 0,
             Source = ParseSource(GetString(usage, "source")),
         };
     }
@@ -211,7 +233,9 @@ internal static class CostRecordJson
             CachedInput = cost.GetProperty("cachedInput").GetDecimal(),
             CacheWrite = cost.GetProperty("cacheWrite").GetDecimal(),
             Output = cost.GetProperty("output").GetDecimal(),
+            Requests = cost.TryGetProperty("requests", out var requests) ? requests.GetDecimal() : 0,
             Total = cost.GetProperty("total").GetDecimal(),
+            ReportedByProvider = GetString(cost, "source") == "provider",
         };
     }
 

@@ -33,6 +33,12 @@ public sealed record TokenUsage
     /// <summary>Gets the part of <see cref="OutputTokens"/> spent on reasoning.</summary>
     public long ReasoningTokens { get; init; }
 
+    /// <summary>
+    /// Gets the number of server-side web searches the call made, billed per request on top of tokens (Anthropic's
+    /// <c>server_tool_use.web_search_requests</c>). Written to JSON as <c>webSearchRequests</c> only when it is not zero.
+    /// </summary>
+    public long WebSearchRequests { get; init; }
+
     /// <summary>Gets where the counts came from.</summary>
     public UsageSource Source { get; init; }
 }

@@ -7,7 +7,7 @@ public class PriceTableTests
     {
         var table = PriceTable.Default;
 
-        Assert.Equal(1, table.SchemaVersion);
+        Assert.Equal(PriceTable.SupportedSchemaVersion, table.SchemaVersion);
         Assert.Equal("2026.11.1", table.Version);
         Assert.Equal("USD", table.Currency);
         Assert.Contains(table.Entries, e => e.Id == "openai/gpt-4o");
@@ -52,7 +52,7 @@ public class PriceTableTests
     }
 
     [Theory]
-    [InlineData("""{"schemaVersion":2,"version":"x","entries":[]}""", "schemaVersion 2")]
+    [InlineData("""{"schemaVersion":3,"version":"x","entries":[]}""", "schemaVersion 3")]
     [InlineData("""{"schemaVersion":1,"entries":[]}""", "'version'")]
     [InlineData("""{"schemaVersion":1,"version":"x","entries":[{"provider":"openai","model":"m","periods":[]}]}""", "'openai/m': it has no price periods")]
     [InlineData("""{"schemaVersion":1,"version":"x","entries":[{"provider":"openai","model":"m","periods":[{"effectiveFrom":"2025-01-01","input":-1,"output":2}]}]}""", "'openai/m', period from 2025-01-01: 'input' is negative")]
