@@ -6,8 +6,12 @@ namespace LlmCost.Sdk;
 /// <c>response.completed</c> event's <c>response</c>) and embeddings.
 /// </summary>
 /// <remarks>
-/// <c>prompt_tokens</c>/<c>input_tokens</c> already include <c>cached_tokens</c>, and <c>completion_tokens</c>/<c>output_tokens</c>
-/// already include <c>reasoning_tokens</c>, which is exactly the normalized meaning.
+/// <para><c>prompt_tokens</c>/<c>input_tokens</c> already include <c>cached_tokens</c>, and <c>completion_tokens</c>/<c>output_tokens</c>
+/// already include <c>reasoning_tokens</c>, which is exactly the normalized meaning.</para>
+/// <para>OpenAI-compatible providers: DeepSeek reports cache reads as <c>usage.prompt_cache_hit_tokens</c> (its
+/// <c>prompt_tokens</c> is hits plus <c>prompt_cache_miss_tokens</c>); Groq streams usage in the last chunk's
+/// <c>x_groq.usage</c>; OpenRouter reports what it billed in <c>usage.cost</c>, which the record keeps. Azure OpenAI's
+/// <c>prompt_filter_results</c> and <c>content_filter_results</c> are not usage and are skipped.</para>
 /// </remarks>
 internal sealed class OpenAIUsageMapping : UsageMapping
 {
@@ -27,6 +31,9 @@ internal sealed class OpenAIUsageMapping : UsageMapping
     private static readonly ulong OutputTokensDetails = JsonPath.Hash("output_tokens_details"u8);
     private static readonly ulong CachedTokens = JsonPath.Hash("cached_tokens"u8);
     private static readonly ulong ReasoningTokens = JsonPath.Hash("reasoning_tokens"u8);
+    private static readonly ulong PromptCacheHitTokens = JsonPath.Hash("prompt_cache_hit_tokens"u8);
+    private static readonly ulong Cost = JsonPath.Hash("cost"u8);
+    private static readonly ulong XGroq = JsonPath.Hash("x_groq"u8);
 
     public override int MaxDepth => 4;
 
@@ -44,9 +51,9 @@ internal sealed class OpenAIUsageMapping : UsageMapping
                     : path[0] == Usage ? Counts(path[1]) : UsageField.None;
             case 3:
                 return path[0] == Usage && !path.Unnamed ? Details(path[1], path[2])
-                    : path.StartsWith(Response, Usage) ? Counts(path[2]) : UsageField.None;
+                    : path.StartsWith(Response, Usage) || path.StartsWith(XGroq, Usage) ? Counts(path[2]) : UsageField.None;
             case 4:
-                return path.StartsWith(Response, Usage) ? Details(path[2], path[3]) : UsageField.None;
+                return path.StartsWith(Response, Usage) || path.StartsWith(XGroq, Usage) ? Details(path[2], path[3]) : UsageField.None;
             default:
                 return UsageField.None;
         }
@@ -55,6 +62,8 @@ internal sealed class OpenAIUsageMapping : UsageMapping
     private static UsageField Counts(ulong name) =>
         name == PromptTokens || name == InputTokens ? UsageField.TotalInput
         : name == CompletionTokens || name == OutputTokens ? UsageField.Output
+        : name == PromptCacheHitTokens ? UsageField.CacheRead
+        : name == Cost ? UsageField.ReportedCost
         : UsageField.None;
 
     private static UsageField Details(ulong group, ulong name) =>
