@@ -89,4 +89,39 @@ public class CostRecordTests
         Assert.Equal(record, CostRecord.FromJson(record.ToJson()));
         Assert.DoesNotContain("serviceTier", DesignExample().ToJson(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ToJson_RegionWebSearchesAndRequestCharges_AreWrittenOnlyWhenSetAndRoundTrip()
+    {
+        var design = DesignExample();
+        var record = design with
+        {
+            Region = "us",
+            Usage = design.Usage with { WebSearchRequests = 2 },
+            Cost = design.Cost! with { Requests = 0.02m, Total = design.Cost.Total + 0.02m },
+        };
+
+        var json = record.ToJson();
+
+        Assert.Contains("\"streaming\":true", json, StringComparison.Ordinal);
+        Assert.Contains("\"requestModel\":\"gpt-4o\",\"region\":\"us\",\"streaming\":true", json, StringComparison.Ordinal);
+        Assert.Contains("\"reasoningTokens\":0,\"webSearchRequests\":2,\"source\":\"provider\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"output\":0.0035,\"requests\":0.02,\"total\":0.02522}", json, StringComparison.Ordinal);
+        Assert.Equal(record, CostRecord.FromJson(json));
+        var plain = design.ToJson();
+        Assert.Contains("\"requestModel\":\"gpt-4o\",\"streaming\":true", plain, StringComparison.Ordinal); // no top-level region (the tags may have one)
+        Assert.DoesNotContain("webSearchRequests", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"requests\"", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToJson_CostReportedByTheProvider_SaysSoAndRoundTrips()
+    {
+        var record = DesignExample() with { Provider = "openrouter", Cost = new CostBreakdown { Total = 0.0123m, ReportedByProvider = true }, Price = null };
+
+        var json = record.ToJson();
+
+        Assert.Contains("\"cost\":{\"currency\":\"USD\",\"input\":0,\"cachedInput\":0,\"cacheWrite\":0,\"output\":0,\"total\":0.0123,\"source\":\"provider\"},\"price\":null", json, StringComparison.Ordinal);
+        Assert.Equal(record, CostRecord.FromJson(json));
+    }
 }
