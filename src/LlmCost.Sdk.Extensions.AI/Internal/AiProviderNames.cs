@@ -26,12 +26,12 @@ internal static class AiProviderNames
         {
             "openai" => LlmProviders.OpenAI,
             "anthropic" => LlmProviders.Anthropic,
-            "azure_openai" or "azureopenai" or "azure.openai" or "azure-openai" => "azure.ai.openai",
-            "bedrock" or "aws_bedrock" or "amazon.bedrock" or "aws-bedrock" => "aws.bedrock",
-            "gemini" or "google" or "googleai" or "google.gemini" => "gcp.gemini",
-            "vertex" or "vertexai" or "vertex_ai" or "google.vertex" => "gcp.vertex_ai",
-            "mistral" or "mistralai" => "mistral_ai",
-            "xai" or "x.ai" => "x_ai",
+            "azure_openai" or "azureopenai" or "azure.openai" or "azure-openai" => LlmProviders.AzureOpenAI,
+            "bedrock" or "aws_bedrock" or "amazon.bedrock" or "aws-bedrock" => LlmProviders.AwsBedrock,
+            "gemini" or "google" or "googleai" or "google.gemini" => LlmProviders.GcpGemini,
+            "vertex" or "vertexai" or "vertex_ai" or "google.vertex" => LlmProviders.GcpVertexAI,
+            "mistral" or "mistralai" => LlmProviders.MistralAI,
+            "xai" or "x.ai" => LlmProviders.XAI,
             _ => name,
         };
     }

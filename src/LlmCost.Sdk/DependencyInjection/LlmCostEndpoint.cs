@@ -8,7 +8,9 @@ public sealed class LlmCostEndpoint
 
     /// <summary>
     /// Gets or sets the provider, as a <c>gen_ai.provider.name</c> value (<c>openai</c>, <c>anthropic</c>, …).
-    /// It decides how usage is read (Anthropic's format for <c>anthropic</c>, OpenAI's otherwise) and which prices apply.
+    /// It decides which prices apply; how usage is read follows the path, as on the provider's own host
+    /// (<c>…/messages</c> as Anthropic, <c>…/chat/completions</c>, <c>…/responses</c>, <c>…/embeddings</c> as OpenAI,
+    /// <c>/model/{id}/converse</c> as Bedrock, <c>…/models/{model}:generateContent</c> as Gemini).
     /// </summary>
     public string? Provider { get; set; }
 }

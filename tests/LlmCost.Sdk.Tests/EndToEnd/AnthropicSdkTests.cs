@@ -16,7 +16,7 @@ namespace LlmCost.Sdk.Tests.EndToEnd;
 /// </remarks>
 public sealed class AnthropicSdkTests
 {
-    private const string TableVersion = "2026.11.1";
+    private const string TableVersion = "2026.11.2";
 
     private static readonly CostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
 
@@ -193,7 +193,7 @@ public sealed class AnthropicSdkTests
             "Quantum computing uses quantum mechanical phenomena like superposition and entanglement to process information in ways that can solve certain complex problems exponentially faster than classical computers.",
             new TokenUsage { InputTokens = 15, OutputTokens = 35 },
             new CostBreakdown { Input = 0.000045m, CachedInput = 0m, CacheWrite = 0m, Output = 0.000525m, Total = 0.00057m },
-            "anthropic/claude-sonnet-4-6", new DateOnly(2026, 2, 17)),
+            "anthropic/claude-sonnet-4-6", new DateOnly(2026, 3, 13)),
 
         // claude-sonnet-4-5: $3.00 input / $0.30 cache read / $3.75 5-minute cache write / $15.00 output per 1M tokens.
         // input_tokens 3 + cache_creation 3117 (all 5-minute) + cache_read 14723 = 17843 normalized input; 1 output.
@@ -230,7 +230,7 @@ public sealed class AnthropicSdkTests
             "With elegant syntax and indentation true,\nPython turns complex problems into something you can do.",
             new TokenUsage { InputTokens = 17, OutputTokens = 37 },
             new CostBreakdown { Input = 0.000051m, CachedInput = 0m, CacheWrite = 0m, Output = 0.000555m, Total = 0.000606m },
-            "anthropic/claude-sonnet-4-6", new DateOnly(2026, 2, 17)),
+            "anthropic/claude-sonnet-4-6", new DateOnly(2026, 3, 13)),
 
         _ => throw new ArgumentException("No expectation for " + payload, nameof(payload)),
     };
