@@ -8,7 +8,8 @@ namespace LlmCost.Sdk;
 /// Anthropic's <c>input_tokens</c> excludes cache reads and writes; the normalized input adds
 /// <c>cache_read_input_tokens</c> and <c>cache_creation_input_tokens</c> back. Streamed <c>output_tokens</c> are
 /// cumulative, so the last <c>message_delta</c> holds the total. <c>cache_creation.ephemeral_1h_input_tokens</c> is the
-/// part of the cache writes billed at the one-hour rate.
+/// part of the cache writes billed at the one-hour rate. <c>server_tool_use.web_search_requests</c> counts the web
+/// searches billed per request (in <c>usage</c>, and in a streamed <c>message_start</c>'s <c>message.usage</c>).
 /// </remarks>
 internal sealed class AnthropicUsageMapping : UsageMapping
 {
@@ -24,6 +25,8 @@ internal sealed class AnthropicUsageMapping : UsageMapping
     private static readonly ulong CacheCreation = JsonPath.Hash("cache_creation_input_tokens"u8);
     private static readonly ulong CacheCreationDetails = JsonPath.Hash("cache_creation"u8);
     private static readonly ulong OneHour = JsonPath.Hash("ephemeral_1h_input_tokens"u8);
+    private static readonly ulong ServerToolUse = JsonPath.Hash("server_tool_use"u8);
+    private static readonly ulong WebSearchRequests = JsonPath.Hash("web_search_requests"u8);
 
     public override int MaxDepth => 4;
 
@@ -39,9 +42,12 @@ internal sealed class AnthropicUsageMapping : UsageMapping
             case 3:
                 return path.StartsWith(Message, Usage) ? Counts(path[2])
                     : path.Is(Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h
+                    : path.Is(Usage, ServerToolUse, WebSearchRequests) ? UsageField.WebSearchRequests
                     : UsageField.None;
             case 4:
-                return path.Is(Message, Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h : UsageField.None;
+                return path.Is(Message, Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h
+                    : path.Is(Message, Usage, ServerToolUse, WebSearchRequests) ? UsageField.WebSearchRequests
+                    : UsageField.None;
             default:
                 return UsageField.None;
         }

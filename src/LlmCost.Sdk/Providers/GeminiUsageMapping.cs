@@ -1,9 +1,62 @@
 namespace LlmCost.Sdk;
 
-/// <summary>Gemini API and Vertex AI generateContent responses. (Skeleton: the Gemini work fills it in.)</summary>
+/// <summary>
+/// Gemini API and Vertex AI <c>generateContent</c> responses: <c>usageMetadata</c> and <c>modelVersion</c> at the top
+/// of the response and of every streamed chunk (server-sent events with <c>alt=sse</c>, or the elements of a JSON
+/// array without it).
+/// </summary>
+/// <remarks>
+/// <para><c>promptTokenCount</c> is the whole prompt, cached content included (the normalized input);
+/// <c>cachedContentTokenCount</c> is the part served from a context cache (implicit or explicit).
+/// <c>toolUsePromptTokenCount</c> counts the results of server-side tools (code execution, search, URL context) fed
+/// back to the model: billed as input and reported apart from the prompt, so it is added to the input.
+/// <c>candidatesTokenCount</c> is the visible output and <c>thoughtsTokenCount</c> the thinking, billed as output but
+/// reported apart from the candidates, so it is added to the output and counted as reasoning.
+/// <c>totalTokenCount</c> is the sum of the four and is not read. Vertex AI's <c>trafficType</c> and the per-modality
+/// <c>*TokensDetails</c> arrays are skipped.</para>
+/// <para>Every streamed chunk carries the usage so far (the last chunk the totals), so later values replace earlier
+/// ones; a field a chunk leaves out keeps its earlier value.</para>
+/// </remarks>
 internal sealed class GeminiUsageMapping : UsageMapping
 {
     public static readonly GeminiUsageMapping Instance = new();
 
-    public override UsageField Match(in JsonPath path) => UsageField.None;
+    private static readonly ulong ModelVersion = JsonPath.Hash("modelVersion"u8);
+    private static readonly ulong UsageMetadata = JsonPath.Hash("usageMetadata"u8);
+    private static readonly ulong PromptTokenCount = JsonPath.Hash("promptTokenCount"u8);
+    private static readonly ulong CachedContentTokenCount = JsonPath.Hash("cachedContentTokenCount"u8);
+    private static readonly ulong CandidatesTokenCount = JsonPath.Hash("candidatesTokenCount"u8);
+    private static readonly ulong ThoughtsTokenCount = JsonPath.Hash("thoughtsTokenCount"u8);
+    private static readonly ulong ToolUsePromptTokenCount = JsonPath.Hash("toolUsePromptTokenCount"u8);
+
+    public override int MaxDepth => 2;
+
+    public override UsageField Match(in JsonPath path)
+    {
+        if (path.Unnamed)
+        {
+            return UsageField.None;
+        }
+
+        switch (path.Depth)
+        {
+            case 1:
+                return path[0] == ModelVersion ? UsageField.Model : UsageField.None;
+            case 2:
+                if (path[0] != UsageMetadata)
+                {
+                    return UsageField.None;
+                }
+
+                var name = path[1];
+                return name == PromptTokenCount ? UsageField.TotalInput
+                    : name == CandidatesTokenCount ? UsageField.Output
+                    : name == ThoughtsTokenCount ? UsageField.ExtraReasoningOutput
+                    : name == CachedContentTokenCount ? UsageField.CacheRead
+                    : name == ToolUsePromptTokenCount ? UsageField.ExtraInput
+                    : UsageField.None;
+            default:
+                return UsageField.None;
+        }
+    }
 }

@@ -10,12 +10,22 @@ namespace LlmCost.Sdk;
 /// already include <c>reasoning_tokens</c>, which is exactly the normalized meaning.</para>
 /// <para>OpenAI-compatible providers: DeepSeek reports cache reads as <c>usage.prompt_cache_hit_tokens</c> (its
 /// <c>prompt_tokens</c> is hits plus <c>prompt_cache_miss_tokens</c>); Groq streams usage in the last chunk's
-/// <c>x_groq.usage</c>; OpenRouter reports what it billed in <c>usage.cost</c>, which the record keeps. Azure OpenAI's
+/// <c>x_groq.usage</c>; OpenRouter reports what it billed in <c>usage.cost</c>, which the record keeps; xAI's Chat
+/// Completions report <c>reasoning_tokens</c> on top of <c>completion_tokens</c> (its <c>total_tokens</c> is prompt plus
+/// completion plus reasoning), so <see cref="XAI"/> adds them to the output. Azure OpenAI's
 /// <c>prompt_filter_results</c> and <c>content_filter_results</c> are not usage and are skipped.</para>
 /// </remarks>
 internal sealed class OpenAIUsageMapping : UsageMapping
 {
-    public static readonly OpenAIUsageMapping Instance = new();
+    public static readonly OpenAIUsageMapping Instance = new(reasoningApart: false);
+
+    /// <summary>xAI: Chat Completions' <c>completion_tokens_details.reasoning_tokens</c> are not part of <c>completion_tokens</c>.</summary>
+    public static readonly OpenAIUsageMapping XAI = new(reasoningApart: true);
+
+    private readonly UsageField _completionReasoning;
+
+    private OpenAIUsageMapping(bool reasoningApart) =>
+        _completionReasoning = reasoningApart ? UsageField.ExtraReasoningOutput : UsageField.Reasoning;
 
     private static readonly ulong Model = JsonPath.Hash("model"u8);
     private static readonly ulong ServiceTier = JsonPath.Hash("service_tier"u8);
@@ -66,8 +76,9 @@ internal sealed class OpenAIUsageMapping : UsageMapping
         : name == Cost ? UsageField.ReportedCost
         : UsageField.None;
 
-    private static UsageField Details(ulong group, ulong name) =>
+    private UsageField Details(ulong group, ulong name) =>
         (group == PromptTokensDetails || group == InputTokensDetails) && name == CachedTokens ? UsageField.CacheRead
-        : (group == CompletionTokensDetails || group == OutputTokensDetails) && name == ReasoningTokens ? UsageField.Reasoning
+        : group == CompletionTokensDetails && name == ReasoningTokens ? _completionReasoning
+        : group == OutputTokensDetails && name == ReasoningTokens ? UsageField.Reasoning
         : UsageField.None;
 }

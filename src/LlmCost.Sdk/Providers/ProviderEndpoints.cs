@@ -54,7 +54,13 @@ internal sealed class ProviderEndpoints
 
         UsageMapping mapping;
         string operation;
-        if (path.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase) || path.EndsWith("/responses", StringComparison.OrdinalIgnoreCase))
+        if (path.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase))
+        {
+            // xAI counts reasoning apart from completion_tokens in Chat Completions (not in its Responses API).
+            var openAI = string.Equals(provider, LlmProviders.XAI, StringComparison.Ordinal) ? OpenAIUsageMapping.XAI : OpenAIUsageMapping.Instance;
+            (operation, mapping) = (LlmOperations.Chat, openAI);
+        }
+        else if (path.EndsWith("/responses", StringComparison.OrdinalIgnoreCase))
         {
             (operation, mapping) = (LlmOperations.Chat, OpenAIUsageMapping.Instance);
         }
@@ -185,7 +191,10 @@ internal sealed class ProviderEndpoints
         }
         else if (method.Equals("rawPredict", StringComparison.OrdinalIgnoreCase) || method.Equals("streamRawPredict", StringComparison.OrdinalIgnoreCase))
         {
-            (operation, mapping) = (LlmOperations.Chat, AnthropicUsageMapping.Instance);
+            // Claude answers in Anthropic's Messages format; the other partner models (Mistral, AI21) in OpenAI's.
+            var publisher = PathSegmentAfter(path, "/publishers/");
+            var openAIFormat = !publisher.IsEmpty && !publisher.Equals("anthropic", StringComparison.OrdinalIgnoreCase);
+            (operation, mapping) = (LlmOperations.Chat, openAIFormat ? OpenAIUsageMapping.Instance : AnthropicUsageMapping.Instance);
         }
         else
         {
@@ -203,15 +212,22 @@ internal sealed class ProviderEndpoints
 
     private static string? VertexLocation(ReadOnlySpan<char> path)
     {
-        var at = path.IndexOf("/locations/", StringComparison.OrdinalIgnoreCase);
+        var location = PathSegmentAfter(path, "/locations/");
+        return location.IsEmpty ? null : location.ToString();
+    }
+
+    /// <summary>The path segment that follows a marker such as <c>/locations/</c>, or empty.</summary>
+    private static ReadOnlySpan<char> PathSegmentAfter(ReadOnlySpan<char> path, string marker)
+    {
+        var at = path.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
         if (at < 0)
         {
-            return null;
+            return default;
         }
 
-        var rest = path[(at + "/locations/".Length)..];
+        var rest = path[(at + marker.Length)..];
         var end = rest.IndexOf('/');
-        return end > 0 ? rest[..end].ToString() : null;
+        return end > 0 ? rest[..end] : default;
     }
 
     private string? FindProvider(Uri uri)

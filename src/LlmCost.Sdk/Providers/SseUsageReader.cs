@@ -122,8 +122,8 @@ internal sealed class SseUsageReader : IUsageReader
 
     /// <summary>
     /// Decides from a whole one-line event, with one vectorized search, that it carries nothing to read: the model is
-    /// already known and the event has no <c>"usage"</c> key (most chunks of a stream are text deltas). The bytes
-    /// <c>"usage"</c> cannot occur inside a JSON string (its quotes would be escaped), so no usage is ever skipped.
+    /// already known and the event has no <c>"usage"</c> (or Gemini's <c>"usageMetadata"</c>) key (most chunks of a stream
+    /// are text deltas). These bytes cannot occur inside a JSON string (its quotes would be escaped), so no usage is ever skipped.
     /// Events split across reads, or of several data lines, are always scanned.
     /// </summary>
     private bool CanSkip(ReadOnlySpan<byte> line, ReadOnlySpan<byte> after)
@@ -137,18 +137,30 @@ internal sealed class SseUsageReader : IUsageReader
         return eventEndsHere && !HasUsageObject(line);
     }
 
-    /// <summary>Whether a line has a <c>"usage"</c> key whose value is not <c>null</c> (OpenAI sends <c>"usage":null</c> in every chunk).</summary>
+    /// <summary>Whether a line has a <c>"usage"</c> key whose value is not <c>null</c> (OpenAI sends <c>"usage":null</c> in every chunk), or a <c>"usageMetadata"</c> key.</summary>
     private static bool HasUsageObject(ReadOnlySpan<byte> line)
     {
         while (true)
         {
-            var at = line.IndexOf("\"usage\""u8);
+            var at = line.IndexOf("\"usage"u8);
             if (at < 0)
             {
                 return false;
             }
 
-            var rest = line[(at + 7)..].TrimStart(" \t"u8);
+            var rest = line[(at + 6)..];
+            if (rest.StartsWith("Metadata\""u8))
+            {
+                return true; // Gemini: every chunk carries the usage so far, the last one the totals
+            }
+
+            if (rest.IsEmpty || rest[0] != (byte)'"')
+            {
+                line = rest;
+                continue;
+            }
+
+            rest = rest[1..].TrimStart(" \t"u8);
             if (rest.IsEmpty || rest[0] != (byte)':' || !rest[1..].TrimStart(" \t"u8).StartsWith("null"u8))
             {
                 return true;

@@ -36,7 +36,8 @@ internal abstract class UsageMapping
 
         if (field == UsageField.ReportedCost)
         {
-            if (kind == JsonScalarKind.Number && Utf8Parser.TryParse(value, out decimal cost, out var used, 'E') && used == value.Length && cost >= 0)
+            // The default format reads plain and exponent notation (OpenRouter writes 1e-7); 'E' would demand an exponent.
+            if (kind == JsonScalarKind.Number && Utf8Parser.TryParse(value, out decimal cost, out var used) && used == value.Length && cost >= 0)
             {
                 usage.SetReportedCost(cost);
             }

@@ -87,9 +87,24 @@ internal sealed class StubReply
         _parts = () => events().Select(e => Encoding.UTF8.GetBytes(e)),
     };
 
-    /// <summary>The payload's content type: SSE for <c>.sse</c> files, JSON otherwise.</summary>
+    /// <summary>The payload's content type: SSE for <c>.sse</c> files, the AWS event stream for <c>.eventstream</c> files, JSON otherwise.</summary>
     public static StubReply ForPayload(string payload, int statusCode = 200) =>
-        payload.EndsWith(".sse", StringComparison.Ordinal) ? Sse(payload, statusCode: statusCode) : Json(payload, statusCode);
+        payload.EndsWith(".sse", StringComparison.Ordinal) ? Sse(payload, statusCode: statusCode)
+        : payload.EndsWith(".eventstream", StringComparison.Ordinal) ? EventStream(payload, statusCode)
+        : Json(payload, statusCode);
+
+    /// <summary>A binary AWS event stream payload file (<c>application/vnd.amazon.eventstream</c>), sent in small flushed writes.</summary>
+    public static StubReply EventStream(string payload, int statusCode = 200)
+    {
+        var bytes = Payloads.Bytes(payload);
+        return new StubReply
+        {
+            StatusCode = statusCode,
+            ContentType = "application/vnd.amazon.eventstream",
+            FlushEachPart = true,
+            _parts = () => bytes.Chunk(37),
+        };
+    }
 
     /// <summary>An event stream given as bytes, written event by event, flushed after each.</summary>
     public static StubReply SseBytes(byte[] stream)

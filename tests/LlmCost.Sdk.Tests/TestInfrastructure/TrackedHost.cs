@@ -138,6 +138,15 @@ internal sealed class TrackedHost : IAsyncDisposable
             return AnthropicRequest(stream: stream);
         }
 
+        if (ProviderUrl(payload) is { } url)
+        {
+            // Gemini, Vertex AI and Bedrock name the model in the URL; their request bodies are not read.
+            return new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = new StringContent("""{"contents":[{"role":"user","parts":[{"text":"Hello"}]}]}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+        }
+
         var request = OpenAIChatRequest(stream: stream);
         if (payload.StartsWith("openai-responses", StringComparison.Ordinal))
         {
@@ -145,6 +154,28 @@ internal sealed class TrackedHost : IAsyncDisposable
         }
 
         return request;
+    }
+
+    /// <summary>The URL a Google or Bedrock payload answers, or <see langword="null"/> for the OpenAI and Anthropic shapes.</summary>
+    private static string? ProviderUrl(string payload)
+    {
+        const string Gemini = "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash";
+        const string Vertex = "https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers";
+        const string Bedrock = "https://bedrock-runtime.us-east-1.amazonaws.com/model";
+        var sse = payload.EndsWith(".sse", StringComparison.Ordinal);
+        var array = payload.EndsWith("-array.json", StringComparison.Ordinal);
+        var method = sse ? ":streamGenerateContent?alt=sse" : array ? ":streamGenerateContent" : ":generateContent";
+        return payload switch
+        {
+            _ when payload.StartsWith("gemini-", StringComparison.Ordinal) => Gemini + method,
+            "vertex-claude-rawpredict.json" => Vertex + "/anthropic/models/claude-opus-4-6:rawPredict",
+            _ when payload.StartsWith("vertex-", StringComparison.Ordinal) => Vertex + "/google/models/gemini-2.5-flash" + method,
+            _ when payload.EndsWith(".eventstream", StringComparison.Ordinal) => Bedrock + "/eu.anthropic.claude-sonnet-4-6/converse-stream",
+            _ when payload.StartsWith("bedrock-converse", StringComparison.Ordinal) => Bedrock + "/us.anthropic.claude-sonnet-4-5-20250929-v1:0/converse",
+            "bedrock-invoke-nova.json" => Bedrock + "/amazon.nova-pro-v1:0/invoke",
+            _ when payload.StartsWith("bedrock-invoke", StringComparison.Ordinal) => Bedrock + "/us.anthropic.claude-sonnet-4-5-20250929-v1:0/invoke",
+            _ => null,
+        };
     }
 
     /// <summary>Reads until the first blank line (the end of the first SSE event) and returns the bytes read.</summary>
