@@ -15,6 +15,41 @@ public sealed class LlmCostOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the tokens of a call whose response reported no usage are estimated: an
+    /// OpenAI-format stream without <c>stream_options.include_usage</c>, a stream the app stopped reading, a proxy that
+    /// strips usage. The record then says <c>usage.source = "estimated"</c> and is priced like any other.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    /// <remarks>
+    /// <para>Only streamed (server-sent events) OpenAI-format and Anthropic-format calls are estimated; a JSON response always
+    /// carries usage. While such a call's bytes pass through, the text of its messages and of the streamed deltas is copied
+    /// (a memory copy, at most 64 KiB per side, pooled; longer text is counted and the estimate scaled), and when the call ends
+    /// without usage the tokens are counted in the background with Microsoft.ML.Tokenizers and the model's own encoding
+    /// (o200k_base or cl100k_base; o200k_base as an approximation for other vendors' models), plus OpenAI's documented
+    /// per-message overhead. The text is never stored. Nothing of this runs on the request path. When
+    /// <see langword="false"/>, nothing is copied and such calls are recorded with <c>usage.source = "none"</c> and a
+    /// <see langword="null"/> cost.</para>
+    /// </remarks>
+    public bool EstimateMissingUsage { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether streaming Chat Completions requests are changed to ask the provider for usage:
+    /// a request to <c>…/chat/completions</c> with <c>"stream": true</c> and no <c>stream_options</c>, sent to OpenAI, Azure
+    /// OpenAI, DeepSeek, Groq, xAI or OpenRouter, gets <c>"stream_options":{"include_usage":true}</c> added to its body, so
+    /// the provider reports the exact usage instead of the SDK estimating it.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    /// <remarks>
+    /// Off by default because it changes what the app receives: the stream then ends with one extra chunk whose
+    /// <c>choices</c> array is empty (it carries the usage), and code that reads <c>choices[0]</c> of every chunk may fail
+    /// on it. The official OpenAI SDKs handle that chunk. The request body is read once into memory to add the option
+    /// (Content-Length is set to the new length; the other content headers are kept); a body that already has
+    /// <c>stream_options</c>, does not stream, or cannot be parsed is sent unchanged. Mistral is left out: its API rejects
+    /// the option and reports usage anyway.
+    /// </remarks>
+    public bool RequestStreamUsage { get; set; }
+
     /// <summary>Gets or sets how many records may wait for the sinks. When full, new records are dropped and counted, never waited for.</summary>
     /// <value>The default value is 10,000.</value>
     public int QueueCapacity { get; set; } = 10_000;

@@ -70,6 +70,10 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<LlmCostCounters>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger<LlmCostPipeline>(sp)));
+        services.TryAddSingleton(static sp => new UsageEstimator(
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            sp.GetRequiredService<LlmCostCounters>(),
+            Logger<UsageEstimator>(sp)));
         services.TryAddSingleton(static sp => new LlmCostRecorder(
             sp.GetRequiredService<LlmCostPipeline>(),
             sp.GetRequiredService<PriceTable>(),
@@ -77,7 +81,8 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<LlmCostCounters>(),
             sp.GetRequiredService<LlmCostInstrumentation>(),
             sp.GetRequiredService<TimeProvider>(),
-            Logger<LlmCostRecorder>(sp)));
+            Logger<LlmCostRecorder>(sp),
+            sp.GetRequiredService<UsageEstimator>())); // after the pipeline: disposed before it, so its last records still reach the sinks
         services.TryAddSingleton<ILlmCostTracker, LlmCostTracker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LlmCostHostedService>());
     }

@@ -17,6 +17,8 @@ internal sealed class CallObservation
     private JsonScanner? _json;
     private IUsageReader? _reader;
     private JsonScanner? _requestJson;
+    private TextCapture? _requestText;
+    private TextCapture? _responseText;
     private int _finished;
     private bool _observeFailed;
 
@@ -63,11 +65,21 @@ internal sealed class CallObservation
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
     public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
 
-    /// <summary>Starts reading the request body for its <c>model</c>, as the body is sent.</summary>
+    /// <summary>
+    /// Starts reading the request body for its <c>model</c>, as the body is sent; with usage estimation on, also copies
+    /// the text of its messages (see <see cref="TextCapture"/>), kept only if the response turns out to be a stream.
+    /// </summary>
     public void ObserveRequestStart()
     {
         _requestJson?.Release();
-        _requestJson = new JsonScanner(RequestModelMapping.Instance, _usage);
+        _requestText?.Release();
+        _requestText = null;
+        if (_recorder.EstimatesMissingUsage && Target.Operation != LlmOperations.Embeddings && TextFields.RequestFor(Target.Mapping) is { } fields)
+        {
+            _requestText = new TextCapture(fields, separateValues: true);
+        }
+
+        _requestJson = new JsonScanner(RequestModelMapping.Instance, _usage, _requestText);
     }
 
     public void ObserveRequest(ReadOnlySpan<byte> bytes)
@@ -93,9 +105,21 @@ internal sealed class CallObservation
         }
 
         Target.Mapping.OnResponse(response, _usage);
-        _json = new JsonScanner(Target.Mapping, _usage);
         var contentType = ContentType(response.Content.Headers);
-        if (contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        var sse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+        if (sse && _recorder.EstimatesMissingUsage && !_usage.HasUsage && TextFields.ResponseFor(Target.Mapping) is { } fields)
+        {
+            // A stream may end without usage: keep the text it streams, in case its tokens must be estimated.
+            _responseText = new TextCapture(fields, separateValues: false);
+        }
+        else
+        {
+            // A JSON response always carries its usage: the request's text is not needed.
+            StopCapture();
+        }
+
+        _json = new JsonScanner(Target.Mapping, _usage, _responseText);
+        if (sse)
         {
             Streaming = true;
             _reader = new SseUsageReader(_json);
@@ -103,7 +127,7 @@ internal sealed class CallObservation
         else if (contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
         {
             Streaming = true;
-            _reader = new AwsEventStreamReader(_json, Target.Mapping, _usage);
+            _reader = new AwsEventStreamReader(_json);
         }
         else
         {
@@ -124,12 +148,48 @@ internal sealed class CallObservation
         try
         {
             _reader?.Write(bytes);
+            if (_responseText is not null && _usage.HasUsage)
+            {
+                // The provider reports usage itself (Anthropic's message_start, an include_usage chunk): stop copying text.
+                StopCapture();
+            }
         }
         catch (Exception ex)
         {
             _observeFailed = true;
             _recorder.OnInternalError(ex);
         }
+    }
+
+    /// <summary>
+    /// Hands the text captured from a streamed call over to the estimator: the caller then owns (and releases) it.
+    /// Returns <see langword="false"/> when nothing was captured (not a stream, estimation off, or usage was reported).
+    /// </summary>
+    public bool TryTakeCaptures(out TextCapture? request, out TextCapture? response)
+    {
+        request = null;
+        response = _responseText;
+        if (response is null)
+        {
+            return false;
+        }
+
+        _json?.StopText();
+        _requestJson?.StopText();
+        request = _requestText;
+        _requestText = null;
+        _responseText = null;
+        return true;
+    }
+
+    private void StopCapture()
+    {
+        _json?.StopText();
+        _requestJson?.StopText();
+        _requestText?.Release();
+        _responseText?.Release();
+        _requestText = null;
+        _responseText = null;
     }
 
     /// <summary>The call failed before or while the response was read.</summary>
@@ -164,6 +224,7 @@ internal sealed class CallObservation
         {
             _json?.Release();
             _requestJson?.Release();
+            StopCapture();
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed class LlmCostRecorder
     private readonly ILogger _logger;
     private readonly CostTags _defaults;
     private readonly bool _enabled;
+    private readonly bool _estimate;
+    private readonly bool _requestStreamUsage;
+    private readonly UsageEstimator _estimator;
     private readonly ConcurrentDictionary<string, byte> _warnedModels = new(StringComparer.Ordinal);
     private readonly RecordIdGenerator _ids = new();
 
@@ -33,7 +36,8 @@ internal sealed class LlmCostRecorder
         LlmCostCounters counters,
         LlmCostInstrumentation telemetry,
         TimeProvider time,
-        ILogger<LlmCostRecorder> logger)
+        ILogger<LlmCostRecorder> logger,
+        UsageEstimator estimator)
     {
         var o = options.Value;
         _pipeline = pipeline;
@@ -45,6 +49,9 @@ internal sealed class LlmCostRecorder
         _time = time;
         _logger = logger;
         _enabled = o.Enabled;
+        _estimate = o.EstimateMissingUsage;
+        _requestStreamUsage = o.RequestStreamUsage;
+        _estimator = estimator;
         var defaults = TagMerger.Freeze(o.DefaultTags);
         _defaults = defaults with { Environment = defaults.Environment ?? o.Environment };
     }
@@ -53,6 +60,12 @@ internal sealed class LlmCostRecorder
 
     /// <summary>Gets a value indicating whether tracking is on.</summary>
     public bool Enabled => _enabled;
+
+    /// <summary>Gets a value indicating whether calls without usage are estimated (<see cref="LlmCostOptions.EstimateMissingUsage"/>).</summary>
+    public bool EstimatesMissingUsage => _estimate;
+
+    /// <summary>Gets the estimator of calls without usage.</summary>
+    public UsageEstimator Estimator => _estimator;
 
     /// <summary>Combines a client's default tags with the options' defaults; done once per handler, not per call.</summary>
     public CostTags WithDefaults(CostTags clientDefaults) => TagMerger.Merge(clientDefaults, _defaults);
@@ -94,6 +107,12 @@ internal sealed class LlmCostRecorder
         {
             // A request sent again (an outer retry) is unwrapped first, so wrappers never nest.
             var original = content is ObservedRequestContent observed ? observed.Inner : content;
+            if (_requestStreamUsage && original is not StreamUsageRequestContent && StreamUsageRequestContent.Applies(target, request.RequestUri))
+            {
+                // Ask the provider for the usage of a stream rather than estimating it (opt-in: the app sees one more chunk).
+                original = new StreamUsageRequestContent(original);
+            }
+
             request.Content = new ObservedRequestContent(original, call);
         }
 
@@ -112,7 +131,7 @@ internal sealed class LlmCostRecorder
 
         try
         {
-            Record(new LlmCallFacts
+            var facts = new LlmCallFacts
             {
                 Provider = target.Provider,
                 Operation = target.Operation,
@@ -130,7 +149,12 @@ internal sealed class LlmCostRecorder
                 Usage = call.Usage.ToUsage(),
                 Activity = call.Activity,
                 FromHttp = true,
-            });
+            };
+
+            if (!TryEstimate(call, in facts))
+            {
+                Record(in facts);
+            }
         }
         finally
         {
@@ -147,6 +171,39 @@ internal sealed class LlmCostRecorder
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Hands a streamed call that reported no usage to the estimator, with the text captured from it; the estimator records
+    /// it later, off the call's path. Returns <see langword="false"/> when the call is to be recorded now: it has usage,
+    /// nothing was captured, it failed with an error status, or the estimator's queue is full.
+    /// </summary>
+    private bool TryEstimate(CallObservation call, in LlmCallFacts facts)
+    {
+        if (!_estimate || facts.Usage.Source != UsageSource.None || facts.StatusCode is not (>= 200 and < 300)
+            || !call.TryTakeCaptures(out var request, out var response))
+        {
+            return false;
+        }
+
+        var job = new EstimationJob
+        {
+            Recorder = this,
+
+            // The span ends with the call, before the estimate exists: the estimated record tags no span.
+            Facts = facts with { Activity = null },
+            Request = request,
+            Response = response,
+            Chat = facts.Operation == LlmOperations.Chat,
+        };
+
+        if (_estimator.TryEnqueue(job))
+        {
+            return true;
+        }
+
+        job.Release();
+        return false;
     }
 
     /// <summary>

@@ -147,9 +147,9 @@ public sealed class CallPathTests
         }
         else
         {
-            // The usage chunk comes last: none was read.
+            // The usage chunk comes last: none was read, so the tokens of what was sent and read are estimated.
             Assert.Equal("gpt-3.5-turbo-0125", record.Model);
-            Assert.Equal(UsageSource.None, record.Usage.Source);
+            Assert.Equal(UsageSource.Estimated, record.Usage.Source);
         }
     }
 
@@ -173,7 +173,7 @@ public sealed class CallPathTests
         Assert.Equal(streaming, record.Streaming);
         Assert.Equal(200, record.StatusCode);
         Assert.Equal("gpt-4o", record.RequestModel);
-        Assert.Equal(UsageSource.None, record.Usage.Source);
+        Assert.Equal(streaming ? UsageSource.Estimated : UsageSource.None, record.Usage.Source); // a stream's input is estimated
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed class CallPathTests
         Assert.True(record.Streaming);
         Assert.Equal(200, record.StatusCode);
         Assert.Equal(actual.GetType().FullName, record.ErrorType);
-        Assert.Equal(UsageSource.None, record.Usage.Source);
+        Assert.Equal(UsageSource.Estimated, record.Usage.Source); // the stream carried no usage: what was sent and read is estimated
     }
 
     [Theory]

@@ -100,7 +100,10 @@ public sealed class OpenAISdkTests
         Assert.Equal(200, record.StatusCode);
         Assert.Equal("gpt-3.5-turbo-0125", record.Model);
         Assert.Equal("gpt-3.5-turbo", record.RequestModel);
-        Assert.Equal(TokenUsage.None, record.Usage);
+
+        // No usage was read: the input is estimated ("Hello": 1 token + 3 per message + 1 for the role + 3 priming the reply),
+        // and the one update read had empty content.
+        Assert.Equal(new TokenUsage { InputTokens = 8, OutputTokens = 0, Source = UsageSource.Estimated }, record.Usage);
     }
 
     [Fact]

@@ -1,0 +1,167 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.ML.Tokenizers;
+
+namespace LlmCost.Sdk.Tests.Estimation;
+
+/// <summary>The capture of a stream's text costs the app's read a copy and holds constant memory, however long the stream.</summary>
+public class TextCaptureTests
+{
+    private static readonly Tokenizer Gpt4o = TiktokenTokenizer.CreateForModel("gpt-4o");
+
+    /// <summary>A gpt-4o stream without usage (no include_usage): one content delta per chunk.</summary>
+    private static byte[] OpenAIStream(int chunks)
+    {
+        var builder = new StringBuilder();
+        for (var i = 0; i < chunks; i++)
+        {
+            builder.Append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-2024-08-06\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" token ")
+                .Append(i).Append("\"}}]}\n\n");
+        }
+
+        builder.Append("data: [DONE]\n\n");
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    private static string StreamedText(int chunks)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < chunks; i++)
+        {
+            text.Append(" token ").Append(i);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Reads a tracked stream the way an SDK does, one SSE event per read, and returns the bytes allocated while reading.</summary>
+    private static async Task<(long Allocated, CostRecord Record)> ReadTrackedAsync(int chunks)
+    {
+        var body = OpenAIStream(chunks);
+        var services = new ServiceCollection();
+        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink();
+        await using var sp = services.BuildServiceProvider();
+        var recorder = sp.GetRequiredService<LlmCostRecorder>();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
+        var call = recorder.TryBegin(request, CostTags.Empty, null)!;
+        using var response = FakeProviderHandler.Response(body, "text/event-stream");
+        call.OnResponse(response);
+
+        var buffer = new byte[256];
+        long allocated;
+        using (var stream = new ObservingReadStream(new EventPerReadStream(body), call))
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            while (stream.Read(buffer) > 0)
+            {
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        await sp.GetRequiredService<ILlmCostTracker>().FlushAsync();
+        return (allocated, Assert.Single(sp.GetRequiredService<InMemoryCostSink>().Records));
+    }
+
+    [Fact]
+    public async Task Read_LongerStreamWithoutUsage_AllocatesNoMorePerCall()
+    {
+        // Warm up so one-time costs (pool arrays, the vocabulary, static initializers) are not counted.
+        await ReadTrackedAsync(10);
+        await ReadTrackedAsync(20_000);
+
+        // The least of three runs each, as in ObservingReadStreamTests: a pool miss on a fresh thread is not growth.
+        long shortStream = long.MaxValue, longStream = long.MaxValue;
+        for (var run = 0; run < 3; run++)
+        {
+            var (shortBytes, shortRecord) = await ReadTrackedAsync(10);
+            var (longBytes, longRecord) = await ReadTrackedAsync(20_000);
+            Assert.Equal(UsageSource.Estimated, shortRecord.Usage.Source);
+            Assert.Equal(UsageSource.Estimated, longRecord.Usage.Source);
+            Assert.Equal(Gpt4o.CountTokens(StreamedText(10)), shortRecord.Usage.OutputTokens);
+            shortStream = Math.Min(shortStream, shortBytes);
+            longStream = Math.Min(longStream, longBytes);
+        }
+
+        // 2,000 times more chunks (about 250 KB of text, four times the 64 KiB cap) allocate no more: memory per call is constant.
+        Assert.True(longStream <= shortStream + 512, $"10 chunks: {shortStream} B, 20,000 chunks: {longStream} B");
+    }
+
+    [Fact]
+    public async Task Read_TextPastTheCap_IsCountedAndScaled()
+    {
+        var text = StreamedText(20_000);
+        Assert.True(Encoding.UTF8.GetByteCount(text) > 3 * TextCapture.MaxBytes);
+
+        var (_, record) = await ReadTrackedAsync(20_000);
+
+        // Only the first 64 KiB are tokenized; the rest is counted in bytes and the estimate scaled by the same ratio.
+        // Documented accuracy: within 5 % when the text past the cap is like the text before it.
+        var exact = Gpt4o.CountTokens(text);
+        Assert.InRange(record.Usage.OutputTokens, exact * 0.95, exact * 1.05);
+    }
+
+    [Fact]
+    public void Append_PastTheCap_KeepsTheCapAndCountsTheRest()
+    {
+        var capture = new TextCapture(TextFields.OpenAIResponse, separateValues: false);
+        try
+        {
+            var chunk = new byte[1000];
+            chunk.AsSpan().Fill((byte)'a');
+            for (var i = 0; i < 100; i++)
+            {
+                capture.Append(chunk);
+            }
+
+            Assert.Equal(TextCapture.MaxBytes, capture.KeptBytes);
+            Assert.Equal(100_000 - TextCapture.MaxBytes, capture.OverflowBytes);
+        }
+        finally
+        {
+            capture.Release();
+        }
+    }
+
+    /// <summary>Returns one SSE event per read, like a network stream delivering a provider's chunks.</summary>
+    private sealed class EventPerReadStream(byte[] body) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            var next = body.AsSpan(_position).IndexOf("\n\n"u8);
+            var end = next < 0 ? body.Length - _position : next + 2;
+            var count = Math.Min(buffer.Length, end);
+            body.AsSpan(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
