@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "The metric attribute {Attribute} reached {Max} distinct values; later values are reported as 'other'. Raise LlmCostOptions.Telemetry.MaxMetricTagValues or keep the tag off metrics.")]
     public static partial void MetricTagValuesCapped(ILogger logger, string attribute, int max);
+
+    [LoggerMessage(11, LogLevel.Warning, "LLM calls without usage were recorded without an estimate because the estimation queue is full ({Dropped} so far).")]
+    public static partial void EstimationQueueFull(ILogger logger, long dropped);
+
+    [LoggerMessage(12, LogLevel.Warning, "Line {Line} of the {Provider} batch results could not be read as a result line; it was skipped and counted as malformed.")]
+    public static partial void MalformedBatchLine(ILogger logger, string provider, int line);
 }

@@ -30,4 +30,32 @@ public interface ILlmCostTracker
     /// <param name="defaultTags">Tags for every call through this handler, below request tags and the ambient scope.</param>
     /// <returns>A handler; set its <see cref="DelegatingHandler.InnerHandler"/> (for example to a <see cref="SocketsHttpHandler"/>).</returns>
     DelegatingHandler CreateHandler(LlmCostTags? defaultTags = null);
+
+    /// <summary>
+    /// Records the calls of a finished batch job from its results file, each priced at the batch rate: an OpenAI (or
+    /// Azure OpenAI) Batch API output or error file, or an Anthropic Message Batches results file (JSON Lines).
+    /// </summary>
+    /// <param name="output">The results file, as downloaded (JSON Lines, UTF-8). It is read to its end, not closed.</param>
+    /// <param name="provider">Whose format the file is in: <c>openai</c>, <c>azure.ai.openai</c> or <c>anthropic</c> (<see cref="LlmProviders"/>).</param>
+    /// <param name="tags">The attribution of the job, over the ambient <see cref="LlmCostScope"/> and the options' default tags.</param>
+    /// <param name="cancellationToken">Stops reading between lines; the records already made stay queued.</param>
+    /// <returns>The number of records made (and queued for the sinks): one per result line.</returns>
+    /// <remarks>
+    /// <para>
+    /// Each succeeded line becomes one record with <see cref="CostRecord.ServiceTier"/> <c>batch</c> (so the table's
+    /// <c>batch</c> service-tier rates price it), the operation (<c>chat</c>, <c>embeddings</c>) and model the response
+    /// body names, usage read by the same mapping as a live call, <see cref="CostRecord.Streaming"/> false, the line's
+    /// status code, and the body's <c>created</c> time (Unix seconds) as the timestamp when it has one (otherwise now).
+    /// A failed line (an error status, OpenAI's error file, Anthropic's <c>errored</c>, <c>canceled</c> and
+    /// <c>expired</c> results) becomes a record with <see cref="CostRecord.ErrorType"/> (the status code, OpenAI's error
+    /// code or Anthropic's error type) and no cost.
+    /// </para>
+    /// <para>
+    /// A line that cannot be read is skipped, counted in <see cref="LlmCostStatistics.MalformedResponses"/> and logged;
+    /// it never stops the file. This is offline work: each line is parsed whole, so memory grows with the longest line,
+    /// not with the file. Nothing is recorded when tracking is disabled.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="provider"/> is not a supported batch format.</exception>
+    Task<int> TrackBatchOutputAsync(Stream output, string provider, LlmCostTags? tags = null, CancellationToken cancellationToken = default);
 }

@@ -1,6 +1,16 @@
+using System.Text.Json;
+
 namespace LlmCost.Sdk;
 
-/// <summary>Builds the price table the options describe: the embedded one or <see cref="LlmCostOptions.PriceTablePath"/>, plus <see cref="LlmCostOptions.Prices"/>.</summary>
+/// <summary>
+/// Builds the price table the options describe: the embedded one or <see cref="LlmCostOptions.PriceTablePath"/>, plus
+/// <see cref="LlmCostOptions.Prices"/>.
+/// </summary>
+/// <remarks>
+/// The file at <see cref="LlmCostOptions.PriceTablePath"/> is either in the SDK's own format (it has a
+/// <c>schemaVersion</c>) or LiteLLM's <c>model_prices_and_context_window.json</c>, read by
+/// <see cref="LiteLlmPriceImporter"/> with its default version (<c>litellm-</c> and the file's SHA-256 prefix).
+/// </remarks>
 internal static class PriceTableFactory
 {
     public static PriceTable Create(LlmCostOptions options)
@@ -8,10 +18,10 @@ internal static class PriceTableFactory
         PriceTable table;
         if (options.PriceTablePath is { Length: > 0 } path)
         {
-            using var stream = File.OpenRead(path);
+            var bytes = File.ReadAllBytes(path);
             try
             {
-                table = PriceTable.Load(stream);
+                table = Load(bytes);
             }
             catch (PriceTableException ex)
             {
@@ -63,6 +73,34 @@ internal static class PriceTableFactory
         catch (PriceTableException ex)
         {
             throw new PriceTableException($"LlmCostOptions.Prices: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads a price-table file in the SDK's format (it has <c>schemaVersion</c>) or LiteLLM's.</summary>
+    internal static PriceTable Load(byte[] utf8Json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new PriceTableException($"The price table is not valid JSON: {ex.Message}", ex);
+        }
+
+        using (document)
+        {
+            // The SDK's format names its schema (and has 'entries'); LiteLLM's is an object keyed by model.
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || root.TryGetProperty("schemaVersion", out _) || root.TryGetProperty("entries", out _))
+            {
+                return PriceTableReader.Read(root);
+            }
+
+            var table = LiteLlmPriceImporter.Read(root, LiteLlmPriceImporter.DefaultVersion(utf8Json), onSkipped: null);
+            return table.Entries.Count > 0 ? table
+                : throw new PriceTableException("The price table has no 'schemaVersion', and as a LiteLLM price map it has no chat, completion, responses or embedding entry of a provider this SDK tracks.");
         }
     }
 }

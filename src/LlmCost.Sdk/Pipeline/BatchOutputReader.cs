@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Turns a batch job's results file into records, one per line, priced at the batch rate
+/// (<see cref="ILlmCostTracker.TrackBatchOutputAsync"/>): OpenAI's Batch API output and error files (also Azure OpenAI's),
+/// and Anthropic's Message Batches results.
+/// </summary>
+/// <remarks>
+/// Offline work, so each line is parsed with <see cref="JsonDocument"/>; the response body inside is then read by the
+/// same usage mapping as a live call (<see cref="OpenAIUsageMapping"/>, <see cref="AnthropicUsageMapping"/>), so a
+/// batch record and a live record of the same response agree. A line that cannot be read is counted as malformed,
+/// logged and skipped; it never stops the file.
+/// </remarks>
+internal sealed class BatchOutputReader
+{
+    private const string BatchTier = "batch";
+
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    private readonly LlmCostRecorder _recorder;
+    private readonly LlmCostCounters _counters;
+    private readonly ILogger _logger;
+
+    public BatchOutputReader(LlmCostRecorder recorder, LlmCostCounters counters, ILogger logger)
+    {
+        _recorder = recorder;
+        _counters = counters;
+        _logger = logger;
+    }
+
+    public async Task<int> ReadAsync(Stream output, string provider, LlmCostTags? tags, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        var mapping = MappingFor(provider)
+            ?? throw new ArgumentException($"Batch results of provider '{provider}' are not supported; use '{LlmProviders.OpenAI}', '{LlmProviders.AzureOpenAI}' or '{LlmProviders.Anthropic}'.", nameof(provider));
+        if (!_recorder.Enabled)
+        {
+            return 0;
+        }
+
+        // The given tags over the ambient scope over the options' defaults, resolved once for the whole file.
+        var resolvedTags = _recorder.ResolveTags(TagMerger.Freeze(tags), CostTags.Empty);
+        using var reader = new StreamReader(output, Utf8NoBom, detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
+        var records = 0;
+        var lineNumber = 0;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            if (TryReadLine(line, provider, mapping, resolvedTags, out var facts))
+            {
+                _recorder.Record(in facts);
+                records++;
+            }
+            else
+            {
+                _counters.Malformed();
+                Log.MalformedBatchLine(_logger, provider, lineNumber);
+            }
+        }
+
+        return records;
+    }
+
+    private static UsageMapping? MappingFor(string provider) => provider switch
+    {
+        LlmProviders.OpenAI or LlmProviders.AzureOpenAI => OpenAIUsageMapping.Instance,
+        LlmProviders.Anthropic => AnthropicUsageMapping.Instance,
+        _ => null,
+    };
+
+    private bool TryReadLine(string line, string provider, UsageMapping mapping, CostTags tags, out LlmCallFacts facts)
+    {
+        facts = default;
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            return mapping is AnthropicUsageMapping
+                ? TryReadAnthropic(root, provider, tags, out facts)
+                : TryReadOpenAI(root, provider, tags, out facts);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary><c>{"id","custom_id","response":{"status_code","request_id","body"},"error":{"code","message"}}</c>.</summary>
+    private bool TryReadOpenAI(JsonElement root, string provider, CostTags tags, out LlmCallFacts facts)
+    {
+        facts = default;
+        if (root.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object)
+        {
+            int? status = response.TryGetProperty("status_code", out var s) && s.TryGetInt32(out var code) ? code : null;
+            if (!response.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            if (status is >= 200 and < 300)
+            {
+                facts = Succeeded(provider, OperationOf(body), OpenAIUsageMapping.Instance, body, status, tags, CreatedAt(body));
+                return true;
+            }
+
+            // A request the API refused: its body is an error, it has no usage and costs nothing.
+            facts = Failed(provider, LlmOperations.Chat, status, status?.ToString(CultureInfo.InvariantCulture) ?? "error", tags);
+            return true;
+        }
+
+        if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+        {
+            // The error file: the request never ran (batch_expired, batch_cancelled, …).
+            var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            facts = Failed(provider, LlmOperations.Chat, statusCode: null, string.IsNullOrEmpty(code) ? "error" : code, tags);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary><c>{"custom_id","result":{"type":"succeeded","message":{…}}}</c>, or <c>errored</c> (with <c>error</c>), <c>canceled</c>, <c>expired</c>.</summary>
+    private bool TryReadAnthropic(JsonElement root, string provider, CostTags tags, out LlmCallFacts facts)
+    {
+        facts = default;
+        if (!root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object
+            || !result.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        switch (t.GetString())
+        {
+            case "succeeded":
+                if (!result.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.Object)
+                {
+                    return false;
+                }
+
+                facts = Succeeded(provider, LlmOperations.Chat, AnthropicUsageMapping.Instance, message, 200, tags, timestamp: null);
+                return true;
+            case "errored":
+                // {"type":"error","error":{"type":"invalid_request_error","message":…}}
+                var errorType = result.TryGetProperty("error", out var outer) && outer.ValueKind == JsonValueKind.Object
+                    && outer.TryGetProperty("error", out var inner) && inner.ValueKind == JsonValueKind.Object
+                    && inner.TryGetProperty("type", out var innerType) && innerType.ValueKind == JsonValueKind.String
+                        ? innerType.GetString()
+                        : null;
+                facts = Failed(provider, LlmOperations.Chat, statusCode: null, string.IsNullOrEmpty(errorType) ? "errored" : errorType, tags);
+                return true;
+            case "canceled":
+                facts = Failed(provider, LlmOperations.Chat, statusCode: null, "canceled", tags);
+                return true;
+            case "expired":
+                facts = Failed(provider, LlmOperations.Chat, statusCode: null, "expired", tags);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Reads a response body's usage with the provider's live mapping, fed the body's raw UTF-8 bytes.</summary>
+    private LlmCallFacts Succeeded(string provider, string operation, UsageMapping mapping, JsonElement body, int? statusCode, CostTags tags, DateTimeOffset? timestamp)
+    {
+        var usage = new UsageAccumulator(_recorder.Prices);
+        var scanner = new JsonScanner(mapping, usage);
+        try
+        {
+            scanner.Write(JsonMarshal.GetRawUtf8Value(body));
+            scanner.Complete();
+        }
+        finally
+        {
+            scanner.Release();
+        }
+
+        return new LlmCallFacts
+        {
+            Provider = provider,
+            Operation = operation,
+            Model = usage.Model,
+            RequestModel = usage.RequestModel,
+            ServiceTier = BatchTier,
+            ReportedCost = usage.ReportedCost,
+            Streaming = false,
+            StatusCode = statusCode,
+            Timestamp = timestamp ?? _recorder.Time.GetUtcNow(),
+            Tags = tags,
+            Usage = usage.ToUsage(),
+        };
+    }
+
+    private LlmCallFacts Failed(string provider, string operation, int? statusCode, string errorType, CostTags tags) => new()
+    {
+        Provider = provider,
+        Operation = operation,
+        ServiceTier = BatchTier,
+        StatusCode = statusCode,
+        ErrorType = errorType,
+        Timestamp = _recorder.Time.GetUtcNow(),
+        Tags = tags,
+        Usage = TokenUsage.None,
+    };
+
+    /// <summary>The operation a body answers: an embeddings list, a legacy text completion, or a chat (Chat Completions or Responses).</summary>
+    private static string OperationOf(JsonElement body) =>
+        body.TryGetProperty("object", out var o) && o.ValueKind == JsonValueKind.String
+            ? o.GetString() switch
+            {
+                "list" => LlmOperations.Embeddings,
+                "text_completion" => LlmOperations.TextCompletion,
+                _ => LlmOperations.Chat,
+            }
+            : LlmOperations.Chat;
+
+    /// <summary>When the provider created the response: <c>created</c> (Chat Completions, embeddings have none) or <c>created_at</c> (Responses), in Unix seconds.</summary>
+    private static DateTimeOffset? CreatedAt(JsonElement body)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["created", "created_at"])
+        {
+            if (body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seconds)
+                && seconds is > 0 and < 253_402_300_800)
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(seconds);
+            }
+        }
+
+        return null;
+    }
+}
