@@ -46,7 +46,8 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
 
         try
         {
-            _ = PriceTableFactory.Create(options);
+            var table = PriceTableFactory.Create(options);
+            ValidateModelAliases(options, table, failures);
         }
         catch (PriceTableException ex)
         {
@@ -62,6 +63,28 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>An alias that names no model of the table is a typo that would leave every call it maps unpriced: fail now, naming it.</summary>
+    private static void ValidateModelAliases(LlmCostOptions options, PriceTable table, List<string> failures)
+    {
+        if (options.ModelAliases.Count == 0)
+        {
+            return;
+        }
+
+        var providers = table.Entries.Select(e => e.Provider).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var (alias, model) in options.ModelAliases)
+        {
+            if (string.IsNullOrWhiteSpace(alias) || string.IsNullOrWhiteSpace(model))
+            {
+                failures.Add($"LlmCostOptions.ModelAliases['{alias}'] must map a non-empty name to a non-empty model id.");
+            }
+            else if (!providers.Exists(p => table.TryGetEntry(p, model, out _)))
+            {
+                failures.Add($"LlmCostOptions.ModelAliases['{alias}'] = '{model}': no price-table entry has that model id.");
+            }
+        }
     }
 
     private static void Range(List<string> failures, string name, int value, int min, int max)

@@ -82,7 +82,29 @@ public class LlmCostServiceCollectionExtensionsTests
         { o => o.Prices.Add(new ModelPrice { Provider = "openai", Model = "x", Input = -1m, Output = 1m }), "LlmCostOptions.Prices[0] ('openai/x'): rates must not be negative" },
         { o => o.Prices.Add(new ModelPrice { Model = "x" }), "LlmCostOptions.Prices[0]: Provider and Model are required" },
         { o => o.PriceTablePath = "/nonexistent/prices.json", "LlmCostOptions.PriceTablePath '/nonexistent/prices.json' cannot be read" },
+        { o => o.ModelAliases["prod-gpt4o"] = "gpt-4x", "LlmCostOptions.ModelAliases['prod-gpt4o'] = 'gpt-4x': no price-table entry has that model id" },
+        { o => o.ModelAliases["prod-gpt4o"] = " ", "LlmCostOptions.ModelAliases['prod-gpt4o'] must map a non-empty name to a non-empty model id" },
     };
+
+    [Fact]
+    public async Task HostStart_ModelAliasesFromConfiguration_AreBoundAndValid()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmCost:ModelAliases:prod-gpt4o"] = "gpt-4o",
+            ["LlmCost:ModelAliases:prod-sonnet"] = "claude-sonnet-4-5",
+        });
+        builder.Services.AddLlmCostTracking(builder.Configuration.GetSection("LlmCost"));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var aliases = host.Services.GetRequiredService<IOptions<LlmCostOptions>>().Value.ModelAliases;
+        await host.StopAsync();
+
+        Assert.Equal("gpt-4o", aliases["PROD-GPT4O"]);
+        Assert.Equal(2, aliases.Count);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]
