@@ -39,13 +39,28 @@ internal sealed class TextCapture
     private int _length;
     private int _separators;
 
-    public TextCapture(TextFields fields, bool separateValues)
+    public TextCapture(TextFields fields, bool separateValues, bool raw = false)
     {
         Fields = fields;
         _separateValues = separateValues;
+        Raw = raw;
     }
 
     public TextFields Fields { get; }
+
+    /// <summary>
+    /// The last key of each enclosing object, by container depth, kept by the <see cref="JsonScanner"/> that fills this
+    /// capture (here rather than in the scanner, so that scanners without a capture stay small).
+    /// </summary>
+#pragma warning disable SA1401 // a field: the scanner indexes it in place
+    public KeyStack Keys;
+#pragma warning restore SA1401
+
+    /// <summary>
+    /// Gets a value indicating whether this capture holds a stream's raw event data (JSON documents, one per line) rather
+    /// than text strings: on the app's read it costs one copy per event, and the text is picked out by the estimator.
+    /// </summary>
+    public bool Raw { get; }
 
     /// <summary>Gets the number of messages seen: each <c>role</c>, and each top-level message-like string.</summary>
     public int Messages { get; private set; }
@@ -150,5 +165,12 @@ internal sealed class TextCapture
         bytes[..kept].CopyTo(_buffer.AsSpan(_length));
         _length += kept;
         OverflowBytes += bytes.Length - kept;
+    }
+
+    /// <summary>A fixed stack of key hashes, one per container depth up to <see cref="JsonScanner.MaxTextDepth"/>.</summary>
+    [InlineArray(JsonScanner.MaxTextDepth)]
+    public struct KeyStack
+    {
+        private ulong _element;
     }
 }

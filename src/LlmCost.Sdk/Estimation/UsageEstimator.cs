@@ -141,8 +141,34 @@ internal sealed class UsageEstimator : IAsyncDisposable, IDisposable
             }
         }
 
-        var output = job.Response is { } response ? Scale(Count(response.Kept, tokenizer), response) : 0;
+        var output = job.Response is { } response ? Scale(CountResponse(response, tokenizer), response) : 0;
         return new TokenUsage { InputTokens = input, OutputTokens = output, Source = UsageSource.Estimated };
+    }
+
+    /// <summary>
+    /// Counts a stream's text. A raw capture holds the streamed events' JSON as it passed (copying it was all the app's
+    /// read paid); its text strings are picked out here, off the request path.
+    /// </summary>
+    private static long CountResponse(TextCapture response, Tokenizer tokenizer)
+    {
+        if (!response.Raw)
+        {
+            return Count(response.Kept, tokenizer);
+        }
+
+        var text = new TextCapture(response.Fields, separateValues: false);
+        var scanner = new JsonScanner(NoUsage.Instance, new UsageAccumulator(), text);
+        try
+        {
+            scanner.Write(response.Kept);
+            scanner.Complete();
+            return text.KeptBytes == 0 ? 0 : Count(text.Kept, tokenizer);
+        }
+        finally
+        {
+            scanner.Release();
+            text.Release();
+        }
     }
 
     private static long CountRequest(TextCapture request, Tokenizer tokenizer)
@@ -267,5 +293,15 @@ internal sealed class UsageEstimator : IAsyncDisposable, IDisposable
             _counters.InternalError();
             Log.InternalError(_logger, ex);
         }
+    }
+
+    /// <summary>Reads no usage: the scanner is used only for the text it captures.</summary>
+    private sealed class NoUsage : UsageMapping
+    {
+        public static readonly NoUsage Instance = new();
+
+        public override int MaxDepth => 0;
+
+        public override UsageField Match(in JsonPath path) => UsageField.None;
     }
 }

@@ -109,8 +109,10 @@ internal sealed class CallObservation
         var sse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
         if (sse && _recorder.EstimatesMissingUsage && !_usage.HasUsage && TextFields.ResponseFor(Target.Mapping) is { } fields)
         {
-            // A stream may end without usage: keep the text it streams, in case its tokens must be estimated.
-            _responseText = new TextCapture(fields, separateValues: false);
+            // A stream may end without usage: keep what it streams, in case its tokens must be estimated. The events' raw
+            // data is copied (one copy per event; events without usage are still skipped unread) and the estimator picks
+            // the text out later, off the request path.
+            _responseText = new TextCapture(fields, separateValues: false, raw: true);
         }
         else
         {
@@ -118,11 +120,11 @@ internal sealed class CallObservation
             StopCapture();
         }
 
-        _json = new JsonScanner(Target.Mapping, _usage, _responseText);
+        _json = new JsonScanner(Target.Mapping, _usage);
         if (sse)
         {
             Streaming = true;
-            _reader = new SseUsageReader(_json);
+            _reader = new SseUsageReader(_json, _responseText);
         }
         else if (contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
         {
@@ -174,7 +176,7 @@ internal sealed class CallObservation
             return false;
         }
 
-        _json?.StopText();
+        (_reader as SseUsageReader)?.StopRaw();
         _requestJson?.StopText();
         request = _requestText;
         _requestText = null;
@@ -184,7 +186,7 @@ internal sealed class CallObservation
 
     private void StopCapture()
     {
-        _json?.StopText();
+        (_reader as SseUsageReader)?.StopRaw();
         _requestJson?.StopText();
         _requestText?.Release();
         _responseText?.Release();

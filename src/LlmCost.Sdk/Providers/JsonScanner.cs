@@ -46,7 +46,6 @@ internal sealed class JsonScanner : IUsageReader
     private bool _hashKey;
     private TextCapture? _text;
     private bool _textValue;
-    private TextKeys _textKeys; // the last key of each enclosing object, by container depth (text capture only)
 
     public JsonScanner(UsageMapping mapping, UsageAccumulator usage, TextCapture? text = null)
     {
@@ -284,7 +283,7 @@ internal sealed class JsonScanner : IUsageReader
 
             if (_text is not null && (uint)(_depth - 1) < MaxTextDepth)
             {
-                _textKeys[_depth - 1] = _keyHash;
+                _text.Keys[_depth - 1] = _keyHash;
             }
 
             _state = State.Between;
@@ -442,14 +441,9 @@ internal sealed class JsonScanner : IUsageReader
             outer--;
         }
 
-        _textValue = _text!.BeginValue(_textKeys[holder], outer >= 0 ? _textKeys[outer] : 0, holder);
+        var text = _text!;
+        _textValue = text.BeginValue(text.Keys[holder], outer >= 0 ? text.Keys[outer] : 0, holder);
     }
 
     private bool IsArray(int container) => (_arrayMask & (1UL << container)) != 0;
-
-    [InlineArray(MaxTextDepth)]
-    private struct TextKeys
-    {
-        private ulong _element;
-    }
 }
