@@ -26,16 +26,6 @@ internal sealed class BedrockInvokeUsageMapping : UsageMapping
     internal const string CacheReadInputTokenCountHeader = "X-Amzn-Bedrock-Cache-Read-Input-Token-Count";
     internal const string CacheWriteInputTokenCountHeader = "X-Amzn-Bedrock-Cache-Write-Input-Token-Count";
 
-    // Anthropic Messages (message, message_start, message_delta)
-    private static readonly ulong Usage = JsonPath.Hash("usage"u8);
-    private static readonly ulong Message = JsonPath.Hash("message"u8);
-    private static readonly ulong InputTokens = JsonPath.Hash("input_tokens"u8);
-    private static readonly ulong OutputTokens = JsonPath.Hash("output_tokens"u8);
-    private static readonly ulong CacheRead = JsonPath.Hash("cache_read_input_tokens"u8);
-    private static readonly ulong CacheCreation = JsonPath.Hash("cache_creation_input_tokens"u8);
-    private static readonly ulong CacheCreationDetails = JsonPath.Hash("cache_creation"u8);
-    private static readonly ulong OneHour = JsonPath.Hash("ephemeral_1h_input_tokens"u8);
-
     // Bedrock's invocation metrics on the last streamed chunk, whatever the vendor
     private static readonly ulong InvocationMetrics = JsonPath.Hash("amazon-bedrock-invocationMetrics"u8);
     private static readonly ulong InputTokenCount = JsonPath.Hash("inputTokenCount"u8);
@@ -43,30 +33,19 @@ internal sealed class BedrockInvokeUsageMapping : UsageMapping
     private static readonly ulong CacheReadInputTokenCount = JsonPath.Hash("cacheReadInputTokenCount"u8);
     private static readonly ulong CacheWriteInputTokenCount = JsonPath.Hash("cacheWriteInputTokenCount"u8);
 
-    public override int MaxDepth => 4;
+    public override int MaxDepth => AnthropicUsageMapping.Instance.MaxDepth;
 
     public override UsageField Match(in JsonPath path)
     {
-        if (path.Unnamed)
+        if (!path.Unnamed && path.Depth == 2 && path[0] == InvocationMetrics)
         {
-            return UsageField.None;
+            return MetricsCount(path[1]);
         }
 
-        switch (path.Depth)
-        {
-            case 2:
-                return path[0] == Usage ? AnthropicCount(path[1])
-                    : path[0] == InvocationMetrics ? MetricsCount(path[1])
-                    : UsageField.None;
-            case 3:
-                return path.StartsWith(Message, Usage) ? AnthropicCount(path[2])
-                    : path.Is(Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h
-                    : UsageField.None;
-            case 4:
-                return path.Is(Message, Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h : UsageField.None;
-            default:
-                return UsageField.None;
-        }
+        // A Claude body is Anthropic's Messages format; its model and tier are Anthropic's names, not the Bedrock model
+        // id and tier that Bedrock bills, so only the counts are taken.
+        var field = AnthropicUsageMapping.Instance.Match(in path);
+        return field is UsageField.Model or UsageField.ServiceTier ? UsageField.None : field;
     }
 
     /// <summary>Reads InvokeModel's token-count headers, which Bedrock sends for every vendor's model. Never throws.</summary>
@@ -87,13 +66,6 @@ internal sealed class BedrockInvokeUsageMapping : UsageMapping
             usage.Set(field, count);
         }
     }
-
-    private static UsageField AnthropicCount(ulong name) =>
-        name == InputTokens ? UsageField.UncachedInput
-        : name == OutputTokens ? UsageField.Output
-        : name == CacheRead ? UsageField.CacheRead
-        : name == CacheCreation ? UsageField.CacheWrite
-        : UsageField.None;
 
     private static UsageField MetricsCount(ulong name) =>
         name == InputTokenCount ? UsageField.UncachedInput

@@ -55,7 +55,7 @@ public class TextCaptureTests
 
         var buffer = new byte[256];
         long allocated;
-        using (var stream = new ObservingReadStream(new EventPerReadStream(body), call))
+        using (var stream = new ObservingReadStream(new OneEventPerReadStream(body), call))
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             while (stream.Read(buffer) > 0)
@@ -129,47 +129,5 @@ public class TextCaptureTests
         {
             capture.Release();
         }
-    }
-
-    /// <summary>Returns one SSE event per read, like a network stream delivering a provider's chunks.</summary>
-    private sealed class EventPerReadStream(byte[] body) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(Span<byte> buffer)
-        {
-            var next = body.AsSpan(_position).IndexOf("\n\n"u8);
-            var end = next < 0 ? body.Length - _position : next + 2;
-            var count = Math.Min(buffer.Length, end);
-            body.AsSpan(_position, count).CopyTo(buffer);
-            _position += count;
-            return count;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
