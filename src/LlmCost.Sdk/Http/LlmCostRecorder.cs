@@ -227,10 +227,8 @@ internal sealed class LlmCostRecorder
             // The provider billed this amount and said so (OpenRouter): it is the truth, whatever the table says.
             cost = new CostBreakdown { Currency = "USD", Total = reported, ReportedByProvider = true };
         }
-        else if (_resolver.TryPrice(call.Provider, model, call.RequestModel, usage, call.Timestamp, call.ServiceTier, call.Region, out cost, out price))
-        {
-        }
-        else if (usage.Source != UsageSource.None)
+        else if (!_resolver.TryPrice(call.Provider, model, call.RequestModel, usage, call.Timestamp, call.ServiceTier, call.Region, out cost, out price)
+            && usage.Source != UsageSource.None)
         {
             _counters.Unpriced();
             var unpriced = model ?? call.RequestModel ?? "(none)";
