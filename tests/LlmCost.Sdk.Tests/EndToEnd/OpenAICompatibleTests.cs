@@ -50,8 +50,8 @@ public sealed class OpenAICompatibleTests
         // prompt_tokens 1600 = prompt_cache_hit_tokens 1536 + prompt_cache_miss_tokens 64.
         ProviderCall.AssertUsage(record, input: 1600, cached: 1536, cacheWrite: 0, output: 10, reasoning: 0);
 
-        // deepseek-chat: $0.28 cache miss, $0.028 cache hit, $0.42 output per 1M (api-docs.deepseek.com/quick_start/pricing).
-        ProviderCall.AssertCost(record, "deepseek/deepseek-chat", input: 0.00001792m, cachedInput: 0.000043008m, cacheWrite: 0m, output: 0.0000042m, total: 0.000065128m);
+        // deepseek-chat is served by V4-Flash since 2026-04-24: $0.14 cache miss, $0.028 cache hit, $0.28 output per 1M (prices.json 2026.11.3).
+        ProviderCall.AssertCost(record, "deepseek/deepseek-chat", input: 0.00000896m, cachedInput: 0.000043008m, cacheWrite: 0m, output: 0.0000028m, total: 0.000054768m);
     }
 
     [Fact]
@@ -62,7 +62,8 @@ public sealed class OpenAICompatibleTests
         Assert.Equal(LlmProviders.DeepSeek, record.Provider);
         Assert.Equal("deepseek-reasoner", record.Model);
         ProviderCall.AssertUsage(record, input: 13, cached: 0, cacheWrite: 0, output: 1051, reasoning: 979);
-        ProviderCall.AssertCost(record, "deepseek/deepseek-reasoner", input: 0.00000364m, cachedInput: 0m, cacheWrite: 0m, output: 0.00044142m, total: 0.00044506m);
+        // V4-Flash (thinking) since 2026-04-24: $0.14 / $0.28 per 1M.
+        ProviderCall.AssertCost(record, "deepseek/deepseek-reasoner", input: 0.00000182m, cachedInput: 0m, cacheWrite: 0m, output: 0.00029428m, total: 0.0002961m);
     }
 
     [Fact]

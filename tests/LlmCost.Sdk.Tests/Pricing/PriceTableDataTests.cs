@@ -15,12 +15,12 @@ public class PriceTableDataTests
         [LlmProviders.OpenAI, LlmProviders.Anthropic, LlmProviders.GcpGemini, LlmProviders.AwsBedrock, LlmProviders.MistralAI, LlmProviders.DeepSeek, LlmProviders.Groq, LlmProviders.XAI];
 
     [Fact]
-    public void Default_EmbeddedTable_LoadsDataVersion2026_11_2()
+    public void Default_EmbeddedTable_LoadsDataVersion2026_11_3()
     {
         var table = PriceTable.Default;
 
         Assert.Equal(2, table.SchemaVersion);
-        Assert.Equal("2026.11.2", table.Version);
+        Assert.Equal("2026.11.3", table.Version);
         Assert.Equal("USD", table.Currency);
         Assert.All(Providers, p => Assert.Contains(table.Entries, e => e.Provider == p));
     }
@@ -104,6 +104,7 @@ public class PriceTableDataTests
     [InlineData("claude-opus-4-6", true)]
     [InlineData("claude-sonnet-4-6", true)]
     [InlineData("claude-opus-5", true)]
+    [InlineData("claude-opus-4-8", true)]
     [InlineData("claude-sonnet-4", false)]
     [InlineData("claude-opus-4-1", false)]
     [InlineData("claude-3-7-sonnet", false)]
@@ -225,6 +226,42 @@ public class PriceTableDataTests
     [InlineData("x_ai", "grok-4-0709", "2026-11-23", 128_000, 0, 0, 0, 1_000, 0, null, null, "x_ai/grok-4", "0.399")]
     [InlineData("x_ai", "grok-4-0709", "2026-11-23", 128_001, 0, 0, 0, 1_000, 0, null, null, "x_ai/grok-4", "0.798006")]
     [InlineData("x_ai", "grok-code-fast-1", "2026-11-23", 1_000_000, 800_000, 0, 0, 100_000, 0, null, null, "x_ai/grok-code-fast-1", "0.206")]
+    // 2026.11.3. GPT-5.4 (developers.openai.com/api/docs/models/gpt-5.4): $2.50 / $0.25 / $15; above 272K input the whole
+    // call at 2x input and 1.5x output ($5 / $0.50 / $22.50), for standard, batch and flex; at 272K exactly, standard.
+    [InlineData("openai", "gpt-5.4", "2026-11-23", 100_000, 40_000, 0, 0, 10_000, 0, null, null, "openai/gpt-5.4", "0.31")]
+    [InlineData("openai", "gpt-5.4", "2026-11-23", 272_000, 0, 0, 0, 1_000, 0, null, null, "openai/gpt-5.4", "0.695")]
+    [InlineData("openai", "gpt-5.4", "2026-11-23", 272_001, 0, 0, 0, 1_000, 0, null, null, "openai/gpt-5.4", "1.382505")]
+    [InlineData("openai", "gpt-5.4", "2026-11-23", 300_000, 0, 0, 0, 10_000, 0, "batch", null, "openai/gpt-5.4", "0.8625")]
+    // GPT-5.5: $5 / $0.50 / $30, long context $10 / $1 / $45; batch and flex $2.50 / $15.
+    [InlineData("openai", "gpt-5.5", "2026-11-23", 200_000, 0, 0, 0, 20_000, 0, "flex", null, "openai/gpt-5.5", "0.8")]
+    [InlineData("openai", "gpt-5.5", "2026-11-23", 400_000, 100_000, 0, 0, 10_000, 0, null, null, "openai/gpt-5.5", "3.55")]
+    // GPT-5.6 Sol: list $5 / $0.50 / $30 from GA (2026-07-09); promotion $4 / $0.40 / $20 from 2026-08-21 through
+    // 2026-11-21; list price again from 2026-11-22. Long context during the promotion: $8 / $30.
+    [InlineData("openai", "gpt-5.6-sol", "2026-08-01", 200_000, 40_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-sol", "1.42")]
+    [InlineData("openai", "gpt-5.6-sol", "2026-11-21", 200_000, 40_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-sol", "1.056")]
+    [InlineData("openai", "gpt-5.6-sol", "2026-11-22", 200_000, 40_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-sol", "1.42")]
+    [InlineData("openai", "gpt-5.6", "2026-09-01", 300_000, 0, 0, 0, 10_000, 0, null, null, "openai/gpt-5.6-sol", "2.7")]
+    [InlineData("openai", "gpt-5.6-sol", "2026-09-01", 200_000, 0, 0, 0, 200_000, 0, "batch", null, "openai/gpt-5.6-sol", "2.4")]
+    // GPT-5.6 cache writes at 1.25x input: Sol during the promotion, 100,000 writes x $5.
+    [InlineData("openai", "gpt-5.6-sol", "2026-09-01", 100_000, 0, 100_000, 0, 0, 0, null, null, "openai/gpt-5.6-sol", "0.5")]
+    // GPT-5.6 Terra $2.50 / $0.25 / $15 and Luna $1 / $0.10 / $6 at GA; permanent cuts on 2026-07-30 to $2 / $0.20 / $12 and $0.20 / $0.02 / $1.20.
+    [InlineData("openai", "gpt-5.6-terra", "2026-07-10", 200_000, 0, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-terra", "0.8")]
+    [InlineData("openai", "gpt-5.6-terra", "2026-11-23", 200_000, 0, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-terra", "0.64")]
+    [InlineData("openai", "gpt-5.6-luna", "2026-07-10", 200_000, 100_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-luna", "0.23")]
+    [InlineData("openai", "gpt-5.6-luna", "2026-11-23", 200_000, 100_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-luna", "0.046")]
+    // GPT-6 Astra: $10 / $1 / $50.
+    [InlineData("openai", "gpt-6-astra", "2026-11-23", 100_000, 50_000, 0, 0, 10_000, 0, null, null, "openai/gpt-6-astra", "1.05")]
+    // Claude Opus 4.8 (released 2026-05-28): $5 / $6.25 5m / $10 1h / $0.50 hits / $25; batch half; regional +10%.
+    [InlineData("anthropic", "claude-opus-4-8", "2026-11-23", 20_000, 0, 15_000, 10_000, 500, 0, null, null, "anthropic/claude-opus-4-8", "0.16875")]
+    [InlineData("anthropic", "claude-opus-4-8", "2026-11-23", 1_000_000, 0, 0, 0, 100_000, 0, "batch", null, "anthropic/claude-opus-4-8", "3.75")]
+    [InlineData("aws.bedrock", "us.anthropic.claude-opus-4-8-v1:0", "2026-11-23", 1_000, 0, 0, 0, 1_000, 0, null, "us-east-1", "anthropic/claude-opus-4-8", "0.033")]
+    // Mistral Medium 3.5 (2026-04-29), now mistral-medium-latest: $1.50 / $7.50; batch half.
+    [InlineData("mistral_ai", "mistral-medium-latest", "2026-11-23", 1_000_000, 0, 0, 0, 100_000, 0, null, null, "mistral_ai/mistral-medium-3.5", "2.25")]
+    [InlineData("mistral_ai", "mistral-medium-3.5", "2026-11-23", 1_000_000, 0, 0, 0, 1_000_000, 0, "batch", null, "mistral_ai/mistral-medium-3.5", "4.5")]
+    // DeepSeek V4-Flash from 2026-04-24, also behind deepseek-chat / deepseek-reasoner: $0.14 miss / $0.028 hit / $0.28.
+    [InlineData("deepseek", "deepseek-v4-flash", "2026-11-23", 1_000_000, 600_000, 0, 0, 100_000, 0, null, null, "deepseek/deepseek-v4-flash", "0.1008")]
+    [InlineData("deepseek", "deepseek-chat", "2026-05-01", 1_000_000, 600_000, 0, 0, 100_000, 0, null, null, "deepseek/deepseek-chat", "0.1008")]
+    [InlineData("deepseek", "deepseek-reasoner", "2026-05-01", 1_000_000, 0, 0, 0, 1_000_000, 0, null, null, "deepseek/deepseek-reasoner", "0.42")]
     public void Calculate_DefaultTable_PricesACallAtThePublishedRates(
         string provider, string model, string day, long input, long cached, long cacheWrite, long cacheWrite1h, long output, long webSearches,
         string? serviceTier, string? region, string expectedEntry, string expectedTotal)
