@@ -71,6 +71,7 @@ internal static class ModelIds
         }
 
         // Context-window variants (":200k", ":28k") and throughput versions (":0") after the version.
+        var versioned = false;
         while (true)
         {
             var colon = id.LastIndexOf(':');
@@ -80,13 +81,19 @@ internal static class ModelIds
             }
 
             id = id[..colon];
+            versioned = true;
         }
 
-        // "-v1", "-v2"
+        // "-v1", "-v2"; before a ":0", also a bare "-1" ("openai.gpt-oss-120b-1:0"), which elsewhere could be part of the
+        // name ("mistral.mistral-large-2402").
         var dash = id.LastIndexOf('-');
-        if (dash > 0 && id.Length - dash >= 3 && (id[dash + 1] is 'v' or 'V') && AllDigits(id[(dash + 2)..]))
+        if (dash > 0 && id.Length - dash >= 2)
         {
-            id = id[..dash];
+            var version = id[(dash + 1)..];
+            if ((version.Length >= 2 && version[0] is 'v' or 'V' && AllDigits(version[1..])) || (versioned && version.Length <= 2 && AllDigits(version)))
+            {
+                id = id[..dash];
+            }
         }
 
         return id;

@@ -12,6 +12,10 @@ public class ModelIdsTests
     [InlineData("meta.llama3-3-70b-instruct-v1:0", "meta.llama3-3-70b-instruct")]
     [InlineData("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.meta.llama3-3-70b-instruct-v1:0", "meta.llama3-3-70b-instruct")]
     [InlineData("mistral.mistral-large-2402-v1:0", "mistral.mistral-large-2402")]
+    [InlineData("openai.gpt-oss-120b-1:0", "openai.gpt-oss-120b")]
+    [InlineData("us.anthropic.claude-3-5-sonnet-20241022-v2:0", "anthropic.claude-3-5-sonnet-20241022")]
+    [InlineData("amazon.titan-embed-text-v2:0", "amazon.titan-embed-text")]
+    [InlineData("cohere.embed-english-v3", "cohere.embed-english")]
     public void BedrockBaseModel_RemovesGeographyVersionAndArn(string id, string expected) =>
         Assert.Equal(expected, ModelIds.BedrockBaseModel(id).ToString());
 
@@ -34,6 +38,10 @@ public class ModelIdsTests
     [InlineData("aws.bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic/claude-sonnet-4-5")]
     [InlineData("aws.bedrock", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic/claude-sonnet-4-5")]
     [InlineData("gcp.vertex_ai", "claude-sonnet-4-5@20250929", "anthropic/claude-sonnet-4-5")]
+    [InlineData("gcp.vertex_ai", "claude-3-5-sonnet-v2@20241022", "anthropic/claude-3-5-sonnet")]
+    [InlineData("gcp.vertex_ai", "gemini-2.0-flash-001", "gcp.gemini/gemini-2.0-flash")]
+    [InlineData("aws.bedrock", "us.anthropic.claude-3-5-sonnet-20241022-v2:0", "anthropic/claude-3-5-sonnet")]
+    [InlineData("aws.bedrock", "amazon.titan-embed-text-v2:0", "aws.bedrock/amazon.titan-embed-text")]
     [InlineData("azure.ai.openai", "gpt-4o-2024-11-20", "openai/gpt-4o")]
     [InlineData("openrouter", "openai/gpt-4o", "openai/gpt-4o")]
     [InlineData("openrouter", "anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4-5")]
