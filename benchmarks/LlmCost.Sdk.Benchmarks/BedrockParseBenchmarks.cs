@@ -19,7 +19,6 @@ namespace LlmCost.Sdk.Benchmarks;
 [Config(typeof(ThroughputConfig))]
 public class BedrockParseBenchmarks
 {
-    private const int ChunkSize = UsageParseBenchmarks.ChunkSize;
     private const int TargetSize = 1024 * 1024;
     private const string Padding = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -63,42 +62,13 @@ public class BedrockParseBenchmarks
     }
 
     [Benchmark]
-    public long ConverseJson_1MiB()
-    {
-        var usage = new UsageAccumulator();
-        var json = new JsonScanner(BedrockConverseUsageMapping.Instance, usage);
-        var data = ConverseJson.AsSpan();
-        for (var i = 0; i < data.Length; i += ChunkSize)
-        {
-            json.Write(data.Slice(i, Math.Min(ChunkSize, data.Length - i)));
-        }
-
-        json.Complete();
-        json.Release();
-        return usage.ToUsage().OutputTokens;
-    }
+    public long ConverseJson_1MiB() => UsageReaders.OutputTokens(ConverseJson, BedrockConverseUsageMapping.Instance, UsageReaders.Json);
 
     [Benchmark]
-    public long ConverseStream_1MiB() => ReadEventStream(ConverseStreamBytes, BedrockConverseUsageMapping.Instance);
+    public long ConverseStream_1MiB() => UsageReaders.OutputTokens(ConverseStreamBytes, BedrockConverseUsageMapping.Instance, UsageReaders.EventStream);
 
     [Benchmark]
-    public long InvokeModelWithResponseStream_1MiB() => ReadEventStream(InvokeStreamBytes, BedrockInvokeUsageMapping.Instance);
-
-    private static long ReadEventStream(byte[] payload, UsageMapping mapping)
-    {
-        var usage = new UsageAccumulator();
-        var json = new JsonScanner(mapping, usage);
-        var reader = new AwsEventStreamReader(json);
-        var data = payload.AsSpan();
-        for (var i = 0; i < data.Length; i += ChunkSize)
-        {
-            reader.Write(data.Slice(i, Math.Min(ChunkSize, data.Length - i)));
-        }
-
-        reader.Complete();
-        json.Release();
-        return reader.Malformed ? -1 : usage.ToUsage().OutputTokens;
-    }
+    public long InvokeModelWithResponseStream_1MiB() => UsageReaders.OutputTokens(InvokeStreamBytes, BedrockInvokeUsageMapping.Instance, UsageReaders.EventStream);
 
     private static string Text(int n) => string.Join(' ', Enumerable.Range(0, n).Select(i => Words[i % Words.Length]));
 

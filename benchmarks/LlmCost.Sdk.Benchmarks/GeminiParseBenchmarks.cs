@@ -16,7 +16,6 @@ namespace LlmCost.Sdk.Benchmarks;
 [Config(typeof(ThroughputConfig))]
 public class GeminiParseBenchmarks
 {
-    private const int ChunkSize = UsageParseBenchmarks.ChunkSize;
     private const int TargetSize = 1024 * 1024;
     private const string Model = "gemini-2.5-flash";
 
@@ -61,42 +60,13 @@ public class GeminiParseBenchmarks
     }
 
     [Benchmark]
-    public long GenerateContentJson_1MiB() => ReadJson(GenerateContentJson);
+    public long GenerateContentJson_1MiB() => UsageReaders.OutputTokens(GenerateContentJson, GeminiUsageMapping.Instance, UsageReaders.Json);
 
     [Benchmark]
-    public long StreamGenerateContentSse_1MiB()
-    {
-        var usage = new UsageAccumulator();
-        var json = new JsonScanner(GeminiUsageMapping.Instance, usage);
-        var sse = new SseUsageReader(json);
-        var data = StreamSse.AsSpan();
-        for (var i = 0; i < data.Length; i += ChunkSize)
-        {
-            sse.Write(data.Slice(i, Math.Min(ChunkSize, data.Length - i)));
-        }
-
-        sse.Complete();
-        json.Release();
-        return usage.ToUsage().OutputTokens;
-    }
+    public long StreamGenerateContentSse_1MiB() => UsageReaders.OutputTokens(StreamSse, GeminiUsageMapping.Instance, UsageReaders.Sse);
 
     [Benchmark]
-    public long StreamGenerateContentJsonArray_1MiB() => ReadJson(StreamJsonArray);
-
-    private static long ReadJson(byte[] payload)
-    {
-        var usage = new UsageAccumulator();
-        var json = new JsonScanner(GeminiUsageMapping.Instance, usage);
-        var data = payload.AsSpan();
-        for (var i = 0; i < data.Length; i += ChunkSize)
-        {
-            json.Write(data.Slice(i, Math.Min(ChunkSize, data.Length - i)));
-        }
-
-        json.Complete();
-        json.Release();
-        return usage.ToUsage().OutputTokens;
-    }
+    public long StreamGenerateContentJsonArray_1MiB() => UsageReaders.OutputTokens(StreamJsonArray, GeminiUsageMapping.Instance, UsageReaders.Json);
 
     /// <summary>A pretty-printed response with a thought summary, a long answer and the usage at the end (the API's layout).</summary>
     private static byte[] GenerateContent(int textBytes) => Encoding.UTF8.GetBytes(

@@ -14,7 +14,6 @@ namespace LlmCost.Sdk.Benchmarks;
 [Config(typeof(ThroughputConfig))]
 public class UsageParseBenchmarks
 {
-    public const int ChunkSize = 16 * 1024;
     private const int TargetSize = 1024 * 1024;
 
     private static readonly byte[] LargeJson = Payloads.OpenAIChatCompletion(TargetSize - 700);
@@ -58,26 +57,13 @@ public class UsageParseBenchmarks
     }
 
     [Benchmark]
-    public long OpenAIJson_1MiB()
-    {
-        var usage = new UsageAccumulator();
-        var json = new JsonScanner(OpenAIUsageMapping.Instance, usage);
-        var data = LargeJson.AsSpan();
-        for (var i = 0; i < data.Length; i += ChunkSize)
-        {
-            json.Write(data.Slice(i, Math.Min(ChunkSize, data.Length - i)));
-        }
-
-        json.Complete();
-        json.Release();
-        return usage.ToUsage().OutputTokens;
-    }
+    public long OpenAIJson_1MiB() => UsageReaders.OutputTokens(LargeJson, OpenAIUsageMapping.Instance, UsageReaders.Json);
 
     [Benchmark]
-    public long OpenAISse_1MiB() => ReadSse(OpenAISse, OpenAIUsageMapping.Instance);
+    public long OpenAISse_1MiB() => UsageReaders.OutputTokens(OpenAISse, OpenAIUsageMapping.Instance, UsageReaders.Sse);
 
     [Benchmark]
-    public long AnthropicSse_1MiB() => ReadSse(AnthropicSse, AnthropicUsageMapping.Instance);
+    public long AnthropicSse_1MiB() => UsageReaders.OutputTokens(AnthropicSse, AnthropicUsageMapping.Instance, UsageReaders.Sse);
 
     [Benchmark(OperationsPerInvoke = OpenAISseEvents)]
     public long OpenAISse_PerEvent()
@@ -97,22 +83,6 @@ public class UsageParseBenchmarks
         sse.Complete();
         json.Release();
         return usage.ToUsage().InputTokens;
-    }
-
-    private static long ReadSse(byte[] payload, UsageMapping mapping)
-    {
-        var usage = new UsageAccumulator();
-        var json = new JsonScanner(mapping, usage);
-        var sse = new SseUsageReader(json);
-        var data = payload.AsSpan();
-        for (var i = 0; i < data.Length; i += ChunkSize)
-        {
-            sse.Write(data.Slice(i, Math.Min(ChunkSize, data.Length - i)));
-        }
-
-        sse.Complete();
-        json.Release();
-        return usage.ToUsage().OutputTokens;
     }
 
     private sealed class ThroughputConfig : ManualConfig
