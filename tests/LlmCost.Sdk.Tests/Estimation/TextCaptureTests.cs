@@ -40,34 +40,7 @@ public class TextCaptureTests
         return text.ToString();
     }
 
-    /// <summary>Reads a tracked stream the way an SDK does, one SSE event per read, and returns the bytes allocated while reading.</summary>
-    private static async Task<(long Allocated, CostRecord Record)> ReadTrackedAsync(int chunks)
-    {
-        var body = OpenAIStream(chunks);
-        var services = new ServiceCollection();
-        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink();
-        await using var sp = services.BuildServiceProvider();
-        var recorder = sp.GetRequiredService<LlmCostRecorder>();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
-        var call = recorder.TryBegin(request, CostTags.Empty, null)!;
-        using var response = FakeProviderHandler.Response(body, "text/event-stream");
-        call.OnResponse(response);
-
-        var buffer = new byte[256];
-        long allocated;
-        using (var stream = new ObservingReadStream(new OneEventPerReadStream(body), call))
-        {
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            while (stream.Read(buffer) > 0)
-            {
-            }
-
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        await sp.GetRequiredService<ILlmCostTracker>().FlushAsync();
-        return (allocated, Assert.Single(sp.GetRequiredService<InMemoryCostSink>().Records));
-    }
+    private static Task<(long Allocated, CostRecord Record)> ReadTrackedAsync(int chunks) => TrackedStreamRead.ReadAsync(OpenAIStream(chunks));
 
     [Fact]
     public async Task Read_LongerStreamWithoutUsage_AllocatesNoMorePerCall()

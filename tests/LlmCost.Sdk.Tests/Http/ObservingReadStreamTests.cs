@@ -19,35 +19,7 @@ public class ObservingReadStreamTests
         return Encoding.UTF8.GetBytes(builder.ToString());
     }
 
-    /// <summary>Reads a tracked stream the way an SDK does, one SSE event per read, and returns the bytes allocated while reading.</summary>
-    private static async Task<(long Allocated, CostRecord Record)> ReadTrackedAsync(int chunks)
-    {
-        var body = OpenAIStream(chunks);
-        var services = new ServiceCollection();
-        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink();
-        await using var sp = services.BuildServiceProvider();
-        var recorder = sp.GetRequiredService<LlmCostRecorder>();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
-        var call = recorder.TryBegin(request, CostTags.Empty, null)!;
-        using var response = FakeProviderHandler.Response(body, "text/event-stream");
-        call.OnResponse(response);
-
-        var buffer = new byte[256];
-        var allocated = 0L;
-        using (var inner = new ChunkedStream(body, eventsPerRead: 1))
-        using (var stream = new ObservingReadStream(inner, call))
-        {
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            while (stream.Read(buffer) > 0)
-            {
-            }
-
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        await sp.GetRequiredService<ILlmCostTracker>().FlushAsync();
-        return (allocated, Assert.Single(sp.GetRequiredService<InMemoryCostSink>().Records));
-    }
+    private static Task<(long Allocated, CostRecord Record)> ReadTrackedAsync(int chunks) => TrackedStreamRead.ReadAsync(OpenAIStream(chunks));
 
     [Fact]
     public async Task Read_LongerStream_AllocatesNoMorePerCall()
@@ -93,22 +65,5 @@ public class ObservingReadStreamTests
         await sp.GetRequiredService<ILlmCostTracker>().FlushAsync();
         var record = Assert.Single(sp.GetRequiredService<InMemoryCostSink>().Records);
         Assert.Equal(3, record.Usage.OutputTokens);
-    }
-
-    /// <summary>Returns one SSE event per read, like a network stream delivering a provider's chunks.</summary>
-    private sealed class ChunkedStream(byte[] body, int eventsPerRead) : MemoryStream(body, 0, body.Length, writable: false, publiclyVisible: true)
-    {
-        public override int Read(Span<byte> buffer)
-        {
-            var remaining = GetBuffer().AsSpan((int)Position, (int)(Length - Position));
-            var end = 0;
-            for (var i = 0; i < eventsPerRead; i++)
-            {
-                var next = remaining[end..].IndexOf("\n\n"u8);
-                end = next < 0 ? remaining.Length : end + next + 2;
-            }
-
-            return base.Read(buffer[..Math.Min(buffer.Length, end)]);
-        }
     }
 }
