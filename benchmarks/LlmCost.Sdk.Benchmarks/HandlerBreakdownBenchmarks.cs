@@ -17,7 +17,7 @@ public class HandlerBreakdownBenchmarks
     private static readonly byte[] Response = Payloads.OpenAIChatCompletion(contentBytes: 400);
 
     private ServiceProvider? _services;
-    private LlmCostRecorder _recorder = null!;
+    private HttpCallTracker _recorder = null!;
     private CostTags _defaults = null!;
     private HttpRequestMessage _request = null!;
     private HttpResponseMessage _response = null!;
@@ -73,8 +73,8 @@ public class HandlerBreakdownBenchmarks
             }
         }).AddSink(blocked ? new BlockingSink() : new DiscardSink());
         _services = services.BuildServiceProvider();
-        _recorder = _services.GetRequiredService<LlmCostRecorder>();
-        _defaults = _recorder.WithDefaults(CostTags.Empty);
+        _recorder = _services.GetRequiredService<HttpCallTracker>();
+        _defaults = _recorder.Attribution.WithDefaults(CostTags.Empty);
         _request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions")
         {
             Content = new ByteArrayContent(Payloads.OpenAIRequest),

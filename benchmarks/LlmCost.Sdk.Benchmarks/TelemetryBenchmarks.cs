@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LlmCost.Sdk.Benchmarks;
 
 /// <summary>
-/// The metrics path's cost per record: <see cref="LlmCostInstrumentation.OnRecorded"/> for one priced HTTP record
+/// The metrics path's cost per record: <see cref="LlmCostInstrumentation.RecordMetrics"/> for one priced HTTP record
 /// (no span: the HTTP path without a trace listener).
 /// <list type="bullet">
 /// <item><c>NoListener</c> (baseline): nobody listens to the meter, so every instrument is disabled and nothing is built.</item>
@@ -40,20 +40,6 @@ public class TelemetryBenchmarks
         Cost = new CostBreakdown { Currency = "USD", Input = 0.00044m, CachedInput = 0.00128m, Output = 0.0035m, Total = 0.00522m },
     };
 
-    private static readonly LlmCallFacts Facts = new()
-    {
-        Provider = "openai",
-        Operation = "chat",
-        Model = Record.Model,
-        RequestModel = Record.RequestModel,
-        StatusCode = 200,
-        Timestamp = Record.Timestamp,
-        Duration = TimeSpan.FromMilliseconds(812.4),
-        Tags = Record.Tags,
-        Usage = Record.Usage,
-        FromHttp = true,
-    };
-
     private ServiceProvider? _services;
     private MeterListener? _listener;
     private LlmCostInstrumentation _instrumentation = null!;
@@ -75,13 +61,13 @@ public class TelemetryBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void NoListener() => _instrumentation.OnRecorded(in Facts, Record);
+    public void NoListener() => _instrumentation.RecordMetrics(Record);
 
     [Benchmark]
-    public void Listener() => _instrumentation.OnRecorded(in Facts, Record);
+    public void Listener() => _instrumentation.RecordMetrics(Record);
 
     [Benchmark]
-    public void Listener_CustomerAndCustomTag() => _instrumentation.OnRecorded(in Facts, Record);
+    public void Listener_CustomerAndCustomTag() => _instrumentation.RecordMetrics(Record);
 
     private void Build(bool listen, bool customerAndCustom)
     {

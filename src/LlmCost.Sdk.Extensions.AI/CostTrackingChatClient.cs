@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using LlmCost.Sdk.Extensions.AI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace LlmCost.Sdk;
 
@@ -26,23 +27,35 @@ namespace LlmCost.Sdk;
 /// disposed early. Records made here have no status code.
 /// </para>
 /// <para>
-/// It never throws into the call: responses and updates reach the caller unchanged and as soon as the inner client
+/// It is built only on the core's public recording API (<see cref="ILlmCostTracker.BeginCall"/> and <see cref="LlmCall"/>):
+/// the same decorator can be written for any other client stack. It never throws into the call: responses and updates reach the caller unchanged and as soon as the inner client
 /// produces them, exceptions of the inner client reach the caller unchanged, and a failure of the tracking itself is
 /// logged and counted, never thrown. This type is thread-safe.
 /// </para>
 /// </remarks>
 public sealed class CostTrackingChatClient : DelegatingChatClient
 {
-    private readonly LlmCostRecorder _recorder;
+    private readonly ILlmCostTracker _tracker;
     private readonly CostTags _defaultTags;
+    private readonly ILogger? _logger;
     private readonly string _provider;
     private readonly string? _defaultModel;
 
-    internal CostTrackingChatClient(IChatClient innerClient, LlmCostRecorder recorder, LlmCostTags? defaultTags)
+    /// <summary>Initializes a new instance of the <see cref="CostTrackingChatClient"/> class.</summary>
+    /// <param name="innerClient">The client calls are delegated to.</param>
+    /// <param name="tracker">The SDK's tracker, from the service provider (<c>services.AddLlmCostTracking()</c>).</param>
+    /// <param name="defaultTags">
+    /// Tags for every call through this client, below per-call tags (<see cref="LlmCostChatOptionsKeys"/>) and the ambient
+    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>. They are copied now.
+    /// </param>
+    /// <param name="logger">Where failures of the tracking itself are logged; <see langword="null"/> logs nowhere.</param>
+    public CostTrackingChatClient(IChatClient innerClient, ILlmCostTracker tracker, LlmCostTags? defaultTags = null, ILogger? logger = null)
         : base(innerClient)
     {
-        _recorder = recorder;
-        _defaultTags = TagMerger.Freeze(defaultTags);
+        ArgumentNullException.ThrowIfNull(tracker);
+        _tracker = tracker;
+        _defaultTags = CostTags.From(defaultTags);
+        _logger = logger;
 
         ChatClientMetadata? metadata = null;
         try
@@ -51,7 +64,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            recorder.OnInternalError(ex);
+            OnReadFailed(ex);
         }
 
         _provider = AiProviderNames.Normalize(metadata?.ProviderName);
@@ -63,7 +76,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return _recorder.Enabled
+        return _tracker.IsEnabled
             ? GetTrackedResponseAsync(messages, options, cancellationToken)
             : base.GetResponseAsync(messages, options, cancellationToken);
     }
@@ -73,7 +86,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return _recorder.Enabled
+        return _tracker.IsEnabled
             ? GetTrackedStreamingResponseAsync(messages, options, cancellationToken)
             : base.GetStreamingResponseAsync(messages, options, cancellationToken);
     }
@@ -81,62 +94,61 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     private async Task<ChatResponse> GetTrackedResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var call = Start(options);
+        using var call = Begin(options);
         ChatResponse response;
         try
         {
-            using (call.Context.Enter())
+            using (call.Enter())
             {
                 response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
         {
-            var none = default(AiUsageTotals);
-            call.Finish(_provider, LlmOperations.Chat, null, RequestModel(options), streaming: false, ex.GetType().FullName, in none);
+            call.Fail(ex);
             throw;
         }
 
-        var usage = default(AiUsageTotals);
-        string? model = null;
-        try
+        if (!call.IsTrackedByHttp)
         {
-            usage.Add(response.Usage);
-            model = response.ModelId;
-            if (!call.Context.TrackedByHttp)
+            try
             {
-                usage.ServiceTier = RawServiceTier.Read(response.RawRepresentation, _recorder.Prices);
+                var usage = default(AiUsageTotals);
+                usage.Add(response.Usage);
+                usage.AddRaw(response.RawRepresentation);
+                call.Usage = usage.ToUsage();
+                call.ResponseModel = response.ModelId;
+                call.ServiceTier = usage.ServiceTier;
+            }
+            catch (Exception ex)
+            {
+                OnReadFailed(ex);
             }
         }
-        catch (Exception ex)
-        {
-            _recorder.OnInternalError(ex);
-        }
 
-        call.Finish(_provider, LlmOperations.Chat, model, RequestModel(options), streaming: false, errorType: null, in usage);
         return response;
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> GetTrackedStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var call = Start(options);
+        var call = Begin(options);
+        call.Streaming = true;
         var usage = default(AiUsageTotals);
         string? model = null;
-        string? errorType = null;
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
             try
             {
-                using (call.Context.Enter())
+                using (call.Enter())
                 {
                     updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
                 }
             }
             catch (Exception ex)
             {
-                errorType = ex.GetType().FullName;
+                call.Fail(ex);
                 throw;
             }
 
@@ -145,14 +157,14 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                 bool more;
                 try
                 {
-                    using (call.Context.EnterUntilTracked())
+                    using (call.Enter())
                     {
                         more = await updates.MoveNextAsync().ConfigureAwait(false);
                     }
                 }
                 catch (Exception ex)
                 {
-                    errorType = ex.GetType().FullName;
+                    call.Fail(ex);
                     throw;
                 }
 
@@ -162,7 +174,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                 }
 
                 var update = updates.Current;
-                if (!call.Context.TrackedByHttp)
+                if (!call.IsTrackedByHttp)
                 {
                     Observe(update, ref usage, ref model);
                 }
@@ -176,7 +188,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             {
                 if (updates is not null)
                 {
-                    using (call.Context.Enter())
+                    using (call.Enter())
                     {
                         await updates.DisposeAsync().ConfigureAwait(false);
                     }
@@ -184,12 +196,15 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
             }
             finally
             {
-                call.Finish(_provider, LlmOperations.Chat, model, RequestModel(options), streaming: true, errorType, in usage);
+                call.Usage = usage.ToUsage();
+                call.ResponseModel = model;
+                call.ServiceTier = usage.ServiceTier;
+                call.Complete();
             }
         }
     }
 
-    private AiCall Start(ChatOptions? options)
+    private LlmCall Begin(ChatOptions? options)
     {
         var callTags = CostTags.Empty;
         try
@@ -198,13 +213,11 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            _recorder.OnInternalError(ex);
+            OnReadFailed(ex);
         }
 
-        return AiCall.Start(_recorder, _defaultTags, callTags);
+        return _tracker.BeginCall(_provider, LlmOperations.Chat, options?.ModelId ?? _defaultModel, callTags, _defaultTags);
     }
-
-    private string? RequestModel(ChatOptions? options) => options?.ModelId ?? _defaultModel;
 
     /// <summary>Reads usage and model from one update without changing it. Never throws.</summary>
     private void Observe(ChatResponseUpdate update, ref AiUsageTotals usage, ref string? model)
@@ -216,14 +229,6 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                 model = updateModel;
             }
 
-            if (!usage.ServiceTierSought && update.RawRepresentation is not null)
-            {
-                // Providers repeat the tier in every chunk: the first update is read, once, so a stream does not
-                // allocate per update.
-                usage.ServiceTierSought = true;
-                usage.ServiceTier = RawServiceTier.Read(update.RawRepresentation, _recorder.Prices);
-            }
-
             var contents = update.Contents;
             for (var i = 0; i < contents.Count; i++)
             {
@@ -232,10 +237,20 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
                     usage.Add(usageContent.Details);
                 }
             }
+
+            usage.AddRaw(update.RawRepresentation);
         }
         catch (Exception ex)
         {
-            _recorder.OnInternalError(ex);
+            OnReadFailed(ex);
+        }
+    }
+
+    private void OnReadFailed(Exception exception)
+    {
+        if (_logger is not null)
+        {
+            Log.ReadFailed(_logger, exception);
         }
     }
 }

@@ -1,5 +1,6 @@
 using LlmCost.Sdk.Extensions.AI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace LlmCost.Sdk;
 
@@ -26,16 +27,28 @@ namespace LlmCost.Sdk;
 public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : DelegatingEmbeddingGenerator<TInput, TEmbedding>
     where TEmbedding : Embedding
 {
-    private readonly LlmCostRecorder _recorder;
+    private readonly ILlmCostTracker _tracker;
     private readonly CostTags _defaultTags;
+    private readonly ILogger? _logger;
     private readonly string _provider;
     private readonly string? _defaultModel;
 
-    internal CostTrackingEmbeddingGenerator(IEmbeddingGenerator<TInput, TEmbedding> innerGenerator, LlmCostRecorder recorder, LlmCostTags? defaultTags)
+    /// <summary>Initializes a new instance of the <see cref="CostTrackingEmbeddingGenerator{TInput, TEmbedding}"/> class.</summary>
+    /// <param name="innerGenerator">The generator calls are delegated to.</param>
+    /// <param name="tracker">The SDK's tracker, from the service provider (<c>services.AddLlmCostTracking()</c>).</param>
+    /// <param name="defaultTags">
+    /// Tags for every call through this generator, below per-call tags (<see cref="LlmCostChatOptionsKeys"/>) and the ambient
+    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>. They are copied now.
+    /// </param>
+    /// <param name="logger">Where failures of the tracking itself are logged; <see langword="null"/> logs nowhere.</param>
+    public CostTrackingEmbeddingGenerator(
+        IEmbeddingGenerator<TInput, TEmbedding> innerGenerator, ILlmCostTracker tracker, LlmCostTags? defaultTags = null, ILogger? logger = null)
         : base(innerGenerator)
     {
-        _recorder = recorder;
-        _defaultTags = TagMerger.Freeze(defaultTags);
+        ArgumentNullException.ThrowIfNull(tracker);
+        _tracker = tracker;
+        _defaultTags = CostTags.From(defaultTags);
+        _logger = logger;
 
         EmbeddingGeneratorMetadata? metadata = null;
         try
@@ -44,7 +57,7 @@ public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : Delegat
         }
         catch (Exception ex)
         {
-            recorder.OnInternalError(ex);
+            OnReadFailed(ex);
         }
 
         _provider = AiProviderNames.Normalize(metadata?.ProviderName);
@@ -56,7 +69,7 @@ public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : Delegat
         IEnumerable<TInput> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return _recorder.Enabled
+        return _tracker.IsEnabled
             ? GenerateTrackedAsync(values, options, cancellationToken)
             : base.GenerateAsync(values, options, cancellationToken);
     }
@@ -71,42 +84,47 @@ public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : Delegat
         }
         catch (Exception ex)
         {
-            _recorder.OnInternalError(ex);
+            OnReadFailed(ex);
         }
 
-        var call = AiCall.Start(_recorder, _defaultTags, callTags);
-        var requestModel = options?.ModelId ?? _defaultModel;
+        using var call = _tracker.BeginCall(_provider, LlmOperations.Embeddings, options?.ModelId ?? _defaultModel, callTags, _defaultTags);
         GeneratedEmbeddings<TEmbedding> embeddings;
         try
         {
-            using (call.Context.Enter())
+            using (call.Enter())
             {
                 embeddings = await base.GenerateAsync(values, options, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
         {
-            var none = default(AiUsageTotals);
-            call.Finish(_provider, LlmOperations.Embeddings, null, requestModel, streaming: false, ex.GetType().FullName, in none);
+            call.Fail(ex);
             throw;
         }
 
-        var usage = default(AiUsageTotals);
-        string? model = null;
-        if (!call.Context.TrackedByHttp)
+        if (!call.IsTrackedByHttp)
         {
             try
             {
+                var usage = default(AiUsageTotals);
                 usage.Add(embeddings.Usage);
-                model = embeddings.Count > 0 ? embeddings[0].ModelId : null;
+                call.Usage = usage.ToUsage();
+                call.ResponseModel = embeddings.Count > 0 ? embeddings[0].ModelId : null;
             }
             catch (Exception ex)
             {
-                _recorder.OnInternalError(ex);
+                OnReadFailed(ex);
             }
         }
 
-        call.Finish(_provider, LlmOperations.Embeddings, model, requestModel, streaming: false, errorType: null, in usage);
         return embeddings;
+    }
+
+    private void OnReadFailed(Exception exception)
+    {
+        if (_logger is not null)
+        {
+            Log.ReadFailed(_logger, exception);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using LlmCost.Sdk.Extensions.AI;
 using Microsoft.Extensions.AI;
 
 namespace LlmCost.Sdk;
@@ -16,7 +17,7 @@ public static class LlmCostChatClientBuilderExtensions
     /// </param>
     /// <returns>The builder.</returns>
     /// <remarks>
-    /// Needs <c>services.AddLlmCostTracking()</c>: the decorator resolves the SDK's recorder from the service provider
+    /// Needs <c>services.AddLlmCostTracking()</c>: the decorator resolves the SDK's <see cref="ILlmCostTracker"/> from the service provider
     /// given to <see cref="ChatClientBuilder.Build(IServiceProvider?)"/>, and throws <see cref="InvalidOperationException"/>
     /// there when it is missing. Place it outermost (first <c>Use</c> call) to record one call per application call, or
     /// under <c>UseFunctionInvocation()</c> to record each round trip to the model.
@@ -26,10 +27,14 @@ public static class LlmCostChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var tags = Copy(defaultTags);
         return builder.Use((innerClient, services) =>
-            new CostTrackingChatClient(innerClient, LlmCostRecorderResolver.Resolve(services, nameof(ChatClientBuilder)), tags));
+            new CostTrackingChatClient(
+                innerClient,
+                LlmCostTrackerResolver.Resolve(services, nameof(ChatClientBuilder)),
+                tags,
+                LlmCostTrackerResolver.Logger<CostTrackingChatClient>(services)));
     }
 
-    /// <summary>Copies tags so later changes to the caller's instance do not change the pipeline.</summary>
+    /// <summary>Copies tags now, so later changes to the caller's instance do not change the pipeline.</summary>
     internal static LlmCostTags? Copy(LlmCostTags? tags)
     {
         if (tags is null)

@@ -1,3 +1,4 @@
+using LlmCost.Sdk.Extensions.AI;
 using Microsoft.Extensions.AI;
 
 namespace LlmCost.Sdk;
@@ -19,7 +20,7 @@ public static class LlmCostEmbeddingGeneratorBuilderExtensions
     /// </param>
     /// <returns>The builder.</returns>
     /// <remarks>
-    /// Needs <c>services.AddLlmCostTracking()</c>: the decorator resolves the SDK's recorder from the service provider
+    /// Needs <c>services.AddLlmCostTracking()</c>: the decorator resolves the SDK's <see cref="ILlmCostTracker"/> from the service provider
     /// given to <see cref="EmbeddingGeneratorBuilder{TInput, TEmbedding}.Build(IServiceProvider?)"/>, and throws
     /// <see cref="InvalidOperationException"/> there when it is missing.
     /// </remarks>
@@ -31,6 +32,9 @@ public static class LlmCostEmbeddingGeneratorBuilderExtensions
         var tags = LlmCostChatClientBuilderExtensions.Copy(defaultTags);
         return builder.Use((innerGenerator, services) =>
             new CostTrackingEmbeddingGenerator<TInput, TEmbedding>(
-                innerGenerator, LlmCostRecorderResolver.Resolve(services, "EmbeddingGeneratorBuilder"), tags));
+                innerGenerator,
+                LlmCostTrackerResolver.Resolve(services, "EmbeddingGeneratorBuilder"),
+                tags,
+                LlmCostTrackerResolver.Logger<CostTrackingEmbeddingGenerator<TInput, TEmbedding>>(services)));
     }
 }

@@ -472,7 +472,7 @@ public sealed class CostTrackingChatClientTests
 
         await foreach (var update in client.GetStreamingResponseAsync("Hello"))
         {
-            Assert.Null(AiClientCallContext.Current); // the consumer's code runs outside the context
+            Assert.Null(LlmCall.Current); // the consumer's code runs outside the context
         }
 
         Assert.Empty(await services.RecordsAsync());
@@ -481,7 +481,7 @@ public sealed class CostTrackingChatClientTests
         {
             await Task.Yield();
             yield return new ChatResponseUpdate(ChatRole.Assistant, "Hi");
-            AiClientCallContext.Current!.MarkTrackedByHttp();
+            LlmCall.Current!.MarkTrackedByHttp();
             yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5 })]);
         }
     }

@@ -61,7 +61,7 @@ public sealed class CostTrackingEmbeddingGeneratorTests
         {
             GenerateAsyncCallback = (_, _, _) =>
             {
-                AiClientCallContext.Current!.MarkTrackedByHttp(); // what the HTTP handler does when it tracks the request
+                LlmCall.Current!.MarkTrackedByHttp(); // what the HTTP handler does when it tracks the request
                 return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>() { Usage = new UsageDetails { InputTokenCount = 8 } });
             },
         };

@@ -22,8 +22,9 @@ namespace LlmCost.Sdk.Extensions.AI;
 /// <item><description>Anthropic (the Anthropic SDK's <c>AsIChatClient</c>, 13.x): <c>InputTokenCount</c> is
 /// <c>input_tokens + cache_creation_input_tokens + cache_read_input_tokens</c>; <c>CachedInputTokenCount</c> is
 /// <c>cache_read_input_tokens</c>; cache writes are only in <c>AdditionalCounts["CacheCreationInputTokens"]</c>, read
-/// here as cacheWriteInputTokens. The adapter does not expose the one-hour part of the writes, so every write is priced
-/// at the five-minute rate (the HTTP handler, reading the bytes, prices it exactly).</description></item>
+/// here as cacheWriteInputTokens, and web searches in <c>AdditionalCounts["WebSearchRequests"]</c>. The one-hour part of the
+/// writes and the served tier are not in <c>UsageDetails</c>; they are read from the raw <c>Message</c> or
+/// <c>message_start</c> event (see <see cref="AnthropicRawUsage"/>).</description></item>
 /// <item><description>An adapter that breaks the contract the way the raw APIs do (input without the cache tokens, output
 /// without the reasoning tokens) is detected when the part exceeds the whole, and the part is added back. One that
 /// reports uncached input larger than its cache tokens cannot be told apart, and is taken at its word.</description></item>
@@ -46,6 +47,9 @@ internal struct AiUsageTotals
     /// <summary>The key under which the Anthropic SDK's adapter reports <c>cache_creation_input_tokens</c>.</summary>
     public const string AnthropicCacheCreationKey = "CacheCreationInputTokens";
 
+    /// <summary>The key under which the Anthropic SDK's adapter reports <c>server_tool_use.web_search_requests</c>.</summary>
+    public const string AnthropicWebSearchKey = "WebSearchRequests";
+
     /// <summary>The key under which Microsoft.Extensions.AI.OpenAI reported <c>cached_tokens</c> before <c>CachedInputTokenCount</c> existed.</summary>
     public const string OpenAICachedKey = "InputTokenDetails.CachedTokenCount";
 
@@ -55,6 +59,8 @@ internal struct AiUsageTotals
     private long _input;
     private long _cached;
     private long _cacheWrite;
+    private long _cacheWrite1h;
+    private long _webSearches;
     private long _output;
     private long _reasoning;
     private bool _reported;
@@ -64,6 +70,30 @@ internal struct AiUsageTotals
 
     /// <summary>Gets or sets a value indicating whether a streamed update's raw representation was already read for the tier.</summary>
     public bool ServiceTierSought { get; set; }
+
+    /// <summary>
+    /// Reads what the adapters leave in a response's (or the first streamed update's) raw representation only: the served
+    /// service tier. Read once per call, so a stream does not allocate per update.
+    /// </summary>
+    public void AddRaw(object? rawRepresentation)
+    {
+        if (ServiceTierSought || rawRepresentation is null)
+        {
+            return;
+        }
+
+        ServiceTierSought = true;
+        if (AnthropicRawUsage.Applies(rawRepresentation))
+        {
+            AnthropicRawUsage.Read(rawRepresentation, out var tier, out var oneHour);
+            ServiceTier = tier;
+            _cacheWrite1h = oneHour;
+        }
+        else
+        {
+            ServiceTier = RawServiceTier.Read(rawRepresentation);
+        }
+    }
 
     /// <summary>Gets a value indicating whether any usage was reported.</summary>
     public readonly bool Reported => _reported;
@@ -86,6 +116,11 @@ internal struct AiUsageTotals
             cached ??= Get(counts, OpenAICachedKey);
             reasoning ??= Get(counts, OpenAIReasoningKey);
             cacheWrite = Get(counts, AnthropicCacheCreationKey);
+            if (Get(counts, AnthropicWebSearchKey) is { } searches)
+            {
+                // Billed per request on top of tokens; the streamed total is repeated, not split, so the largest is kept.
+                _webSearches = Math.Max(_webSearches, searches);
+            }
         }
 
         if (input is null && output is null && cached is null && reasoning is null && cacheWrite is null)
@@ -126,8 +161,10 @@ internal struct AiUsageTotals
             InputTokens = _input,
             CachedInputTokens = _cached,
             CacheWriteInputTokens = _cacheWrite,
+            CacheWrite1hInputTokens = Math.Min(_cacheWrite1h, _cacheWrite),
             OutputTokens = _output,
             ReasoningTokens = _reasoning,
+            WebSearchRequests = _webSearches,
             Source = UsageSource.Provider,
         };
 

@@ -1,4 +1,5 @@
 using System.ClientModel.Primitives;
+using System.Text.Json;
 
 namespace LlmCost.Sdk.Extensions.AI;
 
@@ -9,32 +10,38 @@ namespace LlmCost.Sdk.Extensions.AI;
 /// <remarks>
 /// The OpenAI SDK's response types (<c>ChatCompletion</c>, <c>StreamingChatCompletionUpdate</c>, Responses) implement
 /// System.ClientModel's <see cref="IPersistableModel{T}"/>, so they can be written back to the provider's JSON without a
-/// dependency on one OpenAI version and without reflection; the JSON is then read by the core's incremental reader with
-/// the OpenAI mapping, the same code the HTTP handler uses. Other raw types give <see langword="null"/>.
+/// dependency on one OpenAI version and without reflection; the top-level <c>service_tier</c> is then read from it.
+/// Other raw types give <see langword="null"/>.
 /// </remarks>
 internal static class RawServiceTier
 {
     private static readonly ModelReaderWriterOptions Json = new("J");
 
-    public static string? Read(object? rawRepresentation, PriceTable prices)
+    public static string? Read(object? rawRepresentation)
     {
         if (rawRepresentation is not IPersistableModel<object> model)
         {
             return null;
         }
 
-        var usage = new UsageAccumulator(prices);
-        var scanner = new JsonScanner(OpenAIUsageMapping.Instance, usage);
-        try
+        var reader = new Utf8JsonReader(model.Write(Json).ToMemory().Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            scanner.Write(model.Write(Json).ToMemory().Span);
-            scanner.Complete();
-        }
-        finally
-        {
-            scanner.Release();
+            return null;
         }
 
-        return usage.ServiceTier;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isTier = reader.ValueTextEquals("service_tier"u8);
+            reader.Read();
+            if (isTier)
+            {
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
     }
 }

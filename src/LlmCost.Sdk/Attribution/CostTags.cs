@@ -27,6 +27,25 @@ public sealed record CostTags
     /// <value>The default value is an empty dictionary.</value>
     public IReadOnlyDictionary<string, string> Custom { get; init; } = FrozenDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// Copies configuration tags (<see cref="LlmCostTags"/>, mutable) into the immutable form records carry; later changes
+    /// to <paramref name="tags"/> do not change the copy.
+    /// </summary>
+    /// <param name="tags">The tags, or <see langword="null"/>.</param>
+    /// <returns>The copy, or <see cref="Empty"/> when <paramref name="tags"/> is <see langword="null"/>.</returns>
+    public static CostTags From(LlmCostTags? tags) => tags is null
+        ? Empty
+        : new CostTags
+        {
+            Feature = tags.Feature,
+            Team = tags.Team,
+            Customer = tags.Customer,
+            Environment = tags.Environment,
+            Custom = tags.Custom.Count == 0
+                ? FrozenDictionary<string, string>.Empty
+                : tags.Custom.ToFrozenDictionary(StringComparer.Ordinal),
+        };
+
     /// <inheritdoc />
     public bool Equals(CostTags? other) =>
         other is not null

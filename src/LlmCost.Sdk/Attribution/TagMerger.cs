@@ -24,18 +24,7 @@ internal static class TagMerger
     }
 
     /// <summary>Converts mutable configuration tags into the immutable form.</summary>
-    public static CostTags Freeze(LlmCostTags? tags) => tags is null
-        ? CostTags.Empty
-        : new CostTags
-        {
-            Feature = tags.Feature,
-            Team = tags.Team,
-            Customer = tags.Customer,
-            Environment = tags.Environment,
-            Custom = tags.Custom.Count == 0
-                ? FrozenDictionary<string, string>.Empty
-                : tags.Custom.ToFrozenDictionary(StringComparer.Ordinal),
-        };
+    public static CostTags Freeze(LlmCostTags? tags) => CostTags.From(tags);
 
     /// <summary>
     /// Fills each field of <paramref name="specific"/> that is <see langword="null"/> from <paramref name="fallback"/>.

@@ -47,6 +47,6 @@ public static class LlmCostHttpClientBuilderExtensions
         configure(options);
         var defaults = TagMerger.Freeze(options.DefaultTags);
         var provider = options.Provider;
-        return builder.AddHttpMessageHandler(sp => new CostTrackingHandler(sp.GetRequiredService<LlmCostRecorder>(), defaults, provider));
+        return builder.AddHttpMessageHandler(sp => new CostTrackingHandler(sp.GetRequiredService<HttpCallTracker>(), defaults, provider));
     }
 }

@@ -48,7 +48,7 @@ public static class LlmCostServiceCollectionExtensions
 
     private static void AddCore(IServiceCollection services)
     {
-        if (services.Any(d => d.ServiceType == typeof(LlmCostRecorder)))
+        if (services.Any(d => d.ServiceType == typeof(HttpCallTracker)))
         {
             return;
         }
@@ -74,16 +74,27 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
             sp.GetRequiredService<LlmCostCounters>(),
             Logger<UsageEstimator>(sp)));
-        services.TryAddSingleton(static sp => new LlmCostRecorder(
+        services.TryAddSingleton(static sp => new LlmCostWriter(
             sp.GetRequiredService<LlmCostPipeline>(),
-            sp.GetRequiredService<PriceTable>(),
-            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            new CostPricer(sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<IOptions<LlmCostOptions>>().Value.ModelAliases.AsReadOnly()),
             sp.GetRequiredService<LlmCostCounters>(),
             sp.GetRequiredService<LlmCostInstrumentation>(),
+            Logger<LlmCostWriter>(sp)));
+        services.TryAddSingleton(static sp => new HttpCallTracker(
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            AttributionResolver.From(sp.GetRequiredService<IOptions<LlmCostOptions>>().Value),
+            sp.GetRequiredService<LlmCostWriter>(),
+            sp.GetRequiredService<LlmCostCounters>(),
             sp.GetRequiredService<TimeProvider>(),
-            Logger<LlmCostRecorder>(sp),
+            Logger<HttpCallTracker>(sp),
             sp.GetRequiredService<UsageEstimator>())); // after the pipeline: disposed before it, so its last records still reach the sinks
-        services.TryAddSingleton<ILlmCostTracker, LlmCostTracker>();
+        services.TryAddSingleton<ILlmCostTracker>(static sp => new LlmCostTracker(
+            sp.GetRequiredService<LlmCostPipeline>(),
+            sp.GetRequiredService<HttpCallTracker>(),
+            sp.GetRequiredService<LlmCostCounters>(),
+            sp.GetRequiredService<UsageEstimator>(),
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            Logger<LlmCostTracker>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LlmCostHostedService>());
     }
 

@@ -1,14 +1,13 @@
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// One finished call that reported no usage, waiting for <see cref="UsageEstimator"/>: its facts (everything but the
+/// One finished call that reported no usage, waiting for <see cref="UsageEstimator"/>: the call (everything but the
 /// usage) and the text captured from its request and streamed response. The job owns the captures until it is done.
 /// </summary>
 internal sealed class EstimationJob
 {
-    public required LlmCostRecorder Recorder { get; init; }
-
-    public required LlmCallFacts Facts { get; init; }
+    /// <summary>Gets the finished call, written once its usage is estimated.</summary>
+    public required CallObservation Call { get; init; }
 
     /// <summary>Gets the request's text, or <see langword="null"/> when none was captured.</summary>
     public TextCapture? Request { get; init; }

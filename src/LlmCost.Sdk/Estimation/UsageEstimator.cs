@@ -129,7 +129,7 @@ internal sealed class UsageEstimator : IAsyncDisposable, IDisposable
     /// <summary>Counts a call's tokens from its captured text. Public for tests; the consumer calls it.</summary>
     public static TokenUsage Estimate(EstimationJob job)
     {
-        var tokenizer = ModelEncodings.Tokenizer(ModelEncodings.EncodingFor(job.Facts.Model ?? job.Facts.RequestModel));
+        var tokenizer = ModelEncodings.Tokenizer(ModelEncodings.EncodingFor(job.Call.Model ?? job.Call.RequestModel));
         var input = 0L;
         if (job.Request is { } request)
         {
@@ -286,7 +286,8 @@ internal sealed class UsageEstimator : IAsyncDisposable, IDisposable
 
         try
         {
-            job.Recorder.Record(job.Facts with { Usage = usage });
+            job.Call.EstimatedUsage = usage;
+            job.Call.Writer.Write(job.Call);
         }
         catch (Exception ex)
         {

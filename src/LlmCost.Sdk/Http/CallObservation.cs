@@ -5,14 +5,14 @@ namespace LlmCost.Sdk;
 
 /// <summary>
 /// Everything known about one tracked call while it runs. Finished exactly once — at the end of the body, on
-/// dispose, or on error — whichever comes first, and then turned into a <see cref="CostRecord"/>.
+/// dispose, or on error — whichever comes first, and then queued as it is: the pump turns it into a <see cref="CostRecord"/>.
 /// </summary>
 /// <remarks>Every method is safe to call from the app's call path: none throws.</remarks>
-internal sealed class CallObservation
+internal sealed class CallObservation : PendingRecord
 {
     private static readonly ulong ModelName = JsonPath.Hash("model"u8);
 
-    private readonly LlmCostRecorder _recorder;
+    private readonly HttpCallTracker _recorder;
     private readonly UsageAccumulator _usage;
     private JsonScanner? _json;
     private IUsageReader? _reader;
@@ -21,10 +21,12 @@ internal sealed class CallObservation
     private TextCapture? _responseText;
     private int _finished;
     private bool _observeFailed;
+    private Activity? _span;
 
-    public CallObservation(LlmCostRecorder recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
+    public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
+        : base(recorder.Writer)
     {
-        Activity = activity;
+        _span = activity;
         _recorder = recorder;
         _usage = new UsageAccumulator(recorder.Prices);
         if (target.UrlModel is { } urlModel)
@@ -41,11 +43,17 @@ internal sealed class CallObservation
     public LlmCallTarget Target { get; }
 
     /// <summary>Gets the SDK's own span of this call, or <see langword="null"/> when nobody listens; stopped when the call finishes.</summary>
-    public Activity? Activity { get; }
+    public override Activity? Span => _span;
 
     public CostTags Tags { get; }
 
-    public DateTimeOffset Timestamp { get; }
+    public override DateTimeOffset Timestamp { get; }
+
+    /// <summary>Gets or sets the call's duration, set when it finishes.</summary>
+    public TimeSpan Duration { get; set; }
+
+    /// <summary>Gets or sets the usage the estimator counted, which replaces the (missing) reported usage.</summary>
+    public TokenUsage? EstimatedUsage { get; set; }
 
     public long StartTimestamp { get; }
 
@@ -228,6 +236,34 @@ internal sealed class CallObservation
             _requestJson?.Release();
             StopCapture();
         }
+    }
+
+    /// <summary>Forgets the span (ended with the call) when the record is written later by the estimator.</summary>
+    public void DetachSpan() => _span = null;
+
+    /// <inheritdoc />
+    public override CostRecord ToRecord(Guid id)
+    {
+        var target = Target;
+        var usage = _usage;
+        return new CostRecord
+        {
+            Id = id,
+            Timestamp = Timestamp,
+            Provider = target.Provider,
+            Operation = target.Operation,
+            Model = Model,
+            RequestModel = RequestModel,
+            ServiceTier = usage.ServiceTier,
+            Region = target.Region,
+            Streaming = Streaming,
+            StatusCode = StatusCode,
+            ErrorType = ErrorType,
+            DurationMs = Duration.TotalMilliseconds,
+            Tags = Tags,
+            Usage = EstimatedUsage ?? usage.ToUsage(),
+            Cost = usage.ReportedCost is { } reported ? new CostBreakdown { Currency = "USD", Total = reported, ReportedByProvider = true } : null,
+        };
     }
 
     /// <summary>Reads the raw Content-Type without parsing it into a <see cref="System.Net.Http.Headers.MediaTypeHeaderValue"/>.</summary>

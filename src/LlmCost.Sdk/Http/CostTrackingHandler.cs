@@ -12,14 +12,14 @@ namespace LlmCost.Sdk;
 /// </remarks>
 internal sealed class CostTrackingHandler : DelegatingHandler
 {
-    private readonly LlmCostRecorder _recorder;
+    private readonly HttpCallTracker _recorder;
     private readonly CostTags _clientDefaults;
     private readonly string? _provider;
 
-    public CostTrackingHandler(LlmCostRecorder recorder, CostTags clientDefaults, string? provider)
+    public CostTrackingHandler(HttpCallTracker recorder, CostTags clientDefaults, string? provider)
     {
         _recorder = recorder;
-        _clientDefaults = recorder.WithDefaults(clientDefaults);
+        _clientDefaults = recorder.Attribution.WithDefaults(clientDefaults);
         _provider = provider;
     }
 
@@ -90,7 +90,7 @@ internal sealed class CostTrackingHandler : DelegatingHandler
 
     private static void RestoreCurrent(CallObservation call, Activity? parent)
     {
-        if (call.Activity is not null && !ReferenceEquals(Activity.Current, parent))
+        if (call.Span is not null && !ReferenceEquals(Activity.Current, parent))
         {
             Activity.Current = parent;
         }

@@ -23,13 +23,19 @@ internal sealed class BatchOutputReader
 
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-    private readonly LlmCostRecorder _recorder;
+    private readonly LlmCostWriter _writer;
+    private readonly AttributionResolver _attribution;
+    private readonly bool _enabled;
+    private readonly TimeProvider _time;
     private readonly LlmCostCounters _counters;
     private readonly ILogger _logger;
 
-    public BatchOutputReader(LlmCostRecorder recorder, LlmCostCounters counters, ILogger logger)
+    public BatchOutputReader(LlmCostWriter writer, AttributionResolver attribution, bool enabled, TimeProvider time, LlmCostCounters counters, ILogger logger)
     {
-        _recorder = recorder;
+        _writer = writer;
+        _attribution = attribution;
+        _enabled = enabled;
+        _time = time;
         _counters = counters;
         _logger = logger;
     }
@@ -40,13 +46,13 @@ internal sealed class BatchOutputReader
         ArgumentException.ThrowIfNullOrWhiteSpace(provider);
         var mapping = MappingFor(provider)
             ?? throw new ArgumentException($"Batch results of provider '{provider}' are not supported; use '{LlmProviders.OpenAI}', '{LlmProviders.AzureOpenAI}' or '{LlmProviders.Anthropic}'.", nameof(provider));
-        if (!_recorder.Enabled)
+        if (!_enabled)
         {
             return 0;
         }
 
         // The given tags over the ambient scope over the options' defaults, resolved once for the whole file.
-        var resolvedTags = _recorder.ResolveTags(TagMerger.Freeze(tags), CostTags.Empty);
+        var resolvedTags = _attribution.Resolve(_attribution.Defaults, request: TagMerger.Freeze(tags));
         using var reader = new StreamReader(output, Utf8NoBom, detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
         var records = 0;
         var lineNumber = 0;
@@ -60,7 +66,7 @@ internal sealed class BatchOutputReader
 
             if (TryReadLine(line, provider, mapping, resolvedTags, out var facts))
             {
-                _recorder.Record(in facts);
+                _writer.Write(facts);
                 records++;
             }
             else
@@ -80,9 +86,9 @@ internal sealed class BatchOutputReader
         _ => null,
     };
 
-    private bool TryReadLine(string line, string provider, UsageMapping mapping, CostTags tags, out LlmCallFacts facts)
+    private bool TryReadLine(string line, string provider, UsageMapping mapping, CostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
     {
-        facts = default;
+        facts = null;
         try
         {
             using var document = JsonDocument.Parse(line);
@@ -103,9 +109,9 @@ internal sealed class BatchOutputReader
     }
 
     /// <summary><c>{"id","custom_id","response":{"status_code","request_id","body"},"error":{"code","message"}}</c>.</summary>
-    private bool TryReadOpenAI(JsonElement root, string provider, CostTags tags, out LlmCallFacts facts)
+    private bool TryReadOpenAI(JsonElement root, string provider, CostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
     {
-        facts = default;
+        facts = null;
         if (root.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object)
         {
             int? status = response.TryGetProperty("status_code", out var s) && s.TryGetInt32(out var code) ? code : null;
@@ -137,9 +143,9 @@ internal sealed class BatchOutputReader
     }
 
     /// <summary><c>{"custom_id","result":{"type":"succeeded","message":{…}}}</c>, or <c>errored</c> (with <c>error</c>), <c>canceled</c>, <c>expired</c>.</summary>
-    private bool TryReadAnthropic(JsonElement root, string provider, CostTags tags, out LlmCallFacts facts)
+    private bool TryReadAnthropic(JsonElement root, string provider, CostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
     {
-        facts = default;
+        facts = null;
         if (!root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object
             || !result.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.String)
         {
@@ -177,9 +183,9 @@ internal sealed class BatchOutputReader
     }
 
     /// <summary>Reads a response body's usage with the provider's live mapping, fed the body's raw UTF-8 bytes.</summary>
-    private LlmCallFacts Succeeded(string provider, string operation, UsageMapping mapping, JsonElement body, int? statusCode, CostTags tags, DateTimeOffset? timestamp)
+    private CostRecord Succeeded(string provider, string operation, UsageMapping mapping, JsonElement body, int? statusCode, CostTags tags, DateTimeOffset? timestamp)
     {
-        var usage = new UsageAccumulator(_recorder.Prices);
+        var usage = new UsageAccumulator(_writer.Pricer.Table);
         var scanner = new JsonScanner(mapping, usage);
         try
         {
@@ -191,30 +197,35 @@ internal sealed class BatchOutputReader
             scanner.Release();
         }
 
-        return new LlmCallFacts
+        var at = timestamp ?? _time.GetUtcNow();
+        return new CostRecord
         {
+            Id = _writer.NewId(at),
             Provider = provider,
             Operation = operation,
             Model = usage.Model,
             RequestModel = usage.RequestModel,
             ServiceTier = BatchTier,
-            ReportedCost = usage.ReportedCost,
+            Cost = usage.ReportedCost is { } reported ? new CostBreakdown { Currency = "USD", Total = reported, ReportedByProvider = true } : null,
             Streaming = false,
             StatusCode = statusCode,
-            Timestamp = timestamp ?? _recorder.Time.GetUtcNow(),
+            Timestamp = at,
             Tags = tags,
             Usage = usage.ToUsage(),
         };
     }
 
-    private LlmCallFacts Failed(string provider, string operation, int? statusCode, string errorType, CostTags tags) => new()
+    private CostRecord Failed(string provider, string operation, int? statusCode, string errorType, CostTags tags) => Failed(provider, operation, statusCode, errorType, tags, _time.GetUtcNow());
+
+    private CostRecord Failed(string provider, string operation, int? statusCode, string errorType, CostTags tags, DateTimeOffset at) => new()
     {
+        Id = _writer.NewId(at),
         Provider = provider,
         Operation = operation,
         ServiceTier = BatchTier,
         StatusCode = statusCode,
         ErrorType = errorType,
-        Timestamp = _recorder.Time.GetUtcNow(),
+        Timestamp = at,
         Tags = tags,
         Usage = TokenUsage.None,
     };

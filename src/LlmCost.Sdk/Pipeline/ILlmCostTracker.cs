@@ -4,8 +4,15 @@ namespace LlmCost.Sdk;
 /// The SDK's record pipeline: accepts cost records, batches them in the background and writes them to every sink.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Resolve it from the service provider. Disposing the provider or stopping the host flushes every pending record
 /// (within <see cref="LlmCostOptions.ShutdownTimeout"/>). All members are thread-safe and never throw into an LLM call.
+/// </para>
+/// <para>
+/// This interface is implemented by the SDK and is meant to be consumed, not implemented (a test double may implement
+/// it). Members are added to it in minor versions; each new member comes with a default implementation, so an
+/// existing implementation keeps compiling and working.
+/// </para>
 /// </remarks>
 public interface ILlmCostTracker
 {
@@ -58,4 +65,28 @@ public interface ILlmCostTracker
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="provider"/> is not a supported batch format.</exception>
     Task<int> TrackBatchOutputAsync(Stream output, string provider, LlmCostTags? tags = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a value indicating whether tracking is on (<see cref="LlmCostOptions.Enabled"/>).</summary>
+    /// <value>The default implementation returns <see langword="true"/>.</value>
+    bool IsEnabled => true;
+
+    /// <summary>
+    /// Begins recording one LLM call made outside the HTTP handler, such as by an AI-client decorator or a custom client.
+    /// </summary>
+    /// <param name="provider">The provider, as an OpenTelemetry <c>gen_ai.provider.name</c> value (<see cref="LlmProviders"/>).</param>
+    /// <param name="operation">The operation, as an OpenTelemetry <c>gen_ai.operation.name</c> value (<see cref="LlmOperations"/>).</param>
+    /// <param name="requestModel">The model the request asks for.</param>
+    /// <param name="tags">The call's own tags, over the ambient <see cref="LlmCostScope"/>, OpenTelemetry Baggage and the defaults.</param>
+    /// <param name="defaultTags">The caller's default tags (a decorator's), below the scope and above <see cref="LlmCostOptions.DefaultTags"/>.</param>
+    /// <returns>
+    /// The call; set what the response says and complete it (<see cref="LlmCall.Complete"/> or dispose). When tracking is
+    /// disabled, a call that records nothing.
+    /// </returns>
+    /// <remarks>
+    /// The attribution is resolved now, on the caller's flow. See <see cref="LlmCall"/> for the handshake that keeps a call
+    /// that also reaches a tracked <see cref="HttpClient"/> from being counted twice. The default implementation throws
+    /// <see cref="NotSupportedException"/>.
+    /// </remarks>
+    LlmCall BeginCall(string provider, string operation, string? requestModel = null, CostTags? tags = null, CostTags? defaultTags = null) =>
+        throw new NotSupportedException("This ILlmCostTracker does not record calls.");
 }

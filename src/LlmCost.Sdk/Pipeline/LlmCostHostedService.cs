@@ -10,7 +10,7 @@ internal sealed class LlmCostHostedService : IHostedService
 {
     private readonly LlmCostPipeline _pipeline;
 
-    public LlmCostHostedService(LlmCostPipeline pipeline, LlmCostRecorder recorder)
+    public LlmCostHostedService(LlmCostPipeline pipeline, HttpCallTracker recorder)
     {
         // Taking the recorder builds the price table now: invalid price data stops the host from starting.
         _ = recorder;

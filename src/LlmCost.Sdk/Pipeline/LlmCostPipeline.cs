@@ -62,7 +62,12 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         }
     }
 
-    public bool TryWrite(CostRecord record)
+    public bool TryWrite(CostRecord record) => TryWriteItem(record);
+
+    /// <summary>Queues a finished call whose record the pump builds and prices (<see cref="PendingRecord"/>).</summary>
+    public bool TryWrite(PendingRecord call) => TryWriteItem(call);
+
+    private bool TryWriteItem(object record)
     {
         if (_queue.Writer.TryWrite(new PipelineItem(record, null)))
         {
@@ -212,7 +217,10 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
             }
 
             Interlocked.Decrement(ref _depth);
-            batch.Add(item.Record!);
+            if (ToRecord(item.Record!) is { } record)
+            {
+                batch.Add(record);
+            }
         }
 
         return null;
@@ -244,5 +252,10 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         }
     }
 
-    private readonly record struct PipelineItem(CostRecord? Record, FlushSignal? Flush);
+    /// <summary>A queued record, or a finished call built into its priced record here, off the caller's path.</summary>
+    private static CostRecord? ToRecord(object item) =>
+        item as CostRecord ?? (item is PendingRecord call ? call.Writer.Complete(call) : null);
+
+    /// <summary>A <see cref="CostRecord"/>, a <see cref="PendingRecord"/>, or a flush.</summary>
+    private readonly record struct PipelineItem(object? Record, FlushSignal? Flush);
 }

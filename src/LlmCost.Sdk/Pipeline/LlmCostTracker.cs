@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LlmCost.Sdk;
 
@@ -7,19 +8,31 @@ namespace LlmCost.Sdk;
 internal sealed class LlmCostTracker : ILlmCostTracker
 {
     private readonly LlmCostPipeline _pipeline;
-    private readonly LlmCostRecorder _recorder;
+    private readonly HttpCallTracker _http;
     private readonly LlmCostCounters _counters;
     private readonly BatchOutputReader _batchOutput;
+    private readonly UsageEstimator _estimator;
+    private readonly bool _enabled;
 
-    public LlmCostTracker(LlmCostPipeline pipeline, LlmCostRecorder recorder, LlmCostCounters counters, ILogger<LlmCostTracker>? logger = null)
+    public LlmCostTracker(
+        LlmCostPipeline pipeline,
+        HttpCallTracker http,
+        LlmCostCounters counters,
+        UsageEstimator estimator,
+        IOptions<LlmCostOptions> options,
+        ILogger<LlmCostTracker>? logger = null)
     {
         _pipeline = pipeline;
-        _recorder = recorder;
+        _http = http;
         _counters = counters;
-        _batchOutput = new BatchOutputReader(recorder, counters, logger ?? (ILogger)NullLogger.Instance);
+        _estimator = estimator;
+        _enabled = options.Value.Enabled;
+        _batchOutput = new BatchOutputReader(http.Writer, http.Attribution, _enabled, http.Time, counters, logger ?? (ILogger)NullLogger.Instance);
     }
 
     public LlmCostStatistics Statistics => _counters.Snapshot();
+
+    public bool IsEnabled => _enabled;
 
     public bool Track(CostRecord record)
     {
@@ -30,13 +43,41 @@ internal sealed class LlmCostTracker : ILlmCostTracker
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         // Calls waiting for a token estimate are recorded first, so their records are flushed too.
-        await _recorder.Estimator.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        await _estimator.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public DelegatingHandler CreateHandler(LlmCostTags? defaultTags = null) =>
-        new CostTrackingHandler(_recorder, TagMerger.Freeze(defaultTags), provider: null);
+        new CostTrackingHandler(_http, TagMerger.Freeze(defaultTags), provider: null);
 
     public Task<int> TrackBatchOutputAsync(Stream output, string provider, LlmCostTags? tags = null, CancellationToken cancellationToken = default) =>
         _batchOutput.ReadAsync(output, provider, tags, cancellationToken);
+
+    public LlmCall BeginCall(string provider, string operation, string? requestModel = null, CostTags? tags = null, CostTags? defaultTags = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        ArgumentException.ThrowIfNullOrWhiteSpace(operation);
+        var callTags = tags ?? CostTags.Empty;
+        var decoratorDefaults = defaultTags ?? CostTags.Empty;
+        if (!_enabled)
+        {
+            return new LlmCall(writer: null, _http.Time, provider, operation, requestModel, callTags, httpTags: null);
+        }
+
+        CostTags resolved;
+        CostTags? httpTags = null;
+        try
+        {
+            var attribution = _http.Attribution;
+            resolved = attribution.Resolve(attribution.WithDefaults(decoratorDefaults), aiCall: null, request: callTags);
+            httpTags = AttributionResolver.ForHttp(callTags, decoratorDefaults);
+        }
+        catch (Exception ex)
+        {
+            _http.OnInternalError(ex);
+            resolved = callTags;
+        }
+
+        return new LlmCall(_http.Writer, _http.Time, provider, operation, requestModel, resolved, httpTags);
+    }
 }

@@ -27,7 +27,7 @@ public sealed class CostRecordRepricer
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly PriceResolver _resolver;
+    private readonly CostPricer _pricer;
 
     /// <summary>Initializes a new instance of the <see cref="CostRecordRepricer"/> class.</summary>
     /// <param name="table">The table to price with, such as <see cref="PriceTable.Default"/> or one read with <see cref="PriceTable.Load(Stream)"/> or <see cref="LiteLlmPriceImporter"/>.</param>
@@ -35,11 +35,11 @@ public sealed class CostRecordRepricer
     public CostRecordRepricer(PriceTable table, IReadOnlyDictionary<string, string>? modelAliases = null)
     {
         ArgumentNullException.ThrowIfNull(table);
-        _resolver = new PriceResolver(table, modelAliases);
+        _pricer = new CostPricer(table, modelAliases);
     }
 
     /// <summary>Gets the table records are priced with.</summary>
-    public PriceTable Table => _resolver.Table;
+    public PriceTable Table => _pricer.Table;
 
     /// <summary>Prices one record with <see cref="Table"/>.</summary>
     /// <param name="record">The stored record.</param>
@@ -47,19 +47,7 @@ public sealed class CostRecordRepricer
     public CostRecord Reprice(CostRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.Cost is { ReportedByProvider: true })
-        {
-            return record;
-        }
-
-        if (record.Usage.Source == UsageSource.None && record.ErrorType is null)
-        {
-            // As on the live path: tokens were billed but are unknown, so the cost is unknown too.
-            return record.Cost is null && record.Price is null ? record : record with { Cost = null, Price = null };
-        }
-
-        _resolver.TryPrice(record.Provider, record.Model, record.RequestModel, record.Usage, record.Timestamp, record.ServiceTier, record.Region, out var cost, out var price);
-        return record with { Cost = cost, Price = price };
+        return _pricer.Price(record, out _);
     }
 
     /// <summary>Prices records with <see cref="Table"/>, lazily, one at a time.</summary>

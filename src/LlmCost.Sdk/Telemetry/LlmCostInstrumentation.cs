@@ -29,7 +29,6 @@ internal sealed class LlmCostInstrumentation : IDisposable
     private readonly TagValueLimiter _environment;
     private readonly TagValueLimiter? _customer;
     private readonly (string Key, TagValueLimiter Limiter)[] _custom;
-    private readonly bool _readBaggage;
     private readonly bool _writeBaggage;
     private readonly ILogger _logger;
     private int _disposed;
@@ -72,7 +71,6 @@ internal sealed class LlmCostInstrumentation : IDisposable
             .Where(static k => !string.IsNullOrWhiteSpace(k))
             .Distinct(StringComparer.Ordinal)
             .Select(k => (k, new TagValueLimiter(LlmCostTelemetry.CustomTagPrefix + k, max)))];
-        _readBaggage = o.ReadBaggage;
         _writeBaggage = o.WriteBaggage;
         if (_writeBaggage)
         {
@@ -82,21 +80,6 @@ internal sealed class LlmCostInstrumentation : IDisposable
 
     /// <summary>Gets the meter, for tests that listen to this instance only.</summary>
     internal Meter Meter => _meter;
-
-    /// <summary>
-    /// Fills the fields of <paramref name="fallback"/>'s more specific caller from OpenTelemetry Baggage: returns the
-    /// baggage's attribution over <paramref name="fallback"/> (client and option defaults), or <paramref name="fallback"/>.
-    /// </summary>
-    public CostTags WithBaggage(CostTags fallback)
-    {
-        if (!_readBaggage)
-        {
-            return fallback;
-        }
-
-        var baggage = BaggageAttribution.Read();
-        return ReferenceEquals(baggage, CostTags.Empty) ? fallback : TagMerger.Merge(baggage, fallback);
-    }
 
     /// <summary>
     /// Starts the SDK's own client span for an HTTP call, or returns <see langword="null"/> when nobody listens to the source.
@@ -136,23 +119,6 @@ internal sealed class LlmCostInstrumentation : IDisposable
     /// <summary>Gets a value indicating whether a span records data and is a GenAI operation span (it has <c>gen_ai.operation.name</c>).</summary>
     public static bool IsGenAISpan(Activity? activity) =>
         activity is { IsAllDataRequested: true } && activity.GetTagItem(SemanticConventions.OperationName) is not null;
-
-    /// <summary>Records the metrics of one finished call and puts its usage and cost on its span.</summary>
-    public void OnRecorded(in LlmCallFacts call, CostRecord record)
-    {
-        RecordMetrics(in call, record);
-
-        if (call.Activity is { IsAllDataRequested: true } activity)
-        {
-            TagSpan(activity, record);
-        }
-        else if (call.Activity is null && !call.FromHttp && IsGenAISpan(Activity.Current))
-        {
-            // An AI-client call: its client span (such as OpenTelemetryChatClient's) is current. Any other current span
-            // (the app's request span, shared by many calls) is left alone: per-call attributes would overwrite each other.
-            TagSpan(Activity.Current!, record);
-        }
-    }
 
     /// <summary>
     /// Puts a record's usage, cost and attribution on a span. On the SDK's own span every attribute is set. On another
@@ -231,12 +197,13 @@ internal sealed class LlmCostInstrumentation : IDisposable
         }
     }
 
-    private void RecordMetrics(in LlmCallFacts call, CostRecord record)
+    /// <summary>Records the metrics of one finished call (duration, tokens, cost); nothing is built for an instrument nobody listens to.</summary>
+    public void RecordMetrics(CostRecord record)
     {
         if (_duration.Enabled)
         {
             var tags = CommonTags(record);
-            _duration.Record(call.Duration.TotalSeconds, tags);
+            _duration.Record(record.DurationMs / 1000d, tags);
         }
 
         if (_tokenUsage.Enabled && record.Usage.Source != UsageSource.None)

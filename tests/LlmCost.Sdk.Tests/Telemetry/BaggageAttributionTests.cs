@@ -62,14 +62,14 @@ public class BaggageAttributionTests
     public async Task ResolveTags_AiClientPath_ReadsBaggageBelowScope()
     {
         await using var host = TelemetryTestHost.Create();
-        var recorder = host.Services.GetRequiredService<LlmCostRecorder>();
+        var tracker = host.Services.GetRequiredService<ILlmCostTracker>();
         Baggage.Current = default;
         Baggage.SetBaggage(LlmCostTelemetry.FeatureKey, "upstream-feature");
         Baggage.SetBaggage(LlmCostTelemetry.CustomerKey, "acme");
 
         using (LlmCostScope.Begin(customer: "scope-customer"))
         {
-            var tags = recorder.ResolveTags(CostTags.Empty, CostTags.Empty);
+            var tags = tracker.BeginCall("openai", "chat").Tags;
             Assert.Equal("upstream-feature", tags.Feature);
             Assert.Equal("scope-customer", tags.Customer);
         }
@@ -81,7 +81,7 @@ public class BaggageAttributionTests
     public async Task Scope_WriteBaggageOff_DoesNotTouchBaggage()
     {
         await using var host = TelemetryTestHost.Create();
-        _ = host.Services.GetRequiredService<LlmCostRecorder>();
+        _ = host.Services.GetRequiredService<HttpCallTracker>();
         Baggage.Current = default;
 
         using (LlmCostScope.Begin(feature: "triage"))
@@ -97,7 +97,7 @@ public class BaggageAttributionTests
         Baggage.SetBaggage("other.key", "kept");
         await using (var host = TelemetryTestHost.Create(configure: o => o.Telemetry.WriteBaggage = true))
         {
-            _ = host.Services.GetRequiredService<LlmCostRecorder>();
+            _ = host.Services.GetRequiredService<HttpCallTracker>();
 
             using (LlmCostScope.Begin(feature: "triage", customer: "acme"))
             {

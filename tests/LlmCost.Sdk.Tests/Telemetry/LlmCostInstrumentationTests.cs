@@ -26,6 +26,9 @@ public class LlmCostInstrumentationTests
             await host.ChatAsync();
         }
 
+        // Metrics are recorded when the pump prices the record, off the call's path: wait for it.
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync();
+
         var measurement = Assert.Single(cost.GetMeasurementSnapshot());
         Assert.Equal(0.005615, measurement.Value, 9);
         Assert.Equal("triage", measurement.Tags[LlmCostTelemetry.FeatureKey]);
@@ -52,6 +55,9 @@ public class LlmCostInstrumentationTests
             await host.ChatAsync();
         }
 
+        // Metrics are recorded when the pump prices the record, off the call's path: wait for it.
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync();
+
         var measurement = Assert.Single(cost.GetMeasurementSnapshot());
         Assert.Equal("acme", measurement.Tags[LlmCostTelemetry.CustomerKey]);
         Assert.Equal("eu", measurement.Tags["llmcost.tag.region"]);
@@ -76,6 +82,9 @@ public class LlmCostInstrumentationTests
             }
         }
 
+        // Metrics are recorded when the pump prices the record, off the call's path: wait for it.
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync();
+
         var customers = cost.GetMeasurementSnapshot().Select(m => (string)m.Tags[LlmCostTelemetry.CustomerKey]!).ToArray();
         Assert.Equal(["a", "b", "other", "a", "other"], customers);
 
@@ -96,6 +105,9 @@ public class LlmCostInstrumentationTests
         {
             await host.ChatAsync();
         }
+
+        // Metrics are recorded when the pump prices the record, off the call's path: wait for it.
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync();
 
         Assert.Equal([2006L, 300L], tokens.GetMeasurementSnapshot().Select(m => m.Value));
         Assert.Equal(["input", "output"], tokens.GetMeasurementSnapshot().Select(m => (string?)m.Tags["gen_ai.token.type"]));
@@ -119,6 +131,9 @@ public class LlmCostInstrumentationTests
         using var duration = new MetricCollector<double>(factory, LlmCostTelemetry.MeterName, "gen_ai.client.operation.duration");
 
         await host.ChatAsync();
+
+        // Metrics are recorded when the pump prices the record, off the call's path: wait for it.
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync();
 
         Assert.Empty(cost.GetMeasurementSnapshot());
         Assert.Empty(tokens.GetMeasurementSnapshot());

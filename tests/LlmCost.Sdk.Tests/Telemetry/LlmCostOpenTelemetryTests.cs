@@ -222,11 +222,11 @@ public class LlmCostOpenTelemetryTests
         };
         ActivitySource.AddActivityListener(listener);
         await using var host = TelemetryTestHost.Create();
-        var recorder = host.Services.GetRequiredService<LlmCostRecorder>();
+        var tracker = host.Services.GetRequiredService<ILlmCostTracker>();
 
         using var span = source.StartActivity("chat gpt-4o", ActivityKind.Client)!;
         span.SetTag("gen_ai.operation.name", "chat");
-        recorder.Record(AiFacts());
+        RecordAiCall(tracker);
 
         Assert.Equal(0.005615, (double)span.GetTagItem("gen_ai.usage.cost.amount")!, 9);
         Assert.Equal("USD", span.GetTagItem("gen_ai.usage.cost.currency"));
@@ -248,16 +248,18 @@ public class LlmCostOpenTelemetryTests
         };
         ActivitySource.AddActivityListener(listener);
         await using var host = TelemetryTestHost.Create();
-        var recorder = host.Services.GetRequiredService<LlmCostRecorder>();
+        var tracker = host.Services.GetRequiredService<ILlmCostTracker>();
 
         using var span = source.StartActivity("summarize")!;
-        var record = recorder.Record(AiFacts());
+        RecordAiCall(tracker);
+        await tracker.FlushAsync();
+        var record = Assert.Single(host.Services.GetRequiredService<InMemoryCostSink>().Records);
 
         // The app's own span (shared by all the calls it makes) is not tagged implicitly ...
         Assert.Empty(span.TagObjects);
 
-        // ... but a decorator can name a span explicitly.
-        recorder.TagActivity(span, record);
+        // ... but the record can be put on a span explicitly.
+        LlmCostInstrumentation.TagSpan(span, record);
         Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
         Assert.Equal("openai", span.GetTagItem("gen_ai.provider.name"));
         Assert.Equal(2006L, span.GetTagItem("gen_ai.usage.input_tokens"));
@@ -265,16 +267,12 @@ public class LlmCostOpenTelemetryTests
         Assert.Equal("summarize", span.DisplayName);
     }
 
-    private static LlmCallFacts AiFacts() => new()
+    /// <summary>An AI-client call recorded through the public recording API.</summary>
+    private static void RecordAiCall(ILlmCostTracker tracker)
     {
-        Provider = "openai",
-        Operation = "chat",
-        Model = "gpt-4o-2024-08-06",
-        RequestModel = "gpt-4o",
-        StatusCode = 200,
-        Timestamp = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero),
-        Duration = TimeSpan.FromMilliseconds(500),
-        Tags = new CostTags { Feature = "triage" },
-        Usage = UsageParsing.Usage(2006, 1920, 0, 300, 0),
-    };
+        using var call = tracker.BeginCall("openai", "chat", "gpt-4o", new CostTags { Feature = "triage" });
+        call.ResponseModel = "gpt-4o-2024-08-06";
+        call.StatusCode = 200;
+        call.Usage = UsageParsing.Usage(2006, 1920, 0, 300, 0);
+    }
 }

@@ -14,7 +14,7 @@ internal static class TrackedStreamRead
         var services = new ServiceCollection();
         services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink();
         await using var sp = services.BuildServiceProvider();
-        var recorder = sp.GetRequiredService<LlmCostRecorder>();
+        var recorder = sp.GetRequiredService<HttpCallTracker>();
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
         var call = recorder.TryBegin(request, CostTags.Empty, null)!;
         using var response = FakeProviderHandler.Response(body, "text/event-stream");

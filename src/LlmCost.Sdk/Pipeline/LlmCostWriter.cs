@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// The one way a call becomes a record in the sinks: every source (the HTTP handler, an AI-client call through
+/// <see cref="ILlmCostTracker.BeginCall"/>, the estimator, batch results) writes here. The writer queues the finished call;
+/// the pump builds the record, prices it with <see cref="CostPricer"/> and emits its metrics (<see cref="Complete"/>).
+/// </summary>
+/// <remarks>
+/// A call whose span records data is completed on the caller's path instead, because span attributes must be set before
+/// the span ends. Never throws: failures are counted in <see cref="LlmCostStatistics.InternalErrors"/> and logged.
+/// </remarks>
+internal sealed class LlmCostWriter
+{
+    private const int MaxWarnedModels = 256;
+
+    private readonly LlmCostPipeline _pipeline;
+    private readonly CostPricer _pricer;
+    private readonly LlmCostCounters _counters;
+    private readonly LlmCostInstrumentation _telemetry;
+    private readonly ILogger _logger;
+    private readonly RecordIdGenerator _ids = new();
+    private readonly ConcurrentDictionary<string, byte> _warnedModels = new(StringComparer.Ordinal);
+
+    public LlmCostWriter(LlmCostPipeline pipeline, CostPricer pricer, LlmCostCounters counters, LlmCostInstrumentation telemetry, ILogger logger)
+    {
+        _pipeline = pipeline;
+        _pricer = pricer;
+        _counters = counters;
+        _telemetry = telemetry;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the pricer.</summary>
+    public CostPricer Pricer => _pricer;
+
+    /// <summary>Queues a finished call (the caller's path ends here), or completes it now when a span is to be tagged. Never throws.</summary>
+    public void Write(PendingRecord call)
+    {
+        try
+        {
+            var span = SpanToTag(call);
+            if (span is null)
+            {
+                _pipeline.TryWrite(call);
+                return;
+            }
+
+            if (Complete(call) is { } record)
+            {
+                Tag(span, record);
+                _pipeline.TryWrite(record);
+            }
+        }
+        catch (Exception ex)
+        {
+            OnInternalError(ex);
+        }
+    }
+
+    /// <summary>Makes a record id (time-ordered, UUID version 7 layout).</summary>
+    public Guid NewId(DateTimeOffset timestamp) => _ids.Next(timestamp);
+
+    /// <summary>Prices an unpriced record made whole elsewhere (batch results), emits its metrics and queues it.</summary>
+    public CostRecord Write(CostRecord unpriced)
+    {
+        var record = Finish(unpriced);
+        _pipeline.TryWrite(record);
+        return record;
+    }
+
+    /// <summary>Builds, prices and measures a queued call's record: on the pump, or on the caller's path for a tagged span. Never throws.</summary>
+    /// <returns>The record, or <see langword="null"/> when building it failed (counted and logged).</returns>
+    public CostRecord? Complete(PendingRecord call)
+    {
+        try
+        {
+            return Finish(call.ToRecord(_ids.Next(call.Timestamp)));
+        }
+        catch (Exception ex)
+        {
+            OnInternalError(ex);
+            return null;
+        }
+    }
+
+    public void OnInternalError(Exception exception)
+    {
+        _counters.InternalError();
+        Log.InternalError(_logger, exception);
+    }
+
+    private CostRecord Finish(CostRecord unpriced)
+    {
+        var record = _pricer.Price(unpriced, out var outcome);
+        switch (outcome)
+        {
+            case PricingOutcome.MissingUsage:
+                _counters.MissingUsage();
+                break;
+            case PricingOutcome.UnknownModel:
+                _counters.Unpriced();
+                var model = record.Model ?? record.RequestModel ?? "(none)";
+                if (_warnedModels.Count < MaxWarnedModels && _warnedModels.TryAdd(record.Provider + "/" + model, 0))
+                {
+                    Log.UnknownModel(_logger, record.Provider, model);
+                }
+
+                break;
+        }
+
+        try
+        {
+            _telemetry.RecordMetrics(record);
+        }
+        catch (Exception ex)
+        {
+            OnTelemetryError(ex);
+        }
+
+        return record;
+    }
+
+    /// <summary>
+    /// The span a call's record goes on: its own span when that records data; for an AI-client call without one, the
+    /// current span when it is a GenAI span (such as <c>OpenTelemetryChatClient</c>'s). Any other current span (the app's
+    /// request span, shared by many calls) is left alone: per-call attributes would overwrite each other.
+    /// </summary>
+    private static Activity? SpanToTag(PendingRecord call)
+    {
+        if (call.Span is { } own)
+        {
+            return own.IsAllDataRequested ? own : null;
+        }
+
+        return call.TagsCurrentGenAISpan && Activity.Current is { } current && LlmCostInstrumentation.IsGenAISpan(current) ? current : null;
+    }
+
+    private void Tag(Activity span, CostRecord record)
+    {
+        try
+        {
+            LlmCostInstrumentation.TagSpan(span, record);
+        }
+        catch (Exception ex)
+        {
+            OnTelemetryError(ex);
+        }
+    }
+
+    private void OnTelemetryError(Exception exception)
+    {
+        _counters.InternalError();
+        Log.TelemetryFailed(_logger, exception);
+    }
+}
