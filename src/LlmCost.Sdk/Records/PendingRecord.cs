@@ -13,7 +13,7 @@ namespace LlmCost.Sdk;
 /// </remarks>
 internal abstract class PendingRecord
 {
-    private protected PendingRecord(LlmCostWriter writer) => Writer = writer;
+    protected PendingRecord(LlmCostWriter writer) => Writer = writer;
 
     /// <summary>Gets the writer that queued this call and completes it on the pump.</summary>
     public LlmCostWriter Writer { get; }

@@ -35,11 +35,14 @@ internal static class TestServices
         return services.GetRequiredService<InMemoryCostSink>().Records;
     }
 
-    /// <summary>Flushes, asserts that exactly one record was written, and checks again shortly after that no second one follows.</summary>
+    /// <summary>
+    /// Flushes, asserts that exactly one record was written, and that no tracked HTTP call is still open or was completed
+    /// twice (so no second record can follow).
+    /// </summary>
     public static async Task<CostRecord> SingleRecordAsync(this IServiceProvider services)
     {
         var record = Assert.Single(await services.RecordsAsync());
-        await Task.Delay(50);
+        Assert.Equal(0, services.GetRequiredService<HttpCallTracker>().OpenCalls);
         Assert.Single(await services.RecordsAsync());
         return record;
     }

@@ -90,16 +90,16 @@ internal sealed class TrackedHost : IAsyncDisposable
     public HttpClient CreateUntrackedClient() => Factory.CreateClient("untracked");
 
     /// <summary>
-    /// Flushes, asserts exactly one record reached the sink, then waits a little, flushes again and asserts that no
-    /// second record appeared.
+    /// Flushes, asserts exactly one record reached the sink, then asserts that no tracked call is still open or was
+    /// completed twice (so no second record can follow), flushes again and asserts that no second record appeared.
     /// </summary>
     public async Task<CostRecord> SingleRecordAsync()
     {
         await Tracker.FlushAsync();
         var record = Assert.Single(Sink.Records);
 
-        // A short bounded check that nothing finishes the same call a second time.
-        await Task.Delay(150);
+        // Deterministic: every call begun has completed exactly once, so nothing can finish it a second time later.
+        Assert.Equal(0, Services.GetRequiredService<HttpCallTracker>().OpenCalls);
         await Tracker.FlushAsync();
         Assert.Single(Sink.Records);
         return record;
