@@ -1,26 +1,41 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace LlmCost.Sdk.Benchmarks;
 
 /// <summary>
-/// Per-call overhead of <see cref="CostTrackingHandler"/> against a no-op <see cref="DelegatingHandler"/>, both in front
-/// of an in-memory terminal handler. One operation = one POST to api.openai.com/v1/chat/completions, sent with
+/// Per-call overhead of <see cref="CostTrackingHandler"/> beside its peers, in one BenchmarkDotNet run. One operation =
+/// one POST to <c>api.openai.com/v1/chat/completions</c> (1 KiB JSON request), sent with
 /// <see cref="HttpCompletionOption.ResponseHeadersRead"/>, the whole body read with a pooled 16 KiB buffer, then disposed.
-/// The tracked variant runs the real pipeline (DI-built, one sink that discards), so the record is built, priced and queued.
+/// Every variant uses the real transport (<see cref="SocketsHttpHandler"/>) over an in-memory HTTP/1.1 connection
+/// (<see cref="InMemoryHttpConnection"/>), so .NET's own HTTP diagnostics run as in production:
+/// <list type="bullet">
+/// <item><c>PlainHttpClient</c> (baseline): nothing added.</item>
+/// <item><c>NoOpHandler</c>: a <see cref="DelegatingHandler"/> that does nothing (the price of one more handler).</item>
+/// <item><c>OpenTelemetryHttpClient</c>: OpenTelemetry's HttpClient instrumentation, traces (always sampled, a processor that
+/// drops) and metrics (a reader that exports once a minute).</item>
+/// <item><c>CostTrackingHandler</c>: this SDK's handler (DI-built pipeline, one sink that discards), nobody listening.</item>
+/// <item><c>CostTrackingHandler_OpenTelemetry</c>: the same with OpenTelemetry on: HttpClient instrumentation plus the SDK's
+/// own span and metrics (<c>AddLlmCostInstrumentation</c>). Compare it with <c>OpenTelemetryHttpClient</c>.</item>
+/// </list>
 /// </summary>
 [MemoryDiagnoser]
 public class HandlerOverheadBenchmarks
 {
-    private static readonly Uri Endpoint = new("https://api.openai.com/v1/chat/completions");
+    private static readonly Uri Endpoint = new("http://api.openai.com/v1/chat/completions");
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     private ServiceProvider? _services;
     private DiscardSink? _sink;
-    private HttpClient _baseline = null!;
-    private HttpClient _tracked = null!;
+    private TracerProvider? _tracerProvider;
+    private MeterProvider? _meterProvider;
+    private HttpClient _client = null!;
 
     public enum ResponseKind
     {
@@ -29,58 +44,111 @@ public class HandlerOverheadBenchmarks
 
         /// <summary>An SSE stream of 10 chat chunks (last with usage) plus [DONE], one event per read.</summary>
         Sse10,
-
-        /// <summary>An SSE stream of 2,000 chat chunks (last with usage) plus [DONE], one event per read.</summary>
-        Sse2000,
     }
 
-    [Params(ResponseKind.Json, ResponseKind.Sse10, ResponseKind.Sse2000)]
+    [Params(ResponseKind.Json, ResponseKind.Sse10)]
     public ResponseKind Response { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
+    [GlobalSetup(Target = nameof(PlainHttpClient))]
+    public void SetupPlain() => _client = new HttpClient(Transport());
+
+    [GlobalSetup(Target = nameof(NoOpHandler))]
+    public void SetupNoOp() => _client = new HttpClient(new PassThroughHandler(Transport()));
+
+    [GlobalSetup(Target = nameof(OpenTelemetryHttpClient))]
+    public void SetupOpenTelemetry()
     {
-        byte[] body;
-        int[]? eventEnds = null;
-        switch (Response)
-        {
-            case ResponseKind.Json:
-                body = Payloads.OpenAIChatCompletion(contentBytes: 400);
-                break;
-            case ResponseKind.Sse10:
-                body = Payloads.OpenAIChatStream(10, out eventEnds);
-                break;
-            default:
-                body = Payloads.OpenAIChatStream(2000, out eventEnds);
-                break;
-        }
+        StartOpenTelemetry(withLlmCost: false);
+        _client = new HttpClient(Transport());
+    }
 
-        _baseline = new HttpClient(new PassThroughHandler(new CannedResponseHandler(body, eventEnds)));
+    [GlobalSetup(Target = nameof(CostTrackingHandler))]
+    public void SetupTracked() => SetupTrackedCore();
 
-        _sink = new DiscardSink();
-        _services = BenchmarkServices.Create(_sink);
-        var handler = _services.GetRequiredService<ILlmCostTracker>().CreateHandler();
-        handler.InnerHandler = new CannedResponseHandler(body, eventEnds);
-        _tracked = new HttpClient(handler);
-
-        SendAndReadAsync(_tracked).GetAwaiter().GetResult();
-        BenchmarkServices.CheckLastRecord(_services, _sink, r => r.RequestModel == "gpt-4o" && r.Model == Payloads.OpenAIModel);
+    [GlobalSetup(Target = nameof(CostTrackingHandler_OpenTelemetry))]
+    public void SetupTrackedOpenTelemetry()
+    {
+        StartOpenTelemetry(withLlmCost: true);
+        SetupTrackedCore();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        BenchmarkServices.PrintStatistics(_services!, _sink!);
-        _baseline.Dispose();
-        _tracked.Dispose();
-        _services!.Dispose();
+        if (_services is not null)
+        {
+            BenchmarkServices.PrintStatistics(_services, _sink!);
+            _services.Dispose();
+        }
+
+        _client.Dispose();
+        _tracerProvider?.Dispose();
+        _meterProvider?.Dispose();
     }
 
     [Benchmark(Baseline = true)]
-    public Task<long> NoOpHandler() => SendAndReadAsync(_baseline);
+    public Task<long> PlainHttpClient() => SendAndReadAsync(_client);
 
     [Benchmark]
-    public Task<long> CostTrackingHandler() => SendAndReadAsync(_tracked);
+    public Task<long> NoOpHandler() => SendAndReadAsync(_client);
+
+    [Benchmark]
+    public Task<long> OpenTelemetryHttpClient() => SendAndReadAsync(_client);
+
+    [Benchmark]
+    public Task<long> CostTrackingHandler() => SendAndReadAsync(_client);
+
+    [Benchmark]
+    public Task<long> CostTrackingHandler_OpenTelemetry() => SendAndReadAsync(_client);
+
+    private void SetupTrackedCore()
+    {
+        _sink = new DiscardSink();
+        _services = BenchmarkServices.Create(_sink);
+        var handler = _services.GetRequiredService<ILlmCostTracker>().CreateHandler();
+        handler.InnerHandler = Transport();
+        _client = new HttpClient(handler);
+        SendAndReadAsync(_client).GetAwaiter().GetResult();
+        BenchmarkServices.CheckLastRecord(_services, _sink, r => r.RequestModel == "gpt-4o" && r.Model == Payloads.OpenAIModel);
+    }
+
+    private void StartOpenTelemetry(bool withLlmCost)
+    {
+        var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder().SetSampler(new AlwaysOnSampler()).AddHttpClientInstrumentation().AddProcessor(new DropProcessor());
+        var metrics = OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddHttpClientInstrumentation()
+            .AddReader(new PeriodicExportingMetricReader(new DropExporter(), exportIntervalMilliseconds: 60_000));
+        if (withLlmCost)
+        {
+            tracing.AddLlmCostInstrumentation();
+            metrics.AddLlmCostInstrumentation();
+        }
+
+        _tracerProvider = tracing.Build();
+        _meterProvider = metrics.Build();
+    }
+
+    private SocketsHttpHandler Transport()
+    {
+        byte[] body;
+        int[]? eventEnds = null;
+        if (Response == ResponseKind.Json)
+        {
+            body = Payloads.OpenAIChatCompletion(contentBytes: 400);
+        }
+        else
+        {
+            body = Payloads.OpenAIChatStream(10, out eventEnds);
+        }
+
+        var (response, readEnds) = InMemoryHttpConnection.Build(body, eventEnds);
+        return new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            ConnectCallback = (_, _) => ValueTask.FromResult<Stream>(new InMemoryHttpConnection(response, readEnds)),
+        };
+    }
 
     private static async Task<long> SendAndReadAsync(HttpClient client)
     {
@@ -108,5 +176,16 @@ public class HandlerOverheadBenchmarks
         }
 
         return total;
+    }
+
+    /// <summary>Ends spans without exporting them: the instrumentation's cost, not an exporter's.</summary>
+    private sealed class DropProcessor : BaseProcessor<Activity>
+    {
+    }
+
+    /// <summary>Drops exported metrics.</summary>
+    private sealed class DropExporter : BaseExporter<Metric>
+    {
+        public override ExportResult Export(in Batch<Metric> batch) => ExportResult.Success;
     }
 }
