@@ -73,7 +73,8 @@ public static class LlmCostServiceCollectionExtensions
         services.TryAddSingleton(static sp => new UsageEstimator(
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
             sp.GetRequiredService<LlmCostCounters>(),
-            Logger<UsageEstimator>(sp)));
+            Logger<UsageEstimator>(sp),
+            sp.GetService<ILlmUsageEstimator>()));
         services.TryAddSingleton(static sp => new LlmCostWriter(
             sp.GetRequiredService<LlmCostPipeline>(),
             new CostPricer(sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<IOptions<LlmCostOptions>>().Value.ModelAliases.AsReadOnly()),

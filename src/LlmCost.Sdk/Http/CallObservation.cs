@@ -17,8 +17,8 @@ internal sealed class CallObservation : PendingRecord
     private JsonScanner? _json;
     private IUsageReader? _reader;
     private JsonScanner? _requestJson;
-    private TextCapture? _requestText;
-    private TextCapture? _responseText;
+    private RawCapture? _requestBytes;
+    private RawCapture? _responseBytes;
     private int _finished;
     private bool _observeFailed;
     private Activity? _span;
@@ -73,21 +73,31 @@ internal sealed class CallObservation : PendingRecord
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
     public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
 
+    /// <summary>Gets a value indicating whether the call's tokens can be estimated if it reports no usage: an estimator is registered and the format is one it reads.</summary>
+    private bool Estimable => _recorder.EstimatesMissingUsage && Target.Operation != LlmOperations.Embeddings && Format != LlmApiFormat.Other;
+
+    /// <summary>Gets the API format of the call's bodies, for estimation.</summary>
+    public LlmApiFormat Format => Target.Mapping switch
+    {
+        OpenAIUsageMapping => LlmApiFormat.OpenAI,
+        AnthropicUsageMapping => LlmApiFormat.Anthropic,
+        _ => LlmApiFormat.Other,
+    };
+
     /// <summary>
     /// Starts reading the request body for its <c>model</c>, as the body is sent; with usage estimation on, also copies
-    /// the text of its messages (see <see cref="TextCapture"/>), kept only if the response turns out to be a stream.
+    /// its raw bytes (capped, see <see cref="RawCapture"/>), kept only if the response turns out to be a stream.
     /// </summary>
     public void ObserveRequestStart()
     {
         _requestJson?.Release();
-        _requestText?.Release();
-        _requestText = null;
-        if (_recorder.EstimatesMissingUsage && Target.Operation != LlmOperations.Embeddings && TextFields.RequestFor(Target.Mapping) is { } fields)
+        _requestBytes?.Reset();
+        if (_requestBytes is null && Estimable)
         {
-            _requestText = new TextCapture(fields, separateValues: true);
+            _requestBytes = new RawCapture();
         }
 
-        _requestJson = new JsonScanner(RequestModelMapping.Instance, _usage, _requestText);
+        _requestJson = new JsonScanner(RequestModelMapping.Instance, _usage);
     }
 
     public void ObserveRequest(ReadOnlySpan<byte> bytes)
@@ -95,6 +105,7 @@ internal sealed class CallObservation : PendingRecord
         try
         {
             _requestJson?.Write(bytes);
+            _requestBytes?.Append(bytes);
         }
         catch (Exception ex)
         {
@@ -115,12 +126,11 @@ internal sealed class CallObservation : PendingRecord
         Target.Mapping.OnResponse(response, _usage);
         var contentType = ContentType(response.Content.Headers);
         var sse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
-        if (sse && _recorder.EstimatesMissingUsage && !_usage.HasUsage && TextFields.ResponseFor(Target.Mapping) is { } fields)
+        if (sse && Estimable && !_usage.HasUsage)
         {
-            // A stream may end without usage: keep what it streams, in case its tokens must be estimated. The events' raw
-            // data is copied (one copy per event; events without usage are still skipped unread) and the estimator picks
-            // the text out later, off the request path.
-            _responseText = new TextCapture(fields, separateValues: false, raw: true);
+            // A stream may end without usage: keep its raw bytes, in case its tokens must be estimated; the estimator
+            // picks the text out later, off the request path.
+            _responseBytes = new RawCapture();
         }
         else
         {
@@ -132,7 +142,7 @@ internal sealed class CallObservation : PendingRecord
         if (sse)
         {
             Streaming = true;
-            _reader = new SseUsageReader(_json, _responseText);
+            _reader = new SseUsageReader(_json);
         }
         else if (contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
         {
@@ -158,10 +168,17 @@ internal sealed class CallObservation : PendingRecord
         try
         {
             _reader?.Write(bytes);
-            if (_responseText is not null && _usage.HasUsage)
+            if (_responseBytes is not null)
             {
-                // The provider reports usage itself (Anthropic's message_start, an include_usage chunk): stop copying text.
-                StopCapture();
+                if (_usage.HasUsage)
+                {
+                    // The provider reports usage itself (Anthropic's message_start, an include_usage chunk): stop copying.
+                    StopCapture();
+                }
+                else
+                {
+                    _responseBytes.Append(bytes);
+                }
             }
         }
         catch (Exception ex)
@@ -172,34 +189,30 @@ internal sealed class CallObservation : PendingRecord
     }
 
     /// <summary>
-    /// Hands the text captured from a streamed call over to the estimator: the caller then owns (and releases) it.
+    /// Hands the bytes captured from a streamed call over to the estimator: the caller then owns (and releases) them.
     /// Returns <see langword="false"/> when nothing was captured (not a stream, estimation off, or usage was reported).
     /// </summary>
-    public bool TryTakeCaptures(out TextCapture? request, out TextCapture? response)
+    public bool TryTakeCaptures(out RawCapture? request, out RawCapture? response)
     {
-        request = null;
-        response = _responseText;
+        request = _requestBytes;
+        response = _responseBytes;
         if (response is null)
         {
+            request = null;
             return false;
         }
 
-        (_reader as SseUsageReader)?.StopRaw();
-        _requestJson?.StopText();
-        request = _requestText;
-        _requestText = null;
-        _responseText = null;
+        _requestBytes = null;
+        _responseBytes = null;
         return true;
     }
 
     private void StopCapture()
     {
-        (_reader as SseUsageReader)?.StopRaw();
-        _requestJson?.StopText();
-        _requestText?.Release();
-        _responseText?.Release();
-        _requestText = null;
-        _responseText = null;
+        _requestBytes?.Release();
+        _responseBytes?.Release();
+        _requestBytes = null;
+        _responseBytes = null;
     }
 
     /// <summary>The call failed before or while the response was read.</summary>

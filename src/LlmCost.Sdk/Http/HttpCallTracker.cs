@@ -39,7 +39,7 @@ internal sealed class HttpCallTracker
         _time = time;
         _logger = logger;
         _enabled = o.Enabled;
-        _estimate = o.EstimateMissingUsage;
+        _estimate = estimator.Enabled;
         _requestStreamUsage = o.RequestStreamUsage;
         _estimator = estimator;
     }
@@ -53,7 +53,7 @@ internal sealed class HttpCallTracker
     /// <summary>Gets the attribution resolver.</summary>
     public AttributionResolver Attribution => _attribution;
 
-    /// <summary>Gets a value indicating whether calls without usage are estimated (<see cref="LlmCostOptions.EstimateMissingUsage"/>).</summary>
+    /// <summary>Gets a value indicating whether calls without usage are estimated: an <see cref="ILlmUsageEstimator"/> is registered and <see cref="LlmCostOptions.EstimateMissingUsage"/> is on.</summary>
     public bool EstimatesMissingUsage => _estimate;
 
     /// <summary>Gets the number of calls begun and not yet completed (a test hook: it goes below zero if a call completes twice).</summary>
@@ -154,7 +154,6 @@ internal sealed class HttpCallTracker
             Call = call,
             Request = request,
             Response = response,
-            Chat = call.Target.Operation == LlmOperations.Chat,
         };
 
         if (_estimator.TryEnqueue(job))

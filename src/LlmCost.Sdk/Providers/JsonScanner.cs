@@ -13,16 +13,12 @@ namespace LlmCost.Sdk;
 /// It validates only as much as it needs; on bytes that cannot be JSON it stops and reports <see cref="Malformed"/>.
 /// Several top-level values in a row (SSE events) are scanned one after the other, and so are the elements of a
 /// top-level array (a JSON array of streamed chunks).
-/// <para>With a <see cref="TextCapture"/> (only for streamed calls, and only when usage estimation is on) it also copies
-/// the raw bytes of the strings the capture's <see cref="TextFields"/> names as text. Keys are then hashed at every
-/// depth, inside arrays too, so a string's key and its object's key are known; without one, nothing of this runs.</para>
+/// <para>It reads usage only: text for token estimation is captured as raw bytes by the call's observation and picked
+/// out by the estimator, off the request path.</para>
 /// </remarks>
 internal sealed class JsonScanner : IUsageReader
 {
     public const int MaxValueLength = 128;
-
-    /// <summary>The deepest object nesting whose strings can be captured as text.</summary>
-    public const int MaxTextDepth = 16;
 
     private static readonly SearchValues<byte> StringSpecials = SearchValues.Create("\"\\"u8);
     private static readonly SearchValues<byte> ScalarEnds = SearchValues.Create(" \t\r\n,}]"u8);
@@ -44,14 +40,11 @@ internal sealed class JsonScanner : IUsageReader
     private bool _valueTruncated;
     private ulong _keyHash;
     private bool _hashKey;
-    private TextCapture? _text;
-    private bool _textValue;
 
-    public JsonScanner(UsageMapping mapping, UsageAccumulator usage, TextCapture? text = null)
+    public JsonScanner(UsageMapping mapping, UsageAccumulator usage)
     {
         _mapping = mapping;
         _usage = usage;
-        _text = text;
     }
 
     private enum State : byte
@@ -67,16 +60,9 @@ internal sealed class JsonScanner : IUsageReader
 
     /// <summary>
     /// Gets a value indicating whether the response has already named its model and nothing but usage is wanted from
-    /// the rest (no text is being captured): events without usage can then be skipped unread.
+    /// the rest: events without usage can then be skipped unread.
     /// </summary>
-    public bool HasModel => _usage.Model is not null && _text is null;
-
-    /// <summary>Stops capturing text (the response has reported its usage); the capture itself is released by its owner.</summary>
-    public void StopText()
-    {
-        _text = null;
-        _textValue = false;
-    }
+    public bool HasModel => _usage.Model is not null;
 
     /// <summary>Gets a value indicating whether the bytes so far cannot be JSON.</summary>
     public bool Malformed => _state == State.Failed;
@@ -90,7 +76,6 @@ internal sealed class JsonScanner : IUsageReader
         _expectKey = false;
         _inTopLevelArray = false;
         _capture = false;
-        _textValue = false;
         _path = default;
     }
 
@@ -129,11 +114,6 @@ internal sealed class JsonScanner : IUsageReader
                     break;
                 case State.InStringEscape:
                     Append(data.Slice(i, 1));
-                    if (_textValue)
-                    {
-                        _text!.Append(data.Slice(i, 1));
-                    }
-
                     i++;
                     _state = State.InString;
                     break;
@@ -213,18 +193,13 @@ internal sealed class JsonScanner : IUsageReader
                     {
                         // Only keys on a path the mapping can match are hashed: not inside arrays, not below its depth.
                         _keyNamed = _depth <= _mapping.MaxDepth && (_arrayMask & ((1UL << _depth) - 1)) == 0;
-                        _hashKey = _keyNamed || _text is not null;
+                        _hashKey = _keyNamed;
                         _keyHash = JsonPath.HashSeed;
                         _state = State.InKey;
                     }
                     else
                     {
                         BeginValue();
-                        if (_text is not null)
-                        {
-                            BeginText();
-                        }
-
                         _state = State.InString;
                     }
 
@@ -281,11 +256,6 @@ internal sealed class JsonScanner : IUsageReader
                 _path.Set(_depth - 1, _keyHash);
             }
 
-            if (_text is not null && (uint)(_depth - 1) < MaxTextDepth)
-            {
-                _text.Keys[_depth - 1] = _keyHash;
-            }
-
             _state = State.Between;
         }
 
@@ -299,28 +269,13 @@ internal sealed class JsonScanner : IUsageReader
         if (stop < 0)
         {
             Append(rest);
-            if (_textValue)
-            {
-                _text!.Append(rest);
-            }
-
             return data.Length;
         }
 
         Append(rest[..stop]);
-        if (_textValue)
-        {
-            _text!.Append(rest[..stop]);
-        }
-
         if (rest[stop] == (byte)'\\')
         {
             Append(rest.Slice(stop, 1));
-            if (_textValue)
-            {
-                _text!.Append(rest.Slice(stop, 1));
-            }
-
             _state = State.InStringEscape;
         }
         else
@@ -409,41 +364,6 @@ internal sealed class JsonScanner : IUsageReader
         }
 
         _capture = false;
-        _textValue = false;
         _expectKey = false;
     }
-
-    /// <summary>
-    /// Decides whether the string that starts now is text: it is named by the last key of the object that holds it (for a
-    /// string in an array, the array's key), and that object by the last key of the object around it.
-    /// </summary>
-    private void BeginText()
-    {
-        var holder = _depth - 1;
-        if (holder >= MaxTextDepth)
-        {
-            return;
-        }
-
-        while (holder >= 0 && IsArray(holder))
-        {
-            holder--;
-        }
-
-        if (holder < 0)
-        {
-            return;
-        }
-
-        var outer = holder - 1;
-        while (outer >= 0 && IsArray(outer))
-        {
-            outer--;
-        }
-
-        var text = _text!;
-        _textValue = text.BeginValue(text.Keys[holder], outer >= 0 ? text.Keys[outer] : 0, holder);
-    }
-
-    private bool IsArray(int container) => (_arrayMask & (1UL << container)) != 0;
 }

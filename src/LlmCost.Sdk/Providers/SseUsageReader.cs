@@ -17,23 +17,10 @@ internal sealed class SseUsageReader : IUsageReader
     private bool _lastWasCarriageReturn;
     private bool _eventHasData;
     private bool _skipEventData;
-    private TextCapture? _raw;
-    private bool _rawEvent;
 
     /// <summary>Initializes a new instance of the <see cref="SseUsageReader"/> class.</summary>
     /// <param name="json">The scanner that reads each event's data.</param>
-    /// <param name="raw">
-    /// Where to copy every event's JSON data as it passes (for usage estimation, which picks the text out later, off the
-    /// request path), or <see langword="null"/>. Copying keeps the fast path: events without usage are still skipped unread.
-    /// </param>
-    public SseUsageReader(JsonScanner json, TextCapture? raw = null)
-    {
-        _json = json;
-        _raw = raw;
-    }
-
-    /// <summary>Stops copying event data (the provider reported usage, or the capture was handed over).</summary>
-    public void StopRaw() => _raw = null;
+    public SseUsageReader(JsonScanner json) => _json = json;
 
     private enum LineState : byte
     {
@@ -100,16 +87,6 @@ internal sealed class SseUsageReader : IUsageReader
                     var rest = data[i..];
                     var end = rest.IndexOfAny((byte)'\r', (byte)'\n');
                     var value = end < 0 ? rest : rest[..end];
-                    if (!_eventHasData)
-                    {
-                        _rawEvent = value[0] != (byte)'['; // not OpenAI's [DONE]
-                    }
-
-                    if (_raw is not null && _rawEvent)
-                    {
-                        _raw.Append(value);
-                    }
-
                     if (!_skipEventData)
                     {
                         if (!_eventHasData)
@@ -217,11 +194,6 @@ internal sealed class SseUsageReader : IUsageReader
             if (!_skipEventData)
             {
                 _json.Write("\n"u8);
-            }
-
-            if (_raw is not null && _rawEvent)
-            {
-                _raw.Append("\n"u8); // JSON white space: ends this line's data, keeps documents apart
             }
         }
 

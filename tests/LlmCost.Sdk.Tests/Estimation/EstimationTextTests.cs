@@ -1,34 +1,25 @@
 using System.Text;
+using LlmCost.Sdk.Tokenizers;
 
 namespace LlmCost.Sdk.Tests.Estimation;
 
 /// <summary>
-/// The scanner copies exactly the strings that are text (JsonScanner's text capture with <see cref="TextFields"/>), at
-/// every split of the bytes, and never ids, models, roles, types, URLs or image data.
+/// The estimator picks exactly the strings that are text out of the raw bytes the core captured (whole, or cut by the cap
+/// anywhere), and never ids, models, roles, types, URLs or image data.
 /// </summary>
-public class TextFieldsTests
+public class EstimationTextTests
 {
-    private static (string Text, TextCapture Capture) Capture(TextFields fields, byte[] body, bool sse, int chunkSize, bool separate)
+    /// <summary>Reads the first <paramref name="length"/> bytes, as a capture cut there would hold them.</summary>
+    private static (string Text, int Messages, int Values) Request(byte[] body, int? length = null)
     {
-        var capture = new TextCapture(fields, separate);
-        var json = new JsonScanner(sse ? OpenAIUsageMapping.Instance : new NoUsage(), new UsageAccumulator(), capture);
-        IUsageReader reader = sse ? new SseUsageReader(json) : json;
-        for (var offset = 0; offset < body.Length; offset += chunkSize)
-        {
-            reader.Write(body.AsSpan(offset, Math.Min(chunkSize, body.Length - offset)));
-        }
-
-        reader.Complete();
-        json.Release();
-        var text = Encoding.UTF8.GetString(capture.Kept).Replace('\0', '|');
-        return (text, capture);
+        var (values, messages) = EstimationText.ReadRequest(body.AsSpan(0, length ?? body.Length), complete: length is null);
+        return (string.Join("|", values), messages, values.Count);
     }
 
-    public static TheoryData<int> ChunkSizes => [1, 2, 3, 7, 64, 100_000];
+    private static string Stream(byte[] sse, LlmApiFormat format = LlmApiFormat.OpenAI) => EstimationText.ReadStream(sse, complete: true, format);
 
-    [Theory]
-    [MemberData(nameof(ChunkSizes))]
-    public void Request_ChatWithPartsImagesAndToolCalls_CapturesTextOnly(int chunkSize)
+    [Fact]
+    public void Request_ChatWithPartsImagesAndToolCalls_CapturesTextOnly()
     {
         var body = """
             {"model":"gpt-4o","messages":[
@@ -39,75 +30,83 @@ public class TextFieldsTests
             ],"stream":true,"user":"u-1"}
             """u8.ToArray();
 
-        var (text, capture) = Capture(TextFields.Request, body, sse: false, chunkSize, separate: true);
+        var (text, messages, values) = Request(body);
 
-        Assert.Equal("""You are terse.|What is in this image?|{\"q\":\"cat\"}|A cat.""", text);
-        Assert.Equal(4, capture.Messages);
-        Assert.Equal(4, capture.Values);
-    }
-
-    [Theory]
-    [MemberData(nameof(ChunkSizes))]
-    public void Request_AnthropicAndResponsesTopLevelText_CountsAsMessages(int chunkSize)
-    {
-        var anthropic = """{"model":"claude-sonnet-4-5","system":"Be brief.","max_tokens":64,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"text","text":"Describe"}]}],"stream":true}"""u8.ToArray();
-        var (text, capture) = Capture(TextFields.Request, anthropic, sse: false, chunkSize, separate: true);
-        Assert.Equal("Be brief.|Describe", text);
-        Assert.Equal(2, capture.Messages);
-
-        var responses = """{"model":"gpt-4.1","instructions":"Talk like a pirate.","input":"Are semicolons optional?","stream":true}"""u8.ToArray();
-        (text, capture) = Capture(TextFields.Request, responses, sse: false, chunkSize, separate: true);
-        Assert.Equal("Talk like a pirate.|Are semicolons optional?", text);
-        Assert.Equal(2, capture.Messages);
-    }
-
-    [Theory]
-    [MemberData(nameof(ChunkSizes))]
-    public void Response_ChatCompletionsStream_CapturesTheDeltas(int chunkSize)
-    {
-        var (text, _) = Capture(TextFields.OpenAIResponse, Payloads.Bytes("openai-chat-stream.sse"), sse: true, chunkSize, separate: false);
-
-        Assert.Equal("Hi, how are you?", text);
-    }
-
-    [Theory]
-    [MemberData(nameof(ChunkSizes))]
-    public void Response_ResponsesApiStream_CapturesTheDeltasOnce(int chunkSize)
-    {
-        // The .done events and response.completed repeat the whole text under "text": it is not counted again.
-        var (text, _) = Capture(TextFields.OpenAIResponse, Payloads.Bytes("openai-responses-stream.sse"), sse: true, chunkSize, separate: false);
-
-        Assert.Equal("Greetings, hello, hi, hey, salutations!", text);
-    }
-
-    [Theory]
-    [MemberData(nameof(ChunkSizes))]
-    public void Response_AnthropicStream_CapturesTheTextDeltas(int chunkSize)
-    {
-        var (text, _) = Capture(TextFields.AnthropicResponse, Payloads.Bytes("anthropic-messages-stream.sse"), sse: true, chunkSize, separate: false);
-
-        Assert.Equal("Hello!", text);
+        Assert.Equal("""You are terse.|What is in this image?|{"q":"cat"}|A cat.""", text);
+        Assert.Equal(4, messages);
+        Assert.Equal(4, values);
     }
 
     [Fact]
-    public void Response_ToolCallArgumentsAndEscapes_AreCapturedRaw()
+    public void Request_CutByTheCap_CountsWhatWasSeen()
+    {
+        var body = """{"model":"gpt-4o","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Hello there"}]}"""u8.ToArray();
+        var cut = body.AsSpan().IndexOf("Hello"u8) + 3; // inside the second message's content
+
+        var (text, messages, values) = Request(body, cut);
+
+        Assert.Equal("You are terse.", text);
+        Assert.Equal(2, messages);
+        Assert.Equal(1, values);
+    }
+
+    [Fact]
+    public void Request_AnthropicAndResponsesTopLevelText_CountsAsMessages()
+    {
+        var anthropic = """{"model":"claude-sonnet-4-5","system":"Be brief.","max_tokens":64,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"text","text":"Describe"}]}],"stream":true}"""u8.ToArray();
+        var (text, messages, _) = Request(anthropic);
+        Assert.Equal("Be brief.|Describe", text);
+        Assert.Equal(2, messages);
+
+        var responses = """{"model":"gpt-4.1","instructions":"Talk like a pirate.","input":"Are semicolons optional?","stream":true}"""u8.ToArray();
+        (text, messages, _) = Request(responses);
+        Assert.Equal("Talk like a pirate.|Are semicolons optional?", text);
+        Assert.Equal(2, messages);
+    }
+
+    [Fact]
+    public void Response_ChatCompletionsStream_CapturesTheDeltas()
+    {
+        Assert.Equal("Hi, how are you?", Stream(Payloads.Bytes("openai-chat-stream.sse")));
+    }
+
+    [Fact]
+    public void Response_StreamCutByTheCap_KeepsTheWholeEventsBeforeTheCut()
+    {
+        var sse = Payloads.Bytes("openai-chat-stream.sse");
+        var cut = sse.AsSpan().IndexOf("how"u8) + 1;
+
+        Assert.Equal("Hi,", EstimationText.ReadStream(sse.AsSpan(0, cut), complete: false, LlmApiFormat.OpenAI));
+    }
+
+    [Fact]
+    public void Response_ResponsesApiStream_CapturesTheDeltasOnce()
+    {
+        // The .done events and response.completed repeat the whole text under "text": it is not counted again.
+        Assert.Equal("Greetings, hello, hi, hey, salutations!", Stream(Payloads.Bytes("openai-responses-stream.sse")));
+    }
+
+    [Fact]
+    public void Response_AnthropicStream_CapturesTheTextDeltas()
+    {
+        Assert.Equal("Hello!", Stream(Payloads.Bytes("anthropic-messages-stream.sse"), LlmApiFormat.Anthropic));
+    }
+
+    [Fact]
+    public void Response_ToolCallArgumentsAndEscapes_AreDecoded()
     {
         var sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\"}}]}}]}\n\n"
             + "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Par\\u00eds\\\"}\"}}]}}]}\n\n";
 
-        var (text, capture) = Capture(TextFields.OpenAIResponse, Encoding.UTF8.GetBytes(sse), sse: true, chunkSize: 5, separate: false);
-
-        Assert.Equal("""{\"city\":\"Par\u00eds\"}""", text);
-        Assert.Equal("{\"city\":\"París\"}", Encoding.UTF8.GetString(JsonText.Unescape(capture.Kept)));
+        Assert.Equal("{\"city\":\"París\"}", Stream(Encoding.UTF8.GetBytes(sse)));
     }
 
     [Fact]
-    public void Unescape_SurrogatePairsAndCutEscapes()
+    public void Response_Escapes_AreDecoded()
     {
-        Assert.Equal("😀 ok", Encoding.UTF8.GetString(JsonText.Unescape(Encoding.UTF8.GetBytes("""\ud83d\ude00 ok"""))));
-        Assert.Equal("a\n\"b\"\\", Encoding.UTF8.GetString(JsonText.Unescape(Encoding.UTF8.GetBytes("""a\n\"b\"\\"""))));
-        Assert.Equal("cut", Encoding.UTF8.GetString(JsonText.Unescape(Encoding.UTF8.GetBytes("""cut\u00"""))));
-        Assert.Equal("\uFFFD!", Encoding.UTF8.GetString(JsonText.Unescape(Encoding.UTF8.GetBytes("""\ud83d!"""))));
+        var sse = "data: {\"choices\":[{\"delta\":{\"content\":\"\\ud83d\\ude00 a\\n\\\"b\\\"\"}}]}\n\n"u8.ToArray();
+
+        Assert.Equal("😀 a\n\"b\"", Stream(sse));
     }
 
     [Theory]
@@ -142,12 +141,5 @@ public class TextFieldsTests
         Assert.Equal(
             Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForModel("gpt-3.5-turbo").CountTokens(Text),
             ModelEncodings.Tokenizer(ModelEncodings.EncodingFor("gpt-3.5-turbo-0125")).CountTokens(Text));
-    }
-
-    private sealed class NoUsage : UsageMapping
-    {
-        public override int MaxDepth => 1;
-
-        public override UsageField Match(in JsonPath path) => UsageField.None;
     }
 }

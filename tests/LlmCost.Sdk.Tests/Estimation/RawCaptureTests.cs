@@ -1,11 +1,10 @@
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.Tokenizers;
 
 namespace LlmCost.Sdk.Tests.Estimation;
 
-/// <summary>The capture of a stream's text costs the app's read a copy and holds constant memory, however long the stream.</summary>
-public class TextCaptureTests
+/// <summary>The capture of a stream's bytes costs the app's read a copy and holds constant memory, however long the stream.</summary>
+public class RawCaptureTests
 {
     private static readonly Tokenizer Gpt4o = TiktokenTokenizer.CreateForModel("gpt-4o");
 
@@ -70,13 +69,13 @@ public class TextCaptureTests
     public async Task Read_TextPastTheCap_IsCountedAndScaled()
     {
         var text = StreamedText(20_000);
-        Assert.True(Encoding.UTF8.GetByteCount(text) > 2 * TextCapture.MaxBytes);
-        Assert.True(OpenAIStream(20_000).Length > 20 * TextCapture.MaxBytes);
+        Assert.True(Encoding.UTF8.GetByteCount(text) > 2 * RawCapture.MaxBytes);
+        Assert.True(OpenAIStream(20_000).Length > 20 * RawCapture.MaxBytes);
 
         var (_, record) = await ReadTrackedAsync(20_000);
 
-        // Only the first 64 KiB of the stream's event data are kept and their text tokenized; the rest is counted in bytes
-        // and the estimate scaled by the same ratio. Documented accuracy: within 5 % when the events past the cap are like
+        // Only the first 64 KiB of the stream are kept and their text tokenized; the rest is counted in bytes and the
+        // estimate scaled by the same ratio. Documented accuracy: within 5 % when the events past the cap are like
         // the events before them (a provider streams about one token per event).
         var exact = Gpt4o.CountTokens(text);
         Assert.InRange(record.Usage.OutputTokens, exact * 0.95, exact * 1.05);
@@ -85,18 +84,20 @@ public class TextCaptureTests
     [Fact]
     public void Append_PastTheCap_KeepsTheCapAndCountsTheRest()
     {
-        var capture = new TextCapture(TextFields.OpenAIResponse, separateValues: false);
+        var capture = new RawCapture();
         try
         {
             var chunk = new byte[1000];
-            chunk.AsSpan().Fill((byte)'a');
             for (var i = 0; i < 100; i++)
             {
+                chunk.AsSpan().Fill((byte)('a' + (i % 26)));
                 capture.Append(chunk);
             }
 
-            Assert.Equal(TextCapture.MaxBytes, capture.KeptBytes);
-            Assert.Equal(100_000 - TextCapture.MaxBytes, capture.OverflowBytes);
+            Assert.Equal(RawCapture.MaxBytes, capture.Kept.Length);
+            Assert.Equal(100_000, capture.TotalBytes);
+            Assert.Equal((byte)'a', capture.Kept.Span[0]);
+            Assert.Equal((byte)('a' + (65 % 26)), capture.Kept.Span[^1]); // byte 65,535 came from the 66th chunk: kept in order
         }
         finally
         {

@@ -20,14 +20,25 @@ public class UsageEstimatorTests
     /// <summary>gpt-3.5-turbo is cl100k_base (tiktoken's encoding_for_model); created here independently of the SDK's table.</summary>
     private static readonly Tokenizer Gpt35 = TiktokenTokenizer.CreateForModel("gpt-3.5-turbo");
 
-    private static (ServiceProvider Services, HttpClient Client) Create(FakeProviderHandler provider, Action<LlmCostOptions>? configure = null)
+    private static (ServiceProvider Services, HttpClient Client) Create(
+        FakeProviderHandler provider, Action<LlmCostOptions>? configure = null, bool tokenizers = true, ILlmUsageEstimator? estimator = null)
     {
         var services = new ServiceCollection();
-        services.AddLlmCostTracking(o =>
+        var builder = services.AddLlmCostTracking(o =>
         {
             o.BatchDelay = TimeSpan.Zero;
             configure?.Invoke(o);
         }).AddInMemorySink();
+        if (estimator is not null)
+        {
+            services.AddSingleton(estimator);
+        }
+
+        if (tokenizers)
+        {
+            builder.AddTokenizerEstimation();
+        }
+
         services.AddHttpClient("llm").AddLlmCostTracking().ConfigurePrimaryHttpMessageHandler(() => provider);
         var sp = services.BuildServiceProvider();
         return (sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient("llm"));
@@ -299,5 +310,88 @@ public class UsageEstimatorTests
         Assert.Equal(UsageSource.Provider, record.Usage.Source);
         Assert.Equal(25, record.Usage.InputTokens);
         Assert.Equal(15, record.Usage.OutputTokens);
+    }
+
+    [Fact]
+    public async Task SendAsync_WithoutAnEstimatorPackage_NoUsageNullCostAndNoError()
+    {
+        var body = Payloads.Bytes("openai-chat-stream-nousage.sse");
+        var (services, client) = Create(new FakeProviderHandler(body, "text/event-stream"), tokenizers: false);
+        await using var _ = services;
+        Assert.False(services.GetRequiredService<UsageEstimator>().Enabled);
+
+        using (var response = await client.PostAsync(ChatUrl, Json(SayHiRequest)))
+        {
+            Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        var record = await SingleRecordAsync(services);
+        Assert.Equal(UsageSource.None, record.Usage.Source);
+        Assert.Null(record.Cost);
+        var statistics = services.GetRequiredService<ILlmCostTracker>().Statistics;
+        Assert.Equal(1, statistics.MissingUsage);
+        Assert.Equal(0, statistics.InternalErrors);
+    }
+
+    [Fact]
+    public async Task SendAsync_CustomEstimator_GetsTheCallAndItsRawBytesAndItsCountIsRecordedAsEstimated()
+    {
+        var body = Payloads.Bytes("openai-chat-stream-nousage.sse");
+        var custom = new RecordingEstimator();
+        var (services, client) = Create(new FakeProviderHandler(body, "text/event-stream"), tokenizers: false, estimator: custom);
+        await using var _ = services;
+
+        using (var response = await client.PostAsync(ChatUrl, Json(SayHiRequest)))
+        {
+            await response.Content.ReadAsByteArrayAsync();
+        }
+
+        var record = await SingleRecordAsync(services);
+        Assert.Equal(UsageSource.Estimated, record.Usage.Source);
+        Assert.Equal(42, record.Usage.OutputTokens);
+        var seen = Assert.Single(custom.Seen);
+        Assert.Equal("openai", seen.Provider);
+        Assert.Equal("chat", seen.Operation);
+        Assert.Equal(LlmApiFormat.OpenAI, seen.Format);
+        Assert.Equal("gpt-3.5-turbo-0125", seen.Model);
+        Assert.Equal(SayHiRequest, seen.Request);
+        Assert.Equal(Encoding.UTF8.GetString(body), seen.Response);
+    }
+
+    [Fact]
+    public async Task SendAsync_EstimatorThrows_CountedAndRecordedWithoutUsage()
+    {
+        var body = Payloads.Bytes("openai-chat-stream-nousage.sse");
+        var (services, client) = Create(new FakeProviderHandler(body, "text/event-stream"), tokenizers: false, estimator: new RecordingEstimator { Throw = true });
+        await using var _ = services;
+
+        using (var response = await client.PostAsync(ChatUrl, Json(SayHiRequest)))
+        {
+            await response.Content.ReadAsByteArrayAsync();
+        }
+
+        var record = await SingleRecordAsync(services);
+        Assert.Equal(UsageSource.None, record.Usage.Source);
+        Assert.Equal(1, services.GetRequiredService<ILlmCostTracker>().Statistics.InternalErrors);
+    }
+
+    /// <summary>An estimator of another tokenizer, plugged in through the public extension point; copies what it is given.</summary>
+    private sealed class RecordingEstimator : ILlmUsageEstimator
+    {
+        public List<(string Provider, string Operation, LlmApiFormat Format, string? Model, string Request, string Response)> Seen { get; } = [];
+
+        public bool Throw { get; init; }
+
+        public TokenUsage? Estimate(LlmUsageEstimationContext context)
+        {
+            if (Throw)
+            {
+                throw new InvalidOperationException("test");
+            }
+
+            Seen.Add((context.Provider, context.Operation, context.Format, context.Model,
+                Encoding.UTF8.GetString(context.RequestBody.Span), Encoding.UTF8.GetString(context.ResponseBody.Span)));
+            return new TokenUsage { InputTokens = 7, OutputTokens = 42, Source = UsageSource.Provider }; // recorded as estimated anyway
+        }
     }
 }

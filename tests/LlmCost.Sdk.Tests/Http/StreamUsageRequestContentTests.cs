@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace LlmCost.Sdk.Tests.Estimation;
+namespace LlmCost.Sdk.Tests.Http;
 
 /// <summary>
 /// <see cref="LlmCostOptions.RequestStreamUsage"/>: a streaming Chat Completions request without stream_options gets

@@ -68,7 +68,8 @@ internal sealed class TrackedHost : IAsyncDisposable
                 o.DefaultTags.Custom["region"] = "eu";
                 configure?.Invoke(o);
             })
-            .AddInMemorySink();
+            .AddInMemorySink()
+            .AddTokenizerEstimation(); // the opt-in package: calls without usage are estimated, as the tests expect
 
         var tracked = services.AddHttpClient("tracked", c => c.Timeout = TimeSpan.FromSeconds(30))
             .AddLlmCostTracking(o =>
