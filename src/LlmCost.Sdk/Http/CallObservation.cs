@@ -90,14 +90,13 @@ internal sealed class CallObservation : PendingRecord
     /// </summary>
     public void ObserveRequestStart()
     {
-        _requestJson?.Release();
         _requestBytes?.Reset();
         if (_requestBytes is null && Estimable)
         {
             _requestBytes = new RawCapture();
         }
 
-        _requestJson = new JsonScanner(RequestModelMapping.Instance, _usage);
+        _requestJson = _requestJson?.Restart(RequestModelMapping.Instance) ?? new JsonScanner(RequestModelMapping.Instance, _usage);
     }
 
     public void ObserveRequest(ReadOnlySpan<byte> bytes)
@@ -138,7 +137,9 @@ internal sealed class CallObservation : PendingRecord
             StopCapture();
         }
 
-        _json = new JsonScanner(Target.Mapping, _usage);
+        // The request's scanner reads the response: its body has been sent by the time the response arrives.
+        _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, _usage);
+        _requestJson = null;
         if (sse)
         {
             Streaming = true;

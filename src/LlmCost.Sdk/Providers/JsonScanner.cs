@@ -24,7 +24,7 @@ internal sealed class JsonScanner : IUsageReader
     private static readonly SearchValues<byte> ScalarEnds = SearchValues.Create(" \t\r\n,}]"u8);
     private static readonly SearchValues<byte> Whitespace = SearchValues.Create(" \t\r\n"u8);
 
-    private readonly UsageMapping _mapping;
+    private UsageMapping _mapping;
     private byte[]? _value;
     private readonly UsageAccumulator _usage;
 
@@ -77,6 +77,17 @@ internal sealed class JsonScanner : IUsageReader
         _inTopLevelArray = false;
         _capture = false;
         _path = default;
+    }
+
+    /// <summary>
+    /// Starts a new document read with another mapping, keeping the pooled value buffer: one scanner reads a call's
+    /// request body (for its model) and then its response (for usage).
+    /// </summary>
+    public JsonScanner Restart(UsageMapping mapping)
+    {
+        _mapping = mapping;
+        Reset();
+        return this;
     }
 
     /// <summary>Returns the pooled value buffer; the scanner must not be used afterwards.</summary>
