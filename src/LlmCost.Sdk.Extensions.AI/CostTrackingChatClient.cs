@@ -46,15 +46,15 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     /// <param name="tracker">The SDK's tracker, from the service provider (<c>services.AddLlmCostTracking()</c>).</param>
     /// <param name="defaultTags">
     /// Tags for every call through this client, below per-call tags (<see cref="LlmCostChatOptionsKeys"/>) and the ambient
-    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>. They are copied now.
+    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>.
     /// </param>
     /// <param name="logger">Where failures of the tracking itself are logged; <see langword="null"/> logs nowhere.</param>
-    public CostTrackingChatClient(IChatClient innerClient, ILlmCostTracker tracker, LlmCostTags? defaultTags = null, ILogger? logger = null)
+    public CostTrackingChatClient(IChatClient innerClient, ILlmCostTracker tracker, CostTags? defaultTags = null, ILogger? logger = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(tracker);
         _tracker = tracker;
-        _defaultTags = CostTags.From(defaultTags);
+        _defaultTags = defaultTags ?? CostTags.Empty;
         _logger = logger;
 
         ChatClientMetadata? metadata = null;

@@ -38,16 +38,16 @@ public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : Delegat
     /// <param name="tracker">The SDK's tracker, from the service provider (<c>services.AddLlmCostTracking()</c>).</param>
     /// <param name="defaultTags">
     /// Tags for every call through this generator, below per-call tags (<see cref="LlmCostChatOptionsKeys"/>) and the ambient
-    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>. They are copied now.
+    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>.
     /// </param>
     /// <param name="logger">Where failures of the tracking itself are logged; <see langword="null"/> logs nowhere.</param>
     public CostTrackingEmbeddingGenerator(
-        IEmbeddingGenerator<TInput, TEmbedding> innerGenerator, ILlmCostTracker tracker, LlmCostTags? defaultTags = null, ILogger? logger = null)
+        IEmbeddingGenerator<TInput, TEmbedding> innerGenerator, ILlmCostTracker tracker, CostTags? defaultTags = null, ILogger? logger = null)
         : base(innerGenerator)
     {
         ArgumentNullException.ThrowIfNull(tracker);
         _tracker = tracker;
-        _defaultTags = CostTags.From(defaultTags);
+        _defaultTags = defaultTags ?? CostTags.Empty;
         _logger = logger;
 
         EmbeddingGeneratorMetadata? metadata = null;

@@ -25,29 +25,12 @@ public static class LlmCostChatClientBuilderExtensions
     public static ChatClientBuilder UseLlmCostTracking(this ChatClientBuilder builder, LlmCostTags? defaultTags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var tags = Copy(defaultTags);
+        var tags = CostTags.From(defaultTags); // copied now: later changes to the caller's instance do not change the pipeline
         return builder.Use((innerClient, services) =>
             new CostTrackingChatClient(
                 innerClient,
                 LlmCostTrackerResolver.Resolve(services, nameof(ChatClientBuilder)),
                 tags,
                 LlmCostTrackerResolver.Logger<CostTrackingChatClient>(services)));
-    }
-
-    /// <summary>Copies tags now, so later changes to the caller's instance do not change the pipeline.</summary>
-    internal static LlmCostTags? Copy(LlmCostTags? tags)
-    {
-        if (tags is null)
-        {
-            return null;
-        }
-
-        var copy = new LlmCostTags { Feature = tags.Feature, Team = tags.Team, Customer = tags.Customer, Environment = tags.Environment };
-        foreach (var (key, value) in tags.Custom)
-        {
-            copy.Custom[key] = value;
-        }
-
-        return copy;
     }
 }

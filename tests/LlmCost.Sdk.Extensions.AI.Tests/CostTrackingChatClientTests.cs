@@ -17,6 +17,28 @@ public sealed class CostTrackingChatClientTests
     };
 
     [Fact]
+    public async Task Constructor_PublicWithoutABuilder_RecordsThroughTheTrackersPublicApi()
+    {
+        await using var services = TestServices.Create();
+        using var inner = new TestChatClient
+        {
+            GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Hi"))
+            {
+                ModelId = "gpt-4o-2024-08-06",
+                Usage = new UsageDetails { InputTokenCount = 2006, CachedInputTokenCount = 1920, OutputTokenCount = 300 },
+            }),
+        };
+        using var client = new CostTrackingChatClient(inner, services.GetRequiredService<ILlmCostTracker>(), new CostTags { Feature = "direct" });
+
+        await client.GetResponseAsync("Hello");
+
+        var record = await services.SingleRecordAsync();
+        Assert.Equal("direct", record.Tags.Feature);
+        Assert.Equal(0.005615m, record.Cost!.Total);
+        Assert.Throws<ArgumentNullException>(() => new CostTrackingChatClient(inner, null!));
+    }
+
+    [Fact]
     public async Task GetResponseAsync_OpenAIUsage_RecordsEveryFieldAndExactCost()
     {
         var time = new FakeTimeProvider(Start);
