@@ -20,7 +20,6 @@ internal sealed class HttpCallTracker
     private readonly bool _estimate;
     private readonly bool _requestStreamUsage;
     private readonly UsageEstimator _estimator;
-    private long _openCalls;
 
     public HttpCallTracker(
         IOptions<LlmCostOptions> options,
@@ -56,9 +55,6 @@ internal sealed class HttpCallTracker
     /// <summary>Gets a value indicating whether calls without usage are estimated: an <see cref="ILlmUsageEstimator"/> is registered and <see cref="LlmCostOptions.EstimateMissingUsage"/> is on.</summary>
     public bool EstimatesMissingUsage => _estimate;
 
-    /// <summary>Gets the number of calls begun and not yet completed (a test hook: it goes below zero if a call completes twice).</summary>
-    internal long OpenCalls => Interlocked.Read(ref _openCalls);
-
     /// <summary>Gets the time provider.</summary>
     public TimeProvider Time => _time;
 
@@ -82,7 +78,6 @@ internal sealed class HttpCallTracker
         var tags = _attribution.Resolve(clientDefaults, aiCall?.HttpTags, requestTags);
 
         var call = new CallObservation(this, target, tags, _time.GetUtcNow(), _time.GetTimestamp(), LlmCostInstrumentation.StartActivity(target));
-        Interlocked.Increment(ref _openCalls);
         if (request.Content is { } content)
         {
             // A request sent again (an outer retry) is unwrapped first, so wrappers never nest.
@@ -102,7 +97,6 @@ internal sealed class HttpCallTracker
     /// <summary>Hands a finished HTTP call to the estimator or the writer, then ends its span. Runs once per call, on the caller's path.</summary>
     public void Complete(CallObservation call)
     {
-        Interlocked.Decrement(ref _openCalls);
         if (call.Malformed && call.ErrorType is null)
         {
             _counters.Malformed();

@@ -36,13 +36,13 @@ internal static class TestServices
     }
 
     /// <summary>
-    /// Flushes, asserts that exactly one record was written, and that no tracked HTTP call is still open or was completed
-    /// twice (so no second record can follow).
+    /// Flushes, asserts that exactly one record was written and exactly one was ever queued (a call recorded twice, by the
+    /// handler and the decorator, would have queued two; a finished call cannot finish again).
     /// </summary>
     public static async Task<CostRecord> SingleRecordAsync(this IServiceProvider services)
     {
         var record = Assert.Single(await services.RecordsAsync());
-        Assert.Equal(0, services.GetRequiredService<HttpCallTracker>().OpenCalls);
+        Assert.Equal(1, services.GetRequiredService<ILlmCostTracker>().Statistics.Queued);
         Assert.Single(await services.RecordsAsync());
         return record;
     }
