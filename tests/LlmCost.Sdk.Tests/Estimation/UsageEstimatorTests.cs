@@ -25,7 +25,7 @@ public class UsageEstimatorTests
         var services = new ServiceCollection();
         services.AddLlmCostTracking(o =>
         {
-            o.BatchDelay = TimeSpan.Zero;
+            o.Pipeline.BatchDelay = TimeSpan.Zero;
             configure?.Invoke(o);
         }).AddInMemorySink();
         services.AddHttpClient("llm").AddLlmCostTracking().ConfigurePrimaryHttpMessageHandler(() => provider);
