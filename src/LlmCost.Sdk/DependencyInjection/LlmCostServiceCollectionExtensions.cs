@@ -75,6 +75,7 @@ public static class LlmCostServiceCollectionExtensions
             Logger<LlmCostInstrumentation>(sp),
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => PriceTableFactory.Create(sp.GetRequiredService<IOptions<LlmCostOptions>>().Value));
+        services.TryAddSingleton(static sp => new LlmCostPipelineMetrics(sp.GetRequiredService<LlmCostCounters>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => CreatePipeline(sp));
         services.TryAddSingleton(static sp => new UsageEstimator(
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
@@ -101,6 +102,7 @@ public static class LlmCostServiceCollectionExtensions
     {
         var sinks = sp.GetServices<ICostSink>().ToList();
         var logger = Logger<LlmCostPipeline>(sp);
+        sp.GetRequiredService<LlmCostPipelineMetrics>(); // the llmcost.pipeline.* instruments live as long as the pipeline
         if (sinks.Count == 0)
         {
             Log.NoSinks(logger);
