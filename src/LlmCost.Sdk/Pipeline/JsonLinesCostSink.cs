@@ -17,7 +17,7 @@ namespace LlmCost.Sdk;
 /// </remarks>
 public sealed class JsonLinesCostSink : ICostSink
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, Encoder = CostRecordJson.Encoder };
 
     /// <summary>Initializes a new instance of the <see cref="JsonLinesCostSink"/> class.</summary>
     /// <param name="path">The file to append to; relative paths are relative to the current directory.</param>

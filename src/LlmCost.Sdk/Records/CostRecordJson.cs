@@ -14,10 +14,16 @@ internal static class CostRecordJson
 {
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
+    /// <summary>
+    /// Writes '+' (the <c>+custom</c> table-version suffix) and non-ASCII tag values as themselves rather than <c>\u002B</c>:
+    /// records are JSON Lines for tools, never embedded in HTML, so HTML-sensitive characters need no escaping.
+    /// </summary>
+    internal static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     public static string Serialize(CostRecord record)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Encoder }))
         {
             Write(writer, record);
         }
