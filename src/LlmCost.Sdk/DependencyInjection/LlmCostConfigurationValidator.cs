@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -57,13 +58,22 @@ internal sealed class LlmCostConfigurationValidator : IValidateOptions<LlmCostOp
             return;
         }
 
-        var before = failures.Count;
+        if (root)
+        {
+            // A root built for the SDK alone holds option keys; an application's root (appsettings, every environment
+            // variable) holds others: name a few of them, not hundreds.
+            var known = typeof(LlmCostOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var unknown = configuration.GetChildren().Select(c => c.Key).Where(k => !known.Contains(k) && !Moved.ContainsKey(k)).ToList();
+            if (unknown.Count > 0)
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"AddLlmCostTracking(IConfiguration) was given a configuration root whose keys are not LlmCost options ({string.Join(", ", unknown.Take(5).Select(k => $"'{k}'"))}{(unknown.Count > 5 ? $" and {unknown.Count - 5} more" : string.Empty)}), so nothing would bind: call AddLlmCostTracking(builder.Configuration.GetSection(\"LlmCost\"))."));
+                return;
+            }
+        }
+
         var prefix = configuration is IConfigurationSection section ? section.Path : string.Empty;
         CheckObject(configuration, typeof(LlmCostOptions), prefix, failures, topLevel: true);
-        if (root && failures.Count > before)
-        {
-            failures.Add("AddLlmCostTracking(IConfiguration) expects the \"LlmCost\" section (builder.Configuration.GetSection(\"LlmCost\")), not the configuration root.");
-        }
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The options types are kept whole by the configuration binder's generated code, which sets every property.")]

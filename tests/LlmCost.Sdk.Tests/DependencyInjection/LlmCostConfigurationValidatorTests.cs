@@ -61,14 +61,36 @@ public class LlmCostConfigurationValidatorTests
     }
 
     [Fact]
-    public async Task HostStart_RootConfigurationOfAnotherApp_FailsNamingItsKeysAndTheSection()
+    public async Task HostStart_RootConfigurationOfAnApp_FailsNamingSomeOfItsKeysAndTheSection()
     {
-        var root = Configuration(("AllowedHosts", "*"));
+        var root = Configuration(("AllowedHosts", "*"), ("PATH", "/bin"), ("HOME", "/root"), ("Logging:LogLevel:Default", "Information"), ("A", "1"), ("B", "2"), ("C", "3"));
 
         var ex = await StartFailsAsync(root);
 
-        Assert.Contains("Configuration key 'AllowedHosts' is not an option of LlmCostOptions", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("expects the \"LlmCost\" section", ex.Message, StringComparison.Ordinal);
+        var failure = Assert.Single(ex.Failures);
+        Assert.Contains("was given a configuration root whose keys are not LlmCost options ('A', 'AllowedHosts', 'B', 'C', 'HOME' and 2 more)", failure, StringComparison.Ordinal);
+        Assert.Contains("AddLlmCostTracking(builder.Configuration.GetSection(\"LlmCost\"))", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostStart_RootBuiltForTheSdkAlone_Binds()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddLlmCostTracking(Configuration(("Pipeline:QueueCapacity", "77"), ("DefaultTags:Team", "search"))).AddInMemorySink();
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.Equal(77, host.Services.GetRequiredService<IOptions<LlmCostOptions>>().Value.Pipeline.QueueCapacity);
+    }
+
+    [Fact]
+    public async Task HostStart_RootBuiltForTheSdkAloneWithATypo_FailsNamingTheKey()
+    {
+        var ex = await StartFailsAsync(Configuration(("Pipeline:QeueCapacity", "77")));
+
+        Assert.Contains("Configuration key 'Pipeline:QeueCapacity' is not an option of LlmCostPipelineOptions", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
