@@ -27,7 +27,8 @@ internal sealed class LlmCostConfigurationValidator : IValidateOptions<LlmCostOp
 
     private readonly IReadOnlyList<LlmCostConfigurationSource> _sources;
 
-    public LlmCostConfigurationValidator(IEnumerable<LlmCostConfigurationSource> sources) => _sources = sources.ToList();
+    public LlmCostConfigurationValidator(IEnumerable<LlmCostConfigurationSource> sources) =>
+        _sources = sources.DistinctBy(s => s.Configuration, ReferenceEqualityComparer.Instance).ToList();
 
     public ValidateOptionsResult Validate(string? name, LlmCostOptions options)
     {

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// A sink that appends each record as one line of JSON to a file (JSON Lines), in the record format of DESIGN.md.
+/// A sink that appends each record as one line of JSON to a file (JSON Lines), in the record format of docs/ARCHITECTURE.md ("The record").
 /// </summary>
 /// <remarks>
 /// Each batch is serialized first and appended with a single write, then flushed to disk, so a crash loses at most the

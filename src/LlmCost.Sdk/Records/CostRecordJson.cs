@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// The JSON form of <see cref="CostRecord"/> (DESIGN.md "The record"): camelCase, one object per record,
+/// The JSON form of <see cref="CostRecord"/> (docs/ARCHITECTURE.md, "The record"): camelCase, one object per record,
 /// custom tags beside the standard ones, timestamps in UTC with milliseconds, money as JSON numbers.
 /// </summary>
 /// <remarks>Hand-written over <see cref="Utf8JsonWriter"/> so the format is exact and allocation-light.</remarks>
