@@ -73,6 +73,14 @@ public sealed partial class ReadmeSnippetTests
     }
 
     [Fact]
+    public void CorePackageReadme_QuickStart_IsTheRepositoryReadmes()
+    {
+        static string QuickStart(string file) => MarkdownSnippet.Read(Root, file).First(s => s.Compile == "program").Code;
+
+        Assert.Equal(QuickStart("README.md"), QuickStart("src/LlmCost.Sdk/README.md"));
+    }
+
+    [Fact]
     public void PackageReadmes_HaveNoRepositoryRelativeLinks()
     {
         foreach (var readme in Directory.GetFiles(Path.Combine(Root, "src"), "README.md", SearchOption.AllDirectories))
