@@ -66,9 +66,9 @@ public class HandlerBreakdownBenchmarks
             o.DefaultTags.Team = "search";
             if (blocked)
             {
-                o.QueueCapacity = 1;
-                o.SinkQueueCapacity = 1;
-                o.BatchDelay = TimeSpan.Zero;
+                o.Pipeline.QueueCapacity = 1;
+                o.Sinks.QueueCapacity = 1;
+                o.Pipeline.BatchDelay = TimeSpan.Zero;
                 o.ShutdownTimeout = TimeSpan.FromSeconds(1);
             }
         }).AddSink(blocked ? new BlockingSink() : new DiscardSink());

@@ -11,10 +11,10 @@ namespace LlmCost.Sdk.Benchmarks;
 /// is followed by a flush, so the queue is never full and every write takes the success path (checked at cleanup).</item>
 /// <item><c>Pump_100k</c>: 100,000 records enqueued then <c>FlushAsync</c>, into a sink that only counts (mean is per
 /// 100,000 records; records/s = 100,000 / mean), with the default options except a queue that holds all 100,000.</item>
-/// <item><c>Pump_100k_SinkQueue256</c>: the same with <c>SinkQueueCapacity</c> = 256 batches (default 64), so the
+/// <item><c>Pump_100k_SinkQueue256</c>: the same with <c>Sinks.QueueCapacity</c> = 256 batches (default 64), so the
 /// sink worker's queue holds the whole burst (196 batches of 512) and nothing is dropped.</item>
 /// </list>
-/// Drops are printed at cleanup (<c>// pipeline: ...</c> lines in the log): with the default SinkQueueCapacity a burst
+/// Drops are printed at cleanup (<c>// pipeline: ...</c> lines in the log): with the default Sinks.QueueCapacity a burst
 /// of 100,000 records loses batches at the sink queue even though the sink does nothing.
 /// </summary>
 [MemoryDiagnoser]
@@ -104,10 +104,10 @@ public class PipelineBenchmarks
         var services = new ServiceCollection();
         services.AddLlmCostTracking(o =>
         {
-            o.QueueCapacity = queueCapacity;
+            o.Pipeline.QueueCapacity = queueCapacity;
             if (sinkQueueCapacity is { } capacity)
             {
-                o.SinkQueueCapacity = capacity;
+                o.Sinks.QueueCapacity = capacity;
             }
         }).AddSink(_sink);
         _services = services.BuildServiceProvider();

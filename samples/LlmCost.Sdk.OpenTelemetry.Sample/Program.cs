@@ -21,7 +21,8 @@ builder.Services.AddLlmCostTracking(o =>
     o.DefaultTags.Team = "support";
     o.Telemetry.IncludeCustomerInMetrics = true;   // a handful of tenants here; keep the cap for real traffic
     o.Telemetry.MaxMetricTagValues = 50;
-});
+})
+.AddJsonLinesSink("costs/llm-costs.jsonl");   // the records themselves, beside the metrics (without a sink: warning 150)
 
 var openai = builder.Services.AddHttpClient("openai", c => c.BaseAddress = new Uri("https://api.openai.com/v1/")).AddLlmCostTracking();
 if (simulate)

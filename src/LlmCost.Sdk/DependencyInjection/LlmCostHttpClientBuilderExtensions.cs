@@ -6,8 +6,8 @@ namespace LlmCost.Sdk;
 public static class LlmCostHttpClientBuilderExtensions
 {
     /// <summary>
-    /// Adds the cost-tracking handler to this client. Calls to OpenAI and Anthropic (and configured endpoints) are
-    /// tracked; other calls pass through untouched. Adds the core services when <c>AddLlmCostTracking</c> was not called.
+    /// Adds the cost-tracking handler to this client. Calls to the providers of <see cref="LlmProviders"/> (and configured
+    /// endpoints) are tracked; other calls pass through untouched. Adds the core services when <c>AddLlmCostTracking</c> was not called.
     /// </summary>
     /// <param name="builder">The HTTP client builder.</param>
     /// <returns>The builder.</returns>
@@ -46,7 +46,14 @@ public static class LlmCostHttpClientBuilderExtensions
         var options = new LlmCostClientOptions();
         configure(options);
         var defaults = TagMerger.Freeze(options.DefaultTags);
-        var provider = options.Provider;
+        var provider = string.IsNullOrWhiteSpace(options.Provider) ? null : KnownProviders.Normalize(options.Provider);
+        if (provider is null && !string.IsNullOrWhiteSpace(options.Provider))
+        {
+            // Not one of LlmProviders: valid only if the price table has it, which is known at start-up (validated there).
+            provider = options.Provider.Trim();
+            builder.Services.AddSingleton(new PinnedClientProvider(builder.Name, provider));
+        }
+
         return builder.AddHttpMessageHandler(sp => new CostTrackingHandler(sp.GetRequiredService<HttpCallTracker>(), defaults, provider));
     }
 }

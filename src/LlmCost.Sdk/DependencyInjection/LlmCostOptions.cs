@@ -1,7 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Options;
+
 namespace LlmCost.Sdk;
 
 /// <summary>Options of LLM cost tracking, bound from configuration or set in code.</summary>
-/// <remarks>Validated at start-up (<c>ValidateOnStart</c>): a bad value or bad price data fails with a message naming it.</remarks>
+/// <remarks>
+/// <para>Bound from the <c>LlmCost</c> configuration section by <c>AddLlmCostTracking(configuration.GetSection("LlmCost"))</c>;
+/// options of one concern are grouped: <see cref="Pipeline"/> (queue and batching), <see cref="Sinks"/> (sink queues and
+/// retries) and <see cref="Telemetry"/> (OpenTelemetry output).</para>
+/// <para>Validated at start-up (<c>ValidateOnStart</c>): a bad value, an unknown provider, an unknown configuration key or
+/// bad price data fails with a message naming the option or key.</para>
+/// </remarks>
 public sealed class LlmCostOptions
 {
     /// <summary>Gets or sets the environment written into every record's tags.</summary>
@@ -50,44 +60,34 @@ public sealed class LlmCostOptions
     /// </remarks>
     public bool RequestStreamUsage { get; set; }
 
-    /// <summary>Gets or sets how many records may wait for the sinks. When full, new records are dropped and counted, never waited for.</summary>
-    /// <value>The default value is 10,000.</value>
-    public int QueueCapacity { get; set; } = 10_000;
+    /// <summary>Gets the options of the record queue and the batching pump: how many records may wait, and how they are batched.</summary>
+    /// <remarks>Bound from the <c>LlmCost:Pipeline</c> configuration section.</remarks>
+    [ValidateObjectMembers]
+    public LlmCostPipelineOptions Pipeline { get; } = new();
 
-    /// <summary>Gets or sets the largest batch handed to a sink.</summary>
-    /// <value>The default value is 512.</value>
-    public int MaxBatchSize { get; set; } = 512;
-
-    /// <summary>Gets or sets how long the pump waits for a batch to fill before writing what it has.</summary>
-    /// <value>The default value is 1 second.</value>
-    public TimeSpan BatchDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Gets the options every sink's worker shares: its queue of batches and the retries of a failed write.</summary>
+    /// <remarks>Bound from the <c>LlmCost:Sinks</c> configuration section.</remarks>
+    [ValidateObjectMembers]
+    public LlmCostSinkOptions Sinks { get; } = new();
 
     /// <summary>Gets or sets how long disposal or host shutdown waits for queued records to reach the sinks.</summary>
     /// <value>The default value is 10 seconds.</value>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimSafeRange.Justification)]
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets how many times a failed sink write is retried before its batch is dropped and counted.</summary>
-    /// <value>The default value is 3.</value>
-    public int SinkMaxRetries { get; set; } = 3;
-
-    /// <summary>Gets or sets the delay before the first retry of a failed sink write; each later retry doubles it (with jitter, at most 30 s).</summary>
-    /// <value>The default value is 500 milliseconds.</value>
-    public TimeSpan SinkRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Gets or sets how many batches may wait for one sink; a sink that falls further behind loses batches, counted.</summary>
-    /// <value>The default value is 64.</value>
-    public int SinkQueueCapacity { get; set; } = 64;
-
     /// <summary>
-    /// Gets extra endpoints to track besides api.openai.com and api.anthropic.com: a proxy, a gateway or an
-    /// OpenAI-compatible base URL, each mapped to a provider.
+    /// Gets extra endpoints to track besides the providers' own hosts: a proxy, a gateway or an OpenAI-compatible base URL,
+    /// each mapped to a provider (one of <see cref="LlmProviders"/>, or a provider that <see cref="Prices"/> names).
     /// </summary>
+    /// <remarks>A provider is validated at start-up and its case normalized (<c>OpenAI</c> becomes <c>openai</c>).</remarks>
     public IList<LlmCostEndpoint> Endpoints { get; } = [];
 
     /// <summary>
     /// Gets the options of the OpenTelemetry output: which attribution tags become metric attributes (customer and
     /// custom tags are off by default), the cap on their distinct values, and OpenTelemetry Baggage reading and writing.
     /// </summary>
+    [ValidateObjectMembers]
     public LlmCostTelemetryOptions Telemetry { get; } = new();
 
     /// <summary>

@@ -9,19 +9,15 @@ namespace LlmCost.Sdk;
 /// </summary>
 internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
 {
+    private readonly IReadOnlyList<PinnedClientProvider> _pinned;
+
+    public LlmCostOptionsValidator(IEnumerable<PinnedClientProvider>? pinned = null) => _pinned = pinned?.ToList() ?? [];
+
+    /// <remarks>Ranges are checked by <see cref="LlmCostOptionsAttributeValidator"/>; this validator holds the rules across fields and the price data.</remarks>
     public ValidateOptionsResult Validate(string? name, LlmCostOptions options)
     {
         var failures = new List<string>();
-        Range(failures, nameof(options.QueueCapacity), options.QueueCapacity, 1, 10_000_000);
-        Range(failures, nameof(options.MaxBatchSize), options.MaxBatchSize, 1, 1_000_000);
-        Range(failures, nameof(options.SinkMaxRetries), options.SinkMaxRetries, 0, 100);
-        Range(failures, nameof(options.SinkQueueCapacity), options.SinkQueueCapacity, 1, 1_000_000);
-        Positive(failures, nameof(options.BatchDelay), options.BatchDelay, allowZero: true);
-        Positive(failures, nameof(options.ShutdownTimeout), options.ShutdownTimeout, allowZero: false);
-        Positive(failures, nameof(options.SinkRetryDelay), options.SinkRetryDelay, allowZero: true);
-
         var telemetry = options.Telemetry;
-        Range(failures, "Telemetry.MaxMetricTagValues", telemetry.MaxMetricTagValues, 1, 100_000);
         for (var i = 0; i < telemetry.CustomTagsInMetrics.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(telemetry.CustomTagsInMetrics[i]))
@@ -35,12 +31,12 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
             var endpoint = options.Endpoints[i];
             if (!Uri.TryCreate(endpoint.BaseAddress, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                failures.Add($"LlmCostOptions.Endpoints[{i}].BaseAddress must be an absolute http or https URI, not '{endpoint.BaseAddress}'.");
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"LlmCostOptions.Endpoints[{i}].BaseAddress (LlmCost:Endpoints:{i}:BaseAddress) must be an absolute http or https URI, not '{endpoint.BaseAddress}'."));
             }
 
             if (string.IsNullOrWhiteSpace(endpoint.Provider))
             {
-                failures.Add($"LlmCostOptions.Endpoints[{i}] ('{endpoint.BaseAddress}') needs a Provider, such as 'openai'.");
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"LlmCostOptions.Endpoints[{i}] ('{endpoint.BaseAddress}') needs a Provider (LlmCost:Endpoints:{i}:Provider), such as 'openai'."));
             }
         }
 
@@ -48,6 +44,7 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
         {
             var table = PriceTableFactory.Create(options);
             ValidateModelAliases(options, table, failures);
+            ValidateProviders(options, table, failures);
         }
         catch (PriceTableException ex)
         {
@@ -87,19 +84,41 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
         }
     }
 
-    private static void Range(List<string> failures, string name, int value, int min, int max)
+    /// <summary>
+    /// A provider decides which prices apply: a misspelled one (<c>foobar</c>) would leave every call unpriced with a warning
+    /// that blames the price. Known providers (<see cref="LlmProviders"/>) are normalized by <see cref="LlmCostOptionsSetup"/>;
+    /// any other must be one the price table has (for example added through <see cref="LlmCostOptions.Prices"/>).
+    /// </summary>
+    private void ValidateProviders(LlmCostOptions options, PriceTable table, List<string> failures)
     {
-        if (value < min || value > max)
+        HashSet<string>? tableProviders = null;
+        bool IsKnown(string provider)
         {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"LlmCostOptions.{name} must be between {min} and {max}, not {value}."));
-        }
-    }
+            if (KnownProviders.Normalize(provider) is not null)
+            {
+                return true;
+            }
 
-    private static void Positive(List<string> failures, string name, TimeSpan value, bool allowZero)
-    {
-        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
+            tableProviders ??= table.Entries.Select(e => e.Provider).ToHashSet(StringComparer.Ordinal);
+            return tableProviders.Contains(provider);
+        }
+
+        for (var i = 0; i < options.Endpoints.Count; i++)
         {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"LlmCostOptions.{name} must be {(allowZero ? "zero or more" : "more than zero")}, not {value}."));
+            var provider = options.Endpoints[i].Provider;
+            if (!string.IsNullOrWhiteSpace(provider) && !IsKnown(provider))
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"LlmCostOptions.Endpoints[{i}].Provider (LlmCost:Endpoints:{i}:Provider) '{provider}' is not a known provider: use one of {KnownProviders.List} (LlmProviders), or a provider that LlmCostOptions.Prices names."));
+            }
+        }
+
+        foreach (var pinned in _pinned)
+        {
+            if (!IsKnown(pinned.Provider))
+            {
+                failures.Add($"LlmCostClientOptions.Provider of HTTP client '{pinned.ClientName}', '{pinned.Provider}', is not a known provider: use one of {KnownProviders.List} (LlmProviders), or a provider that LlmCostOptions.Prices names.");
+            }
         }
     }
 }

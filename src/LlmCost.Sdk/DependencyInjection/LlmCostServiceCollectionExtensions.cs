@@ -33,16 +33,25 @@ public static class LlmCostServiceCollectionExtensions
         return new LlmCostTrackingBuilder(services);
     }
 
-    /// <summary>Adds LLM cost tracking with options bound from a configuration section (for example <c>"LlmCost"</c>).</summary>
+    /// <summary>
+    /// Adds LLM cost tracking with options bound from a configuration section:
+    /// <c>AddLlmCostTracking(builder.Configuration.GetSection("LlmCost"))</c>.
+    /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configuration">The configuration section.</param>
+    /// <param name="configuration">The configuration section, usually <c>"LlmCost"</c>.</param>
     /// <returns>A builder to add sinks.</returns>
+    /// <remarks>
+    /// The section's keys are checked at start-up: a key that is not an option (a typo, or a key that moved into an options
+    /// group) and the whole configuration passed instead of the section fail start-up with a message naming the key, rather
+    /// than binding nothing. A section that does not exist is logged as a warning (event id 151).
+    /// </remarks>
     public static LlmCostTrackingBuilder AddLlmCostTracking(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         AddCore(services);
         services.AddOptions<LlmCostOptions>().Bind(configuration);
+        services.AddSingleton(new LlmCostConfigurationSource(configuration));
         return new LlmCostTrackingBuilder(services);
     }
 
@@ -54,7 +63,9 @@ public static class LlmCostServiceCollectionExtensions
         }
 
         services.AddOptions<LlmCostOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmCostOptions>, LlmCostOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmCostOptions>, LlmCostOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmCostOptions>, LlmCostConfigurationValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LlmCostOptions>, LlmCostOptionsSetup>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LlmCostCounters>();
@@ -64,12 +75,8 @@ public static class LlmCostServiceCollectionExtensions
             Logger<LlmCostInstrumentation>(sp),
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => PriceTableFactory.Create(sp.GetRequiredService<IOptions<LlmCostOptions>>().Value));
-        services.TryAddSingleton(static sp => new LlmCostPipeline(
-            sp.GetServices<ICostSink>(),
-            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
-            sp.GetRequiredService<LlmCostCounters>(),
-            sp.GetRequiredService<TimeProvider>(),
-            Logger<LlmCostPipeline>(sp)));
+        services.TryAddSingleton(static sp => new LlmCostPipelineMetrics(sp.GetRequiredService<LlmCostCounters>(), sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(static sp => CreatePipeline(sp));
         services.TryAddSingleton(static sp => new UsageEstimator(
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
             sp.GetRequiredService<LlmCostCounters>(),
@@ -97,6 +104,36 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
             Logger<LlmCostTracker>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LlmCostHostedService>());
+    }
+
+    /// <summary>
+    /// Creates the pipeline, warning first about what would make tracking silently useless: no sink (records go nowhere)
+    /// and a configuration section that does not exist (a misspelled section name binds nothing).
+    /// </summary>
+    private static LlmCostPipeline CreatePipeline(IServiceProvider sp)
+    {
+        var sinks = sp.GetServices<ICostSink>().ToList();
+        var logger = Logger<LlmCostPipeline>(sp);
+        sp.GetRequiredService<LlmCostPipelineMetrics>(); // the llmcost.pipeline.* instruments live as long as the pipeline
+        if (sinks.Count == 0)
+        {
+            Log.NoSinks(logger);
+        }
+
+        foreach (var source in sp.GetServices<LlmCostConfigurationSource>())
+        {
+            if (source.Configuration is IConfigurationSection section && !LlmCostConfigurationValidator.IsRoot(section) && !section.GetChildren().Any())
+            {
+                Log.ConfigurationSectionEmpty(logger, section.Path);
+            }
+        }
+
+        return new LlmCostPipeline(
+            sinks,
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            sp.GetRequiredService<LlmCostCounters>(),
+            sp.GetRequiredService<TimeProvider>(),
+            logger);
     }
 
     /// <summary>Logging is optional: without <c>AddLogging</c> the SDK logs nowhere rather than failing.</summary>

@@ -5,7 +5,7 @@ namespace LlmCost.Sdk;
 /// <summary>Every log message of the SDK, source-generated, with stable event ids. None carries prompt, completion or key.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Warning, "LLM cost records dropped because the queue is full or shut down ({Dropped} so far). Raise LlmCostOptions.QueueCapacity or check the sinks.")]
+    [LoggerMessage(1, LogLevel.Warning, "LLM cost records dropped because the queue is full or shut down ({Dropped} so far). Raise LlmCostOptions.Pipeline.QueueCapacity or check the sinks.")]
     public static partial void RecordsDropped(ILogger logger, long dropped);
 
     [LoggerMessage(2, LogLevel.Warning, "LLM cost sink {Sink} failed (attempt {Attempt}); retrying in {Delay}.")]
@@ -40,4 +40,11 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Line {Line} of the {Provider} batch results could not be read as a result line; it was skipped and counted as malformed.")]
     public static partial void MalformedBatchLine(ILogger logger, string provider, int line);
+
+    // 150-199: start-up checks of the registration and configuration.
+    [LoggerMessage(150, LogLevel.Warning, "LLM cost tracking has no sink: records are counted (ILlmCostTracker.Statistics, metrics) but written nowhere. Add one with AddLlmCostTracking().AddJsonLinesSink(path), AddInMemorySink() or AddSink<T>().")]
+    public static partial void NoSinks(ILogger logger);
+
+    [LoggerMessage(151, LogLevel.Warning, "The configuration section '{Path}' given to AddLlmCostTracking is missing or empty, so LLM cost tracking runs with its defaults. Check the section name (usually \"LlmCost\").")]
+    public static partial void ConfigurationSectionEmpty(ILogger logger, string path);
 }

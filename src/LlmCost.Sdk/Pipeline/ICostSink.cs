@@ -6,7 +6,7 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// The SDK calls <see cref="WriteAsync"/> from one background task per sink, never concurrently for the same sink and
 /// never on an application thread. A sink may throw: the batch is retried with backoff
-/// (<see cref="LlmCostOptions.SinkMaxRetries"/>) and, if it still fails, counted as dropped and logged.
+/// (<see cref="LlmCostSinkOptions.MaxRetries"/>) and, if it still fails, counted as dropped and logged.
 /// One failing or slow sink never blocks the others or the application.
 /// </remarks>
 public interface ICostSink

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// A sink that appends each record as one line of JSON to a file (JSON Lines), in the record format of DESIGN.md.
+/// A sink that appends each record as one line of JSON to a file (JSON Lines), in the record format of docs/ARCHITECTURE.md ("The record").
 /// </summary>
 /// <remarks>
 /// Each batch is serialized first and appended with a single write, then flushed to disk, so a crash loses at most the
@@ -17,7 +17,7 @@ namespace LlmCost.Sdk;
 /// </remarks>
 public sealed class JsonLinesCostSink : ICostSink
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, Encoder = CostRecordJson.Encoder };
 
     /// <summary>Initializes a new instance of the <see cref="JsonLinesCostSink"/> class.</summary>
     /// <param name="path">The file to append to; relative paths are relative to the current directory.</param>

@@ -44,10 +44,10 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         _counters = counters;
         _time = time;
         _logger = logger;
-        _maxBatchSize = o.MaxBatchSize;
-        _batchDelay = o.BatchDelay;
+        _maxBatchSize = o.Pipeline.MaxBatchSize;
+        _batchDelay = o.Pipeline.BatchDelay;
         _shutdownTimeout = o.ShutdownTimeout;
-        _queue = Channel.CreateBounded<PipelineItem>(new BoundedChannelOptions(o.QueueCapacity)
+        _queue = Channel.CreateBounded<PipelineItem>(new BoundedChannelOptions(o.Pipeline.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,

@@ -33,9 +33,9 @@ internal sealed class SinkWorker
         _time = time;
         _logger = logger;
         _abort = abort;
-        _maxRetries = options.SinkMaxRetries;
-        _retryDelay = options.SinkRetryDelay;
-        _queue = Channel.CreateBounded<SinkItem>(new BoundedChannelOptions(options.SinkQueueCapacity)
+        _maxRetries = options.Sinks.MaxRetries;
+        _retryDelay = options.Sinks.RetryDelay;
+        _queue = Channel.CreateBounded<SinkItem>(new BoundedChannelOptions(options.Sinks.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// The JSON form of <see cref="CostRecord"/> (DESIGN.md "The record"): camelCase, one object per record,
+/// The JSON form of <see cref="CostRecord"/> (docs/ARCHITECTURE.md, "The record"): camelCase, one object per record,
 /// custom tags beside the standard ones, timestamps in UTC with milliseconds, money as JSON numbers.
 /// </summary>
 /// <remarks>Hand-written over <see cref="Utf8JsonWriter"/> so the format is exact and allocation-light.</remarks>
@@ -14,10 +14,16 @@ internal static class CostRecordJson
 {
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
+    /// <summary>
+    /// Writes '+' (the <c>+custom</c> table-version suffix) and non-ASCII tag values as themselves rather than <c>\u002B</c>:
+    /// records are JSON Lines for tools, never embedded in HTML, so HTML-sensitive characters need no escaping.
+    /// </summary>
+    internal static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     public static string Serialize(CostRecord record)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Encoder }))
         {
             Write(writer, record);
         }

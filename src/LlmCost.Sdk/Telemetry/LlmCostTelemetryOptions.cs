@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LlmCost.Sdk;
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed class LlmCostTelemetryOptions
     /// listed custom tag) may take on metrics. Later values are reported as <c>other</c>.
     /// </summary>
     /// <value>The default value is 100.</value>
+    [Range(1, 100_000)]
     public int MaxMetricTagValues { get; set; } = 100;
 
     /// <summary>

@@ -1,8 +1,9 @@
-using OpenTelemetry.Trace;
+using LlmCost.Sdk;
 
-namespace LlmCost.Sdk;
+namespace OpenTelemetry.Trace;
 
 /// <summary>Adds the SDK's spans to an OpenTelemetry <see cref="TracerProviderBuilder"/>.</summary>
+/// <remarks>In the <c>OpenTelemetry.Trace</c> namespace, as every OpenTelemetry instrumentation package's builder extensions are.</remarks>
 public static class LlmCostTracerProviderBuilderExtensions
 {
     /// <summary>

@@ -12,7 +12,7 @@ public class LlmCostServiceCollectionExtensionsTests
     {
         var services = new ServiceCollection();
         services.AddLlmCostTracking(o => o.DefaultTags.Team = "search").AddInMemorySink();
-        services.AddLlmCostTracking(o => o.QueueCapacity = 42).AddInMemorySink();
+        services.AddLlmCostTracking(o => o.Pipeline.QueueCapacity = 42).AddInMemorySink();
 
         await using var sp = services.BuildServiceProvider();
 
@@ -21,7 +21,7 @@ public class LlmCostServiceCollectionExtensionsTests
         Assert.Single(sp.GetServices<IHostedService>().OfType<LlmCostHostedService>());
         var options = sp.GetRequiredService<IOptions<LlmCostOptions>>().Value;
         Assert.Equal("search", options.DefaultTags.Team);
-        Assert.Equal(42, options.QueueCapacity);
+        Assert.Equal(42, options.Pipeline.QueueCapacity);
     }
 
     [Fact]
@@ -32,8 +32,9 @@ public class LlmCostServiceCollectionExtensionsTests
             ["LlmCost:Environment"] = "staging",
             ["LlmCost:DefaultTags:Team"] = "search",
             ["LlmCost:DefaultTags:Custom:region"] = "eu",
-            ["LlmCost:QueueCapacity"] = "500",
-            ["LlmCost:BatchDelay"] = "00:00:02",
+            ["LlmCost:Pipeline:QueueCapacity"] = "500",
+            ["LlmCost:Pipeline:BatchDelay"] = "00:00:02",
+            ["LlmCost:Sinks:MaxRetries"] = "5",
             ["LlmCost:Endpoints:0:BaseAddress"] = "https://gateway.internal/openai",
             ["LlmCost:Endpoints:0:Provider"] = "openai",
             ["LlmCost:Prices:0:Provider"] = "openai",
@@ -52,8 +53,9 @@ public class LlmCostServiceCollectionExtensionsTests
         Assert.Equal("staging", options.Environment);
         Assert.Equal("search", options.DefaultTags.Team);
         Assert.Equal("eu", options.DefaultTags.Custom["region"]);
-        Assert.Equal(500, options.QueueCapacity);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.BatchDelay);
+        Assert.Equal(500, options.Pipeline.QueueCapacity);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Pipeline.BatchDelay);
+        Assert.Equal(5, options.Sinks.MaxRetries);
         Assert.Equal("openai", Assert.Single(options.Endpoints).Provider);
         var price = Assert.Single(options.Prices);
         Assert.Equal(new DateOnly(2026, 1, 1), price.EffectiveFrom);
@@ -75,8 +77,15 @@ public class LlmCostServiceCollectionExtensionsTests
 
     public static TheoryData<Action<LlmCostOptions>, string> InvalidOptions => new()
     {
-        { o => o.QueueCapacity = 0, "LlmCostOptions.QueueCapacity must be between 1 and" },
-        { o => o.ShutdownTimeout = TimeSpan.Zero, "LlmCostOptions.ShutdownTimeout must be more than zero" },
+        { o => o.Pipeline.QueueCapacity = 0, "The field LlmCostOptions.Pipeline.QueueCapacity must be between 1 and" },
+        { o => o.Pipeline.MaxBatchSize = 0, "The field LlmCostOptions.Pipeline.MaxBatchSize must be between 1 and" },
+        { o => o.Pipeline.BatchDelay = TimeSpan.FromSeconds(-1), "The field LlmCostOptions.Pipeline.BatchDelay must be between" },
+        { o => o.Sinks.MaxRetries = -1, "The field LlmCostOptions.Sinks.MaxRetries must be between 0 and 100" },
+        { o => o.Sinks.QueueCapacity = 0, "The field LlmCostOptions.Sinks.QueueCapacity must be between 1 and" },
+        { o => o.Sinks.RetryDelay = TimeSpan.FromDays(1), "The field LlmCostOptions.Sinks.RetryDelay must be between" },
+        { o => o.Telemetry.MaxMetricTagValues = 0, "The field LlmCostOptions.Telemetry.MaxMetricTagValues must be between 1 and 100000" },
+        { o => o.ShutdownTimeout = TimeSpan.Zero, "The field LlmCostOptions.ShutdownTimeout must be between" },
+        { o => o.Endpoints.Add(new LlmCostEndpoint { BaseAddress = "https://gw.internal", Provider = "foobar" }), "LlmCostOptions.Endpoints[0].Provider (LlmCost:Endpoints:0:Provider) 'foobar' is not a known provider: use one of openai, anthropic, azure.ai.openai" },
         { o => o.Endpoints.Add(new LlmCostEndpoint { BaseAddress = "not a url", Provider = "openai" }), "LlmCostOptions.Endpoints[0].BaseAddress" },
         { o => o.Endpoints.Add(new LlmCostEndpoint { BaseAddress = "https://gw.internal" }), "LlmCostOptions.Endpoints[0] ('https://gw.internal') needs a Provider" },
         { o => o.Prices.Add(new ModelPrice { Provider = "openai", Model = "x", Input = -1m, Output = 1m }), "LlmCostOptions.Prices[0] ('openai/x'): rates must not be negative" },
@@ -168,7 +177,7 @@ public class LlmCostServiceCollectionExtensionsTests
     public async Task HostStop_PendingRecords_AreFlushed()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.FromHours(1)).AddInMemorySink();
+        builder.Services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = TimeSpan.FromHours(1)).AddInMemorySink();
         using var host = builder.Build();
         await host.StartAsync();
         host.Services.GetRequiredService<ILlmCostTracker>().Track(TestRecords.Create());
@@ -183,7 +192,7 @@ public class LlmCostServiceCollectionExtensionsTests
     {
         var path = Path.Combine(Path.GetTempPath(), "llmcost-tests", $"{Guid.NewGuid():N}.jsonl");
         var services = new ServiceCollection();
-        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.FromHours(1)).AddJsonLinesSink(path);
+        services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = TimeSpan.FromHours(1)).AddJsonLinesSink(path);
         var sp = services.BuildServiceProvider();
         var tracker = sp.GetRequiredService<ILlmCostTracker>();
         for (var i = 0; i < 3; i++)

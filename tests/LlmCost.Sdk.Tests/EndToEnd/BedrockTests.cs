@@ -253,7 +253,7 @@ public sealed class BedrockTests
         services.AddLlmCostTracking(o =>
         {
             o.Environment = "test";
-            o.BatchDelay = TimeSpan.Zero;
+            o.Pipeline.BatchDelay = TimeSpan.Zero;
             configure?.Invoke(o);
         }).AddInMemorySink();
         services.AddHttpClient("bedrock")

@@ -26,7 +26,7 @@ public class UsageEstimatorTests
         var services = new ServiceCollection();
         var builder = services.AddLlmCostTracking(o =>
         {
-            o.BatchDelay = TimeSpan.Zero;
+            o.Pipeline.BatchDelay = TimeSpan.Zero;
             configure?.Invoke(o);
         }).AddInMemorySink();
         if (estimator is not null)

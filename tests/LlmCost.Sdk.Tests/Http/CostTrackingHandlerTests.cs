@@ -28,7 +28,7 @@ public class CostTrackingHandlerTests
         services.AddLlmCostTracking(o =>
         {
             o.Environment = "test";
-            o.BatchDelay = TimeSpan.Zero;
+            o.Pipeline.BatchDelay = TimeSpan.Zero;
             configure?.Invoke(o);
         }).AddInMemorySink();
         services.AddHttpClient("llm")
@@ -379,7 +379,7 @@ public class CostTrackingHandlerTests
         var path = Path.Combine(Path.GetTempPath(), "llmcost-tests", $"{Guid.NewGuid():N}.jsonl");
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs)));
-        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddJsonLinesSink(path).AddInMemorySink();
+        services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = TimeSpan.Zero).AddJsonLinesSink(path).AddInMemorySink();
         var provider = new FakeProviderHandler(Payloads.Bytes("openai-chat-cached.json"));
         services.AddHttpClient("llm").AddLlmCostTracking().ConfigurePrimaryHttpMessageHandler(() => provider);
         await using (var sp = services.BuildServiceProvider())

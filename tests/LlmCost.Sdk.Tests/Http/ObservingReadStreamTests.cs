@@ -49,7 +49,7 @@ public class ObservingReadStreamTests
     {
         var body = OpenAIStream(3);
         var services = new ServiceCollection();
-        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink();
+        services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = TimeSpan.Zero).AddInMemorySink();
         await using var sp = services.BuildServiceProvider();
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
         var call = sp.GetRequiredService<HttpCallTracker>().TryBegin(request, CostTags.Empty, null)!;

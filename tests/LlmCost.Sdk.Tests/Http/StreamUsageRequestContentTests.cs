@@ -15,7 +15,7 @@ public class StreamUsageRequestContentTests
     {
         await using var host = TrackedHost.Create(stub, configure: o =>
         {
-            o.BatchDelay = TimeSpan.Zero;
+            o.Pipeline.BatchDelay = TimeSpan.Zero;
             o.RequestStreamUsage = requestStreamUsage;
         });
         var bytes = Encoding.UTF8.GetBytes(body);

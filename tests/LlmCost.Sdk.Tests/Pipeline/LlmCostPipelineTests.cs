@@ -14,7 +14,7 @@ public class LlmCostPipelineTests
         LlmCostCounters? counters = null,
         FakeLogger<LlmCostPipeline>? logger = null)
     {
-        var options = new LlmCostOptions { BatchDelay = TimeSpan.FromMilliseconds(20), SinkRetryDelay = TimeSpan.FromMilliseconds(5) };
+        var options = new LlmCostOptions { Pipeline = { BatchDelay = TimeSpan.FromMilliseconds(20) }, Sinks = { RetryDelay = TimeSpan.FromMilliseconds(5) } };
         configure?.Invoke(options);
         return new LlmCostPipeline(sinks, Options.Create(options), counters ?? new LlmCostCounters(), time ?? TimeProvider.System, logger ?? new FakeLogger<LlmCostPipeline>());
     }
@@ -42,7 +42,7 @@ public class LlmCostPipelineTests
     public async Task TryWrite_MoreThanABatch_SplitsIntoBatchesOfAtMostMaxBatchSize()
     {
         var sink = new CallbackSink();
-        await using var pipeline = Create([sink], o => o.MaxBatchSize = 3);
+        await using var pipeline = Create([sink], o => o.Pipeline.MaxBatchSize = 3);
 
         for (var i = 0; i < 10; i++)
         {
@@ -60,7 +60,7 @@ public class LlmCostPipelineTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var sink = new CallbackSink();
-        await using var pipeline = Create([sink], o => o.BatchDelay = TimeSpan.FromSeconds(5), time);
+        await using var pipeline = Create([sink], o => o.Pipeline.BatchDelay = TimeSpan.FromSeconds(5), time);
 
         pipeline.TryWrite(TestRecords.Create());
         await Task.Delay(200);
@@ -100,7 +100,7 @@ public class LlmCostPipelineTests
         var healthy = new CallbackSink();
         var counters = new LlmCostCounters();
         var logger = new FakeLogger<LlmCostPipeline>();
-        await using var pipeline = Create([dead, healthy], o => o.SinkMaxRetries = 2, counters: counters, logger: logger);
+        await using var pipeline = Create([dead, healthy], o => o.Sinks.MaxRetries = 2, counters: counters, logger: logger);
 
         pipeline.TryWrite(TestRecords.Create(1));
         pipeline.TryWrite(TestRecords.Create(2));
@@ -152,7 +152,7 @@ public class LlmCostPipelineTests
         var counters = new LlmCostCounters();
         var gate = new TaskCompletionSource();
         var sink = new CallbackSink { OnWrite = (_, ct) => gate.Task.WaitAsync(ct) };
-        await using var pipeline = Create([sink], o => { o.QueueCapacity = 4; o.MaxBatchSize = 1; o.SinkQueueCapacity = 1; o.ShutdownTimeout = TimeSpan.FromSeconds(1); }, counters: counters);
+        await using var pipeline = Create([sink], o => { o.Pipeline.QueueCapacity = 4; o.Pipeline.MaxBatchSize = 1; o.Sinks.QueueCapacity = 1; o.ShutdownTimeout = TimeSpan.FromSeconds(1); }, counters: counters);
 
         var accepted = 0;
         for (var i = 0; i < 10_000; i++)
@@ -174,7 +174,7 @@ public class LlmCostPipelineTests
     public async Task DisposeAsync_PendingRecords_AreFlushedToTheSinks()
     {
         var sink = new CallbackSink();
-        var pipeline = Create([sink], o => o.BatchDelay = TimeSpan.FromHours(1));
+        var pipeline = Create([sink], o => o.Pipeline.BatchDelay = TimeSpan.FromHours(1));
         for (var i = 0; i < 1000; i++)
         {
             pipeline.TryWrite(TestRecords.Create(i));
@@ -189,7 +189,7 @@ public class LlmCostPipelineTests
     public void Dispose_PendingRecords_AreFlushedToTheSinks()
     {
         var sink = new CallbackSink();
-        var pipeline = Create([sink], o => o.BatchDelay = TimeSpan.FromHours(1));
+        var pipeline = Create([sink], o => o.Pipeline.BatchDelay = TimeSpan.FromHours(1));
         pipeline.TryWrite(TestRecords.Create());
 
         pipeline.Dispose();
@@ -266,7 +266,7 @@ public class LlmCostPipelineTests
     public async Task DisposeAsync_MoreThanABatchLeftWithALongBatchDelay_DrainsWithoutWaitingForTheDelay()
     {
         var sink = new CallbackSink();
-        var pipeline = Create([sink], o => { o.BatchDelay = TimeSpan.FromHours(1); o.MaxBatchSize = 10; o.ShutdownTimeout = TimeSpan.FromMinutes(5); });
+        var pipeline = Create([sink], o => { o.Pipeline.BatchDelay = TimeSpan.FromHours(1); o.Pipeline.MaxBatchSize = 10; o.ShutdownTimeout = TimeSpan.FromMinutes(5); });
         for (var i = 0; i < 95; i++)
         {
             pipeline.TryWrite(TestRecords.Create(i));
@@ -282,7 +282,7 @@ public class LlmCostPipelineTests
     {
         var counters = new LlmCostCounters();
         var sink = new CallbackSink { OnWrite = async (_, _) => await Task.Yield() };
-        await using var pipeline = Create([sink], o => { o.MaxBatchSize = 10; o.SinkQueueCapacity = 1; o.QueueCapacity = 100_000; }, counters: counters);
+        await using var pipeline = Create([sink], o => { o.Pipeline.MaxBatchSize = 10; o.Sinks.QueueCapacity = 1; o.Pipeline.QueueCapacity = 100_000; }, counters: counters);
 
         for (var i = 0; i < 20_000; i++)
         {

@@ -9,7 +9,7 @@ public class LlmCostWriterTests
     private static ServiceProvider Services(TimeSpan? batchDelay = null)
     {
         var services = new ServiceCollection();
-        services.AddLlmCostTracking(o => o.BatchDelay = batchDelay ?? TimeSpan.Zero).AddInMemorySink();
+        services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = batchDelay ?? TimeSpan.Zero).AddInMemorySink();
         return services.BuildServiceProvider();
     }
 

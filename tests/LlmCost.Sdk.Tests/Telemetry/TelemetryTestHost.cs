@@ -34,7 +34,7 @@ internal sealed class TelemetryTestHost : IAsyncDisposable
         services.AddLlmCostTracking(o =>
         {
             o.Environment = "test";
-            o.BatchDelay = TimeSpan.Zero;
+            o.Pipeline.BatchDelay = TimeSpan.Zero;
             configure?.Invoke(o);
         }).AddInMemorySink();
         services.AddHttpClient("llm")

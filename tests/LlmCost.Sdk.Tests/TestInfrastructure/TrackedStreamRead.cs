@@ -12,7 +12,7 @@ internal static class TrackedStreamRead
     public static async Task<(long Allocated, CostRecord Record)> ReadAsync(byte[] body)
     {
         var services = new ServiceCollection();
-        services.AddLlmCostTracking(o => o.BatchDelay = TimeSpan.Zero).AddInMemorySink().AddTokenizerEstimation();
+        services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = TimeSpan.Zero).AddInMemorySink().AddTokenizerEstimation();
         await using var sp = services.BuildServiceProvider();
         var recorder = sp.GetRequiredService<HttpCallTracker>();
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");

@@ -1,0 +1,69 @@
+using System.Diagnostics.Metrics;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// Publishes the SDK's own counters (<see cref="ILlmCostTracker.Statistics"/>) as observable metrics on the
+/// <see cref="LlmCostTelemetry.MeterName"/> meter, under <c>llmcost.pipeline.*</c>: what was queued, written, dropped
+/// (by reason) and failed, so a dashboard shows when cost data is being lost.
+/// </summary>
+/// <remarks>
+/// Observable instruments: nothing runs until a listener collects, and then each reads the counters (a snapshot), so the
+/// call path pays nothing. One per service provider, with the meter from its <see cref="IMeterFactory"/> (the same meter
+/// as the call metrics). The counters' meaning is <see cref="LlmCostStatistics"/>'s.
+/// </remarks>
+internal sealed class LlmCostPipelineMetrics : IDisposable
+{
+    /// <summary>The reason attribute on <see cref="RecordsDroppedName"/>: <c>queue_full</c> or <c>sink</c>.</summary>
+    public const string ReasonKey = "llmcost.pipeline.drop.reason";
+
+    public const string RecordsQueuedName = "llmcost.pipeline.records.queued";
+    public const string RecordsWrittenName = "llmcost.pipeline.records.written";
+    public const string RecordsDroppedName = "llmcost.pipeline.records.dropped";
+    public const string SinkFailuresName = "llmcost.pipeline.sink.failures";
+    public const string UnpricedName = "llmcost.pipeline.calls.unpriced";
+    public const string MissingUsageName = "llmcost.pipeline.calls.missing_usage";
+    public const string MalformedName = "llmcost.pipeline.responses.malformed";
+    public const string InternalErrorsName = "llmcost.pipeline.internal_errors";
+
+    private readonly Meter? _ownedMeter;
+
+    public LlmCostPipelineMetrics(LlmCostCounters counters, IMeterFactory? meterFactory = null)
+    {
+        var options = new MeterOptions(LlmCostTelemetry.MeterName) { Version = typeof(LlmCostPipelineMetrics).Assembly.GetName().Version?.ToString() };
+        Meter meter;
+        if (meterFactory is not null)
+        {
+            meter = meterFactory.Create(options);
+        }
+        else
+        {
+            meter = _ownedMeter = new Meter(options);
+        }
+
+        meter.CreateObservableCounter(RecordsQueuedName, () => counters.Snapshot().Queued, "{record}",
+            "Cost records queued for the sinks.");
+        meter.CreateObservableCounter(RecordsWrittenName, () => counters.Snapshot().Written, "{record}",
+            "Cost records that a sink accepted.");
+        meter.CreateObservableCounter(RecordsDroppedName, () => Dropped(counters.Snapshot()), "{record}",
+            "Cost records lost: reason queue_full (the queue was full or shut down) or sink (a sink failed every retry or fell behind).");
+        meter.CreateObservableCounter(SinkFailuresName, () => counters.Snapshot().SinkFailures, "{failure}",
+            "Failed sink writes, retries included.");
+        meter.CreateObservableCounter(UnpricedName, () => counters.Snapshot().Unpriced, "{call}",
+            "Calls with usage whose model had no price (recorded with a null cost).");
+        meter.CreateObservableCounter(MissingUsageName, () => counters.Snapshot().MissingUsage, "{call}",
+            "Successful calls whose response reported no usage.");
+        meter.CreateObservableCounter(MalformedName, () => counters.Snapshot().MalformedResponses, "{response}",
+            "Responses whose body could not be read as the provider's format.");
+        meter.CreateObservableCounter(InternalErrorsName, () => counters.Snapshot().InternalErrors, "{error}",
+            "Internal errors caught and logged instead of reaching the application.");
+    }
+
+    public void Dispose() => _ownedMeter?.Dispose();
+
+    private static Measurement<long>[] Dropped(LlmCostStatistics statistics) =>
+    [
+        new(statistics.DroppedQueueFull, new KeyValuePair<string, object?>(ReasonKey, "queue_full")),
+        new(statistics.DroppedBySinks, new KeyValuePair<string, object?>(ReasonKey, "sink")),
+    ];
+}
