@@ -1,0 +1,16 @@
+namespace LlmCost.Sdk;
+
+/// <summary>Checks and conversions shared by the store's queries.</summary>
+internal static class StoreQueries
+{
+    /// <summary>Rejects a bucket size the contract does not allow (a positive whole multiple of 15 minutes).</summary>
+    public static void Validate(CostAggregateQuery query)
+    {
+        var size = query.BucketSize;
+        if (size <= TimeSpan.Zero || size.Ticks % CostAggregateQuery.DefaultBucketSize.Ticks != 0)
+        {
+            throw new ArgumentException(
+                $"BucketSize must be a positive whole multiple of {CostAggregateQuery.DefaultBucketSize} (was {size}).", nameof(query));
+        }
+    }
+}
