@@ -9,8 +9,9 @@ namespace LlmCost.Sdk;
 /// (<see cref="ICostRecordQuery"/>), and the records themselves.
 /// </summary>
 /// <remarks>
-/// The sums are computed by PostgreSQL (<c>GROUP BY date_bin(...)</c> and the dimensions, over the timestamp index for
-/// the range), so memory does not grow with the number of records; costs are summed as <c>numeric</c>, exactly. Each
+/// The sums are computed by PostgreSQL (<c>GROUP BY date_bin(...)</c> and the dimensions, an index-only scan of
+/// <c>ix_cost_records_aggregate</c> for the range), so memory does not grow with the number of records; costs are summed
+/// as <c>numeric</c>, exactly. The query runs in a read-only transaction with <c>work_mem</c> raised to 64 MB for it alone. Each
 /// call opens its own pooled connection: the store is thread-safe. Tables are unqualified: choose the schema with
 /// <c>Search Path</c> in the connection string.
 /// </remarks>
@@ -71,40 +72,56 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = new NpgsqlCommand(BuildAggregateSql(query.GroupBy), connection);
-            await using (command.ConfigureAwait(false))
+            // A month of 15-minute buckets by a dimension is tens of thousands of groups: enough memory for the hash
+            // aggregate to stay in memory (PostgreSQL's default 4 MB spills it to disk), for this transaction only.
+            var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                command.Parameters.AddWithValue("from", query.From.ToUniversalTime());
-                command.Parameters.AddWithValue("to", query.To.ToUniversalTime());
-                command.Parameters.AddWithValue("bucket", query.BucketSize);
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                using (var settings = new NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL work_mem = '64MB';", connection, transaction))
                 {
-                    var dimensions = query.GroupBy.Count;
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        var keys = new string?[dimensions];
-                        for (var i = 0; i < dimensions; i++)
-                        {
-                            keys[i] = reader.IsDBNull(1 + i) ? null : reader.GetString(1 + i);
-                        }
+                    await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
 
-                        var c = 1 + dimensions;
-                        yield return new CostAggregate
+                var command = new NpgsqlCommand(BuildAggregateSql(query.GroupBy), connection, transaction);
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.AddWithValue("from", query.From.ToUniversalTime());
+                    command.Parameters.AddWithValue("to", query.To.ToUniversalTime());
+                    command.Parameters.AddWithValue("bucket", query.BucketSize);
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        var dimensions = query.GroupBy.Count;
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            BucketStart = reader.GetFieldValue<DateTimeOffset>(0),
-                            Keys = keys,
-                            Calls = reader.GetInt64(c),
-                            UnpricedCalls = reader.GetInt64(c + 1),
-                            InputTokens = reader.GetInt64(c + 2),
-                            CachedInputTokens = reader.GetInt64(c + 3),
-                            OutputTokens = reader.GetInt64(c + 4),
-                            Cost = reader.GetDecimal(c + 5),
-                        };
+                            yield return Read(reader, dimensions);
+                        }
                     }
                 }
             }
         }
+    }
+
+    private static CostAggregate Read(NpgsqlDataReader reader, int dimensions)
+    {
+        var keys = new string?[dimensions];
+        for (var i = 0; i < dimensions; i++)
+        {
+            keys[i] = reader.IsDBNull(1 + i) ? null : reader.GetString(1 + i);
+        }
+
+        var c = 1 + dimensions;
+        return new CostAggregate
+        {
+            BucketStart = reader.GetFieldValue<DateTimeOffset>(0),
+            Keys = keys,
+            Calls = reader.GetInt64(c),
+            UnpricedCalls = reader.GetInt64(c + 1),
+            InputTokens = reader.GetInt64(c + 2),
+            CachedInputTokens = reader.GetInt64(c + 3),
+            OutputTokens = reader.GetInt64(c + 4),
+            Cost = reader.GetDecimal(c + 5),
+        };
     }
 
     /// <summary>The aggregate: UTC buckets from the Unix epoch (<c>date_bin</c>), the group's columns, exact sums.</summary>

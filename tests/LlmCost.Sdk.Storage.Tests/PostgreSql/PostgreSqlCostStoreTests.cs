@@ -80,9 +80,7 @@ public sealed class PostgreSqlCostStoreTests(PostgresServer server) : CostStoreC
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
-            var ddl = PostgreSqlSchema.Version1[..PostgreSqlSchema.Version1.IndexOf(") WITH", StringComparison.Ordinal)]
-                .Replace("id uuid NOT NULL PRIMARY KEY", "id uuid NOT NULL", StringComparison.Ordinal)
-                + ", PRIMARY KEY (id, \"timestamp\")) PARTITION BY RANGE (\"timestamp\");"
+            var ddl = PartitionedDdl
                 + "CREATE TABLE cost_records_20261123 PARTITION OF cost_records FOR VALUES FROM ('2026-11-23 00:00Z') TO ('2026-11-24 00:00Z');"
                 + "CREATE TABLE cost_records_20261124 PARTITION OF cost_records FOR VALUES FROM ('2026-11-24 00:00Z') TO ('2026-11-25 00:00Z');";
             await using var command = new NpgsqlCommand(ddl, connection);
@@ -101,6 +99,8 @@ public sealed class PostgreSqlCostStoreTests(PostgresServer server) : CostStoreC
             await connection.OpenAsync();
             Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records_20261123;"));
             Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records_20261124;"));
+            // The migration's covering index reached every partition.
+            Assert.Equal(true, await ScalarAsync(connection, "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'cost_records_20261124' AND indexdef LIKE '%INCLUDE%');"));
             Assert.Equal("p", await ScalarAsync(connection, "SELECT relkind::text FROM pg_class WHERE relname = 'cost_records' AND relnamespace = current_schema()::regnamespace;"));
         }
 
@@ -172,6 +172,42 @@ public sealed class PostgreSqlCostStoreTests(PostgresServer server) : CostStoreC
 
         Assert.Equal(3m, Assert.Single(totals).Cost);
     }
+
+    /// <summary>The partitioned table of the README's "Partitioning by day" (the columns of schema version 1).</summary>
+    private const string PartitionedDdl = """
+        CREATE TABLE cost_records (
+            id uuid NOT NULL,
+            "timestamp" timestamptz NOT NULL,
+            provider text NOT NULL,
+            operation text NOT NULL,
+            model text,
+            request_model text,
+            service_tier text,
+            region text,
+            streaming boolean NOT NULL,
+            status_code integer,
+            error_type text,
+            duration_ms double precision NOT NULL,
+            feature text,
+            team text,
+            customer text,
+            environment text,
+            input_tokens bigint NOT NULL,
+            cached_input_tokens bigint NOT NULL,
+            cache_write_input_tokens bigint NOT NULL,
+            cache_write_1h_input_tokens bigint NOT NULL,
+            output_tokens bigint NOT NULL,
+            reasoning_tokens bigint NOT NULL,
+            web_search_requests bigint NOT NULL,
+            usage_source text NOT NULL,
+            cost_total numeric,
+            price_table_version text,
+            price_entry text,
+            price_effective_from date,
+            record json NOT NULL,
+            PRIMARY KEY (id, "timestamp")
+        ) PARTITION BY RANGE ("timestamp");
+        """;
 
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
     {
