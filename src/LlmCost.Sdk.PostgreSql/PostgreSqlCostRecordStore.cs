@@ -30,12 +30,13 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The database has no LlmCost schema, or a newer package version wrote it.</exception>
-    /// <exception cref="ArgumentException">The bucket size is not a positive whole multiple of <see cref="CostAggregateQuery.DefaultBucketSize"/>.</exception>
+    /// <exception cref="ArgumentException">The bucket size is not a positive whole multiple of <see cref="CostAggregateQuery.DefaultBucketSize"/>, or <see cref="CostAggregateQuery.GroupBy"/> is null or names an unknown dimension.</exception>
     public IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         StoreQueries.Validate(query);
-        return AggregateCoreAsync(query, cancellationToken);
+        var sql = BuildAggregateSql(query.GroupBy); // an unknown dimension fails here, not in the enumeration
+        return AggregateCoreAsync(query, sql, cancellationToken);
     }
 
     /// <summary>Reads the records whose timestamp is in [<paramref name="from"/>, <paramref name="to"/>), oldest first, one at a time.</summary>
@@ -67,7 +68,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         }
     }
 
-    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -82,7 +83,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
                     await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                var command = new NpgsqlCommand(BuildAggregateSql(query.GroupBy), connection, transaction);
+                var command = new NpgsqlCommand(sql, connection, transaction);
                 await using (command.ConfigureAwait(false))
                 {
                     command.Parameters.AddWithValue("from", query.From.ToUniversalTime());
@@ -156,7 +157,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         CostDimension.Team => "team",
         CostDimension.Customer => "customer",
         CostDimension.Environment => "environment",
-        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Unknown dimension."),
+        _ => throw new ArgumentException($"Unknown dimension {dimension}.", nameof(dimension)),
     };
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

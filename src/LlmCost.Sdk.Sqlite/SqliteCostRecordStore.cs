@@ -32,12 +32,13 @@ public sealed class SqliteCostRecordStore : ICostRecordQuery
     /// <inheritdoc />
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidOperationException">The file is not an LlmCost store, or a newer package version wrote it.</exception>
-    /// <exception cref="ArgumentException">The bucket size is not a positive whole multiple of <see cref="CostAggregateQuery.DefaultBucketSize"/>.</exception>
+    /// <exception cref="ArgumentException">The bucket size is not a positive whole multiple of <see cref="CostAggregateQuery.DefaultBucketSize"/>, or <see cref="CostAggregateQuery.GroupBy"/> is null or names an unknown dimension.</exception>
     public IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         StoreQueries.Validate(query);
-        return AggregateCoreAsync(query, cancellationToken);
+        var sql = BuildAggregateSql(query.GroupBy); // an unknown dimension fails here, not in the enumeration
+        return AggregateCoreAsync(query, sql, cancellationToken);
     }
 
     /// <summary>Reads the records whose timestamp is in [<paramref name="from"/>, <paramref name="to"/>), oldest first, one at a time.</summary>
@@ -60,11 +61,11 @@ public sealed class SqliteCostRecordStore : ICostRecordQuery
         }
     }
 
-    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var connection = OpenForRead();
         using var command = connection.CreateCommand();
-        command.CommandText = BuildAggregateSql(query.GroupBy);
+        command.CommandText = sql;
         command.Parameters.AddWithValue("$from", StoreQueries.ToUnixMs(query.From));
         command.Parameters.AddWithValue("$to", StoreQueries.ToUnixMs(query.To));
         command.Parameters.AddWithValue("$bucket", (long)query.BucketSize.TotalMilliseconds);
@@ -125,7 +126,7 @@ public sealed class SqliteCostRecordStore : ICostRecordQuery
         CostDimension.Team => "team",
         CostDimension.Customer => "customer",
         CostDimension.Environment => "environment",
-        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Unknown dimension."),
+        _ => throw new ArgumentException($"Unknown dimension {dimension}.", nameof(dimension)),
     };
 
     private SqliteConnection OpenForRead()

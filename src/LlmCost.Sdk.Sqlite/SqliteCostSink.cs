@@ -105,7 +105,7 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
         }
     }
 
-    /// <summary>Closes the connection. Later writes reopen it.</summary>
+    /// <summary>Closes the connection. Later writes throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         lock (_gate)

@@ -250,4 +250,12 @@ public abstract class CostStoreContractTests
 
         Assert.Throws<ArgumentException>(() => store.AggregateAsync(new CostAggregateQuery { From = T0, To = T0.AddDays(1), BucketSize = TimeSpan.FromMinutes(minutes) }));
     }
+
+    [Fact]
+    public async Task AggregateAsync_UnknownDimension_ThrowsBeforeTheQueryRuns()
+    {
+        var store = await StoreWithAsync(StoreRecords.At(T0, 1m));
+
+        Assert.Throws<ArgumentException>(() => store.AggregateAsync(new CostAggregateQuery { From = T0, To = T0.AddDays(1), GroupBy = [(CostDimension)42] }));
+    }
 }

@@ -42,6 +42,30 @@ public sealed class EndToEndTests(PostgresServer server) : IDisposable
     }
 
     [Fact]
+    public async Task AddSqliteSink_ProviderDisposedWithoutAFlush_DrainsEveryRecordIntoTheFile()
+    {
+        var path = Path.Combine(_folder, "drained.db");
+        var services = new ServiceCollection();
+        services.AddLlmCostTracking().AddSqliteSink(path);
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var tracker = provider.GetRequiredService<ILlmCostTracker>();
+            for (var i = 0; i < 1000; i++)
+            {
+                Assert.True(tracker.Track(StoreRecords.At(StoreRecords.Day.AddSeconds(i), 0.001m)));
+            }
+        }
+
+        var total = new List<CostAggregate>();
+        await foreach (var a in new SqliteCostRecordStore(path).AggregateAsync(new CostAggregateQuery { From = StoreRecords.Day, To = StoreRecords.Day.AddDays(1), BucketSize = TimeSpan.FromDays(1) }))
+        {
+            total.Add(a);
+        }
+
+        Assert.Equal((1000L, 1m), (Assert.Single(total).Calls, total[0].Cost));
+    }
+
+    [Fact]
     public async Task AddPostgreSqlSink_TrackedCalls_AreStoredAndSummedAsTheInMemorySinkSawThem()
     {
         var cs = await server.CreateDatabaseAsync();

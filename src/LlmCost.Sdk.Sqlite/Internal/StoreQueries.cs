@@ -6,6 +6,11 @@ internal static class StoreQueries
     /// <summary>Rejects a bucket size the contract does not allow (a positive whole multiple of 15 minutes).</summary>
     public static void Validate(CostAggregateQuery query)
     {
+        if (query.GroupBy is null)
+        {
+            throw new ArgumentException("GroupBy must not be null (empty for one group per bucket).", nameof(query));
+        }
+
         var size = query.BucketSize;
         if (size <= TimeSpan.Zero || size.Ticks % CostAggregateQuery.DefaultBucketSize.Ticks != 0)
         {
