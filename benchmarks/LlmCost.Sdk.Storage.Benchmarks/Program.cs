@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Npgsql;
+
+namespace LlmCost.Sdk.Storage.Benchmarks;
+
+public static class Program
+{
+    // dotnet run -c Release -- --filter '*SinkThroughput*' --job short     (BenchmarkDotNet: sink records/s at batch 512)
+    // dotnet run -c Release -- generate sqlite <file> <records>             (bulk-load through the sink, prints records/s)
+    // dotnet run -c Release -- generate pg <schema> <records>
+    // dotnet run -c Release -- aggregate sqlite <file>                      (the report's queries: seconds, rows, peak memory)
+    // dotnet run -c Release -- aggregate pg <schema>
+    public static async Task<int> Main(string[] args)
+    {
+        switch (args)
+        {
+            case ["generate", var store, var target, var count]:
+                await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture));
+                return 0;
+            case ["aggregate", var store, var target]:
+                await AggregateAsync(store, target);
+                return 0;
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return 0;
+        }
+    }
+
+    private static async Task GenerateAsync(string store, string target, long count)
+    {
+        ICostSink sink;
+        if (store == "sqlite")
+        {
+            sink = new SqliteCostSink(target);
+        }
+        else
+        {
+            await using (var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS {target};", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            sink = new PostgreSqlCostSink(BenchmarkPostgres.WithSchema(target));
+        }
+
+        var batch = new CostRecord[SinkThroughputBenchmarks.BatchSize];
+        var clock = Stopwatch.StartNew();
+        var writing = TimeSpan.Zero;
+        for (long n = 0; n < count; n += batch.Length)
+        {
+            var size = (int)Math.Min(batch.Length, count - n);
+            var records = size == batch.Length ? batch : new CostRecord[size];
+            for (var i = 0; i < size; i++)
+            {
+                records[i] = SyntheticRecords.Create(n + i, count);
+            }
+
+            var write = Stopwatch.GetTimestamp();
+            await sink.WriteAsync(records, CancellationToken.None);
+            writing += Stopwatch.GetElapsedTime(write);
+            if ((n / batch.Length) % 2000 == 0)
+            {
+                Console.WriteLine(FormattableString.Invariant($"{n + size:N0} records, {(n + size) / writing.TotalSeconds:N0} records/s in WriteAsync"));
+            }
+        }
+
+        (sink as IDisposable)?.Dispose();
+        Console.WriteLine(FormattableString.Invariant(
+            $"{store}: {count:N0} records in {clock.Elapsed.TotalSeconds:N1} s; WriteAsync alone {writing.TotalSeconds:N1} s = {count / writing.TotalSeconds:N0} records/s (batch {batch.Length})"));
+
+        if (store != "sqlite")
+        {
+            // What autovacuum does for an insert-only table: statistics and the visibility map for index-only scans.
+            var vacuum = Stopwatch.StartNew();
+            await using var connection = new NpgsqlConnection(BenchmarkPostgres.WithSchema(target));
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("VACUUM (ANALYZE) cost_records;", connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync();
+            Console.WriteLine(FormattableString.Invariant($"VACUUM (ANALYZE): {vacuum.Elapsed.TotalSeconds:N1} s"));
+        }
+    }
+
+    private static async Task AggregateAsync(string store, string target)
+    {
+        ICostRecordQuery query = store == "sqlite"
+            ? new SqliteCostRecordStore(target)
+            : new PostgreSqlCostRecordStore(BenchmarkPostgres.WithSchema(target) + ";Command Timeout=0");
+        var cases = new (string Name, CostAggregateQuery Query)[]
+        {
+            ("month, 15-min buckets, no grouping", Month([])),
+            ("month, 15-min buckets, by feature", Month([CostDimension.Feature])),
+            ("month, daily buckets, by all six dimensions", Month([CostDimension.Provider, CostDimension.Model, CostDimension.Feature, CostDimension.Team, CostDimension.Customer, CostDimension.Environment], TimeSpan.FromDays(1))),
+            ("one day, 15-min buckets, by model", new CostAggregateQuery { From = SyntheticRecords.Start.AddDays(14), To = SyntheticRecords.Start.AddDays(15), GroupBy = [CostDimension.Model] }),
+        };
+
+        // Warm-up (connection, driver and JIT), not measured: an hour's sums.
+        await foreach (var _ in query.AggregateAsync(new CostAggregateQuery { From = SyntheticRecords.Start, To = SyntheticRecords.Start.AddHours(1) }))
+        {
+        }
+
+        foreach (var (name, q) in cases)
+        {
+            GC.Collect();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var clock = Stopwatch.StartNew();
+            long rows = 0, calls = 0;
+            decimal cost = 0;
+            await foreach (var aggregate in query.AggregateAsync(q))
+            {
+                rows++;
+                calls += aggregate.Calls;
+                cost += aggregate.Cost;
+            }
+
+            var seconds = clock.Elapsed.TotalSeconds;
+            using var process = Process.GetCurrentProcess();
+            Console.WriteLine(FormattableString.Invariant(
+                $"{store} | {name} | {seconds:N2} s | {rows:N0} rows | {calls:N0} calls | ${cost:N2} | managed allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N1} MiB | peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB"));
+        }
+    }
+
+    private static CostAggregateQuery Month(CostDimension[] groupBy, TimeSpan? bucket = null) => new()
+    {
+        From = SyntheticRecords.Start,
+        To = SyntheticRecords.Start + SyntheticRecords.Span,
+        GroupBy = groupBy,
+        BucketSize = bucket ?? CostAggregateQuery.DefaultBucketSize,
+    };
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace LlmCost.Sdk;
+
+/// <summary>The PostgreSQL package's log messages, source-generated, with stable event ids (320-339). None carries record content or the connection string.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(320, LogLevel.Information, "LLM cost PostgreSQL store migrated from schema version {From} to {To}.")]
+    public static partial void PostgreSqlSchemaMigrated(ILogger logger, int from, int to);
+
+    [LoggerMessage(321, LogLevel.Debug, "LLM cost PostgreSQL sink could not write a batch of {Count} records; the connection is reopened on the next attempt (the pipeline logs the retry).")]
+    public static partial void PostgreSqlWriteFailed(ILogger logger, int count, Exception exception);
+}

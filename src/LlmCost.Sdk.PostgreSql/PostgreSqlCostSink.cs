@@ -1,0 +1,273 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// A sink that writes cost records to PostgreSQL: the store for many instances writing one table, read back by
+/// <see cref="PostgreSqlCostRecordStore"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each batch is one transaction: a binary <c>COPY</c> into a session-local staging table, then
+/// <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> into <c>cost_records</c>, so a batch retried after a failure
+/// (or written twice by anything else) never duplicates a record — the record id is the primary key (with the timestamp,
+/// when the table is partitioned by day). The schema is created or migrated before the first batch unless
+/// <see cref="PostgreSqlCostSinkOptions.MigrateSchema"/> is off. Tables are unqualified: choose the schema with
+/// <c>Search Path</c> in the connection string.
+/// </para>
+/// <para>
+/// Every field is stored: the queried ones as columns (cost as exact <c>numeric</c>), and the whole record as its JSON
+/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>. The sink keeps one connection open between batches; a failed
+/// write throws (the pipeline retries it) and the connection is reopened for the next one.
+/// </para>
+/// </remarks>
+public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposable
+{
+    private const string Columns = """
+        id, "timestamp", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type,
+        duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens,
+        cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total,
+        price_table_version, price_entry, price_effective_from, record
+        """;
+
+    private const string CreateStagingSql =
+        "CREATE TEMP TABLE IF NOT EXISTS cost_records_staging (LIKE cost_records) ON COMMIT DELETE ROWS;";
+
+    private const string CopySql = "COPY cost_records_staging (" + Columns + ") FROM STDIN (FORMAT BINARY)";
+
+    private const string UpsertSql =
+        "INSERT INTO cost_records (" + Columns + ") SELECT " + Columns + " FROM cost_records_staging ON CONFLICT DO NOTHING;";
+
+    private readonly string _connectionString;
+    private readonly PostgreSqlCostSinkOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private NpgsqlConnection? _connection;
+    private bool _schemaReady;
+    private bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="PostgreSqlCostSink"/> class with the default options.</summary>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    public PostgreSqlCostSink(string connectionString)
+        : this(connectionString, new PostgreSqlCostSinkOptions(), NullLoggerFactory.Instance)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="PostgreSqlCostSink"/> class.</summary>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="loggerFactory">Creates the logger for schema migrations and failed writes.</param>
+    public PostgreSqlCostSink(string connectionString, PostgreSqlCostSinkOptions options, ILoggerFactory loggerFactory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _ = new NpgsqlConnectionStringBuilder(connectionString); // a malformed connection string fails here, at start-up
+        _connectionString = connectionString;
+        _options = new PostgreSqlCostSinkOptions { MigrateSchema = options.MigrateSchema };
+        _logger = loggerFactory.CreateLogger<PostgreSqlCostSink>();
+    }
+
+    /// <inheritdoc />
+    public async Task WriteAsync(IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            try
+            {
+                await WriteBatchAsync(records, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.PostgreSqlWriteFailed(_logger, records.Count, ex);
+                await ResetAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Closes the connection.</summary>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            await ResetAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Closes the connection.</summary>
+    public void Dispose()
+    {
+        _gate.Wait();
+        try
+        {
+            _disposed = true;
+            _connection?.Dispose();
+            _connection = null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task WriteBatchAsync(IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
+    {
+        var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var importer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken).ConfigureAwait(false);
+        await using (importer.ConfigureAwait(false))
+        {
+            foreach (var record in records)
+            {
+                await WriteRowAsync(importer, record, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using (var upsert = new NpgsqlCommand(UpsertSql, connection, transaction))
+        {
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<NpgsqlConnection> EnsureOpenAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { } open)
+        {
+            return open;
+        }
+
+        var connection = new NpgsqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (!_schemaReady && _options.MigrateSchema)
+            {
+                await PostgreSqlSchema.MigrateAsync(connection, _logger, cancellationToken).ConfigureAwait(false);
+            }
+
+            _schemaReady = true;
+            using (var staging = new NpgsqlCommand(CreateStagingSql, connection))
+            {
+                await staging.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            _connection = connection;
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ResetAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteRowAsync(NpgsqlBinaryImporter w, CostRecord record, CancellationToken ct)
+    {
+        var usage = record.Usage;
+        var tags = record.Tags;
+        var cost = record.Cost;
+        var price = record.Price;
+        await w.StartRowAsync(ct).ConfigureAwait(false);
+        await w.WriteAsync(record.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+        await w.WriteAsync(record.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+        await w.WriteAsync(record.Provider, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await w.WriteAsync(record.Operation, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, record.Model, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, record.RequestModel, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, record.ServiceTier, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, record.Region, ct).ConfigureAwait(false);
+        await w.WriteAsync(record.Streaming, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+        if (record.StatusCode is { } status)
+        {
+            await w.WriteAsync(status, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await w.WriteNullAsync(ct).ConfigureAwait(false);
+        }
+
+        await WriteTextAsync(w, record.ErrorType, ct).ConfigureAwait(false);
+        await w.WriteAsync(record.DurationMs, NpgsqlDbType.Double, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, tags.Feature, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, tags.Team, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, tags.Customer, ct).ConfigureAwait(false);
+        await WriteTextAsync(w, tags.Environment, ct).ConfigureAwait(false);
+        await w.WriteAsync(usage.InputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await w.WriteAsync(usage.CachedInputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await w.WriteAsync(usage.CacheWriteInputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await w.WriteAsync(usage.CacheWrite1hInputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await w.WriteAsync(usage.OutputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await w.WriteAsync(usage.ReasoningTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await w.WriteAsync(usage.WebSearchRequests, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+        await w.WriteAsync(UsageSourceName(usage.Source), NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        if (cost is null)
+        {
+            await w.WriteNullAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await w.WriteAsync(cost.Total, NpgsqlDbType.Numeric, ct).ConfigureAwait(false);
+        }
+
+        if (price is null)
+        {
+            await w.WriteNullAsync(ct).ConfigureAwait(false);
+            await w.WriteNullAsync(ct).ConfigureAwait(false);
+            await w.WriteNullAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await w.WriteAsync(price.TableVersion, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await w.WriteAsync(price.Entry, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await w.WriteAsync(price.EffectiveFrom, NpgsqlDbType.Date, ct).ConfigureAwait(false);
+        }
+
+        await w.WriteAsync(record.ToJson(), NpgsqlDbType.Json, ct).ConfigureAwait(false);
+    }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>
+        value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+    private static string UsageSourceName(UsageSource source) => source switch
+    {
+        UsageSource.Provider => "provider",
+        UsageSource.Estimated => "estimated",
+        _ => "none",
+    };
+}
