@@ -24,9 +24,9 @@ public static class CostReportBuilder
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.AnomalyWindowDays < 3 || options.ForecastWindowDays < 1 || options.ChartSeries < 1)
+        if (options.AnomalyWindowDays < 7 || options.ForecastWindowDays < 1 || options.ChartSeries < 1)
         {
-            throw new ArgumentException("The anomaly window must be at least 3 days, the forecast window and the chart series at least 1.", nameof(options));
+            throw new ArgumentException("The anomaly window must be at least 7 days, the forecast window and the chart series at least 1.", nameof(options));
         }
 
         var tz = options.TimeZone;
@@ -49,7 +49,7 @@ public static class CostReportBuilder
         var lastWeekTo = asOf.AddDays(-7);
         var forecastFrom = asOf.AddDays(-options.ForecastWindowDays);
 
-        var queryFrom = Min(from.AddDays(-options.AnomalyWindowDays), monthStart, lastWeekFrom, forecastFrom);
+        var queryFrom = Min(from.AddDays(-options.AnomalyWindowDays), monthStart, lastWeekFrom, forecastFrom, asOf.AddDays(-13));
         var queryTo = Max(to, asOf).AddDays(1);
         var days = await ReadDaysAsync(query, tz, queryFrom, queryTo, cancellationToken).ConfigureAwait(false);
         var firstDataDay = days.Count == 0 ? (DateOnly?)null : days.Min(r => r.Day);
@@ -114,17 +114,21 @@ public static class CostReportBuilder
             Forecast = forecast,
         };
 
-        var thisWeek = days.Where(r => r.Day >= thisWeekFrom && r.Day <= asOf).ToList();
-        var lastWeek = days.Where(r => r.Day >= lastWeekFrom && r.Day <= lastWeekTo).ToList();
+        // Movers and the decomposition compare the last 7 days with the 7 before, so they mean as much on a Monday as on a Sunday.
+        var recentFrom = asOf.AddDays(-6);
+        var priorFrom = asOf.AddDays(-13);
+        var priorTo = asOf.AddDays(-7);
+        var thisWeek = days.Where(r => r.Day >= recentFrom && r.Day <= asOf).ToList();
+        var lastWeek = days.Where(r => r.Day >= priorFrom && r.Day <= priorTo).ToList();
         var movers = Movers(groupBy, thisWeek, lastWeek);
         var (volume, tokensPerCall, priceAndMix) = SpendMath.Decompose(
             lastWeek.Sum(r => r.Cost), lastWeek.Sum(r => r.Calls), lastWeek.Sum(r => r.Tokens),
             thisWeek.Sum(r => r.Cost), thisWeek.Sum(r => r.Calls), thisWeek.Sum(r => r.Tokens));
         var decomposition = new ChangeDecomposition
         {
-            BaseFrom = lastWeekFrom,
-            BaseTo = lastWeekTo,
-            CurrentFrom = thisWeekFrom,
+            BaseFrom = priorFrom,
+            BaseTo = priorTo,
+            CurrentFrom = recentFrom,
             CurrentTo = asOf,
             BaseCost = lastWeek.Sum(r => r.Cost),
             CurrentCost = thisWeek.Sum(r => r.Cost),
@@ -378,15 +382,17 @@ public static class CostReportBuilder
         }
 
         var window = options.AnomalyWindowDays;
-        var minimumWindow = Math.Max(3, window / 2);
+        const int minimumWindow = 4;
         foreach (var (dimension, key, perDay) in scopes)
         {
             for (var day = from; day <= last; day = day.AddDays(1))
             {
+                // Weekends are compared with weekends and weekdays with weekdays, so a quiet Saturday is not a drop.
                 var values = new List<decimal>(window);
+                var weekend = SpendMath.IsWeekend(day);
                 for (var d = day.AddDays(-window); d < day; d = d.AddDays(1))
                 {
-                    if (d >= firstData)
+                    if (d >= firstData && SpendMath.IsWeekend(d) == weekend)
                     {
                         values.Add(perDay.GetValueOrDefault(d));
                     }

@@ -27,9 +27,12 @@ public sealed class CostReportOptions
     /// <value>The default value is empty.</value>
     public IReadOnlyList<FixedCostLine> FixedCosts { get; init; } = [];
 
-    /// <summary>Gets the number of trailing days an anomaly day is compared with (median and MAD).</summary>
-    /// <value>The default value is 14.</value>
-    public int AnomalyWindowDays { get; init; } = 14;
+    /// <summary>
+    /// Gets the number of trailing days an anomaly day is compared with (median and MAD of the days of the same kind in
+    /// it: weekdays for a weekday, weekend days for a weekend day; at least 4 of them).
+    /// </summary>
+    /// <value>The default value is 28 (20 weekdays and 8 weekend days).</value>
+    public int AnomalyWindowDays { get; init; } = 28;
 
     /// <summary>Gets the robust z-score (0.6745 × |spend − median| / MAD) above which a day is an anomaly.</summary>
     /// <value>The default value is 3.5 (Iglewicz and Hoaglin).</value>

@@ -1,15 +1,15 @@
 namespace LlmCost.Sdk.Reporting;
 
-/// <summary>A group whose spend changed week over week.</summary>
+/// <summary>A group whose spend changed week over week: the last 7 days against the 7 days before.</summary>
 public sealed record CostMover
 {
     /// <summary>Gets the group's values, one per <see cref="CostReport.GroupBy"/> dimension.</summary>
     public required IReadOnlyList<string?> Keys { get; init; }
 
-    /// <summary>Gets this week's spend (Monday to the as-of day).</summary>
+    /// <summary>Gets the spend of the last 7 days, to the as-of day.</summary>
     public decimal ThisWeek { get; init; }
 
-    /// <summary>Gets last week's spend to the same weekday.</summary>
+    /// <summary>Gets the spend of the 7 days before those.</summary>
     public decimal LastWeek { get; init; }
 
     /// <summary>Gets <see cref="ThisWeek"/> minus <see cref="LastWeek"/>.</summary>

@@ -33,10 +33,10 @@ public sealed record CostReport
     /// <summary>Gets one table per single dimension (provider, model, feature, team, customer, environment).</summary>
     public required IReadOnlyList<CostDimensionTable> Breakdowns { get; init; }
 
-    /// <summary>Gets the groups of <see cref="GroupBy"/> whose spend changed most, this week against last week to the same weekday.</summary>
+    /// <summary>Gets the groups of <see cref="GroupBy"/> whose spend changed most: the last 7 days (to <see cref="AsOf"/>) against the 7 days before.</summary>
     public required IReadOnlyList<CostMover> TopMovers { get; init; }
 
-    /// <summary>Gets the week over week change split into more calls, more tokens per call, and price and mix.</summary>
+    /// <summary>Gets the change from the 7 days before to the last 7 days, split into more calls, more tokens per call, and price and mix.</summary>
     public required ChangeDecomposition WeekOverWeek { get; init; }
 
     /// <summary>Gets the daily spend, stacked by <see cref="ChartBy"/>, with the forecast's expected days.</summary>

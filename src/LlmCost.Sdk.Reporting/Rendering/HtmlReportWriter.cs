@@ -64,7 +64,7 @@ internal static class HtmlReportWriter
         html.Append("</section>\n");
         html.Append("<p class=\"method\"><strong>Forecast method.</strong> ").Append(E(s.Forecast.Method)).Append("</p>\n");
         var d = report.WeekOverWeek;
-        html.Append("<h2>Week over week: what changed</h2>\n<table class=\"decomposition\"><thead><tr><th>part</th><th class=\"n\">USD</th><th>meaning</th></tr></thead><tbody>\n");
+        html.Append("<h2>Last 7 days vs the 7 before: what changed</h2>\n<table class=\"decomposition\"><thead><tr><th>part</th><th class=\"n\">USD</th><th>meaning</th></tr></thead><tbody>\n");
         Row(html, "more or fewer calls", Format.SignedMoney(d.Volume), $"{Format.Count(d.BaseCalls)} → {Format.Count(d.CurrentCalls)} calls");
         Row(html, "tokens per call", Format.SignedMoney(d.TokensPerCall), $"{Format.Count(d.BaseTokens)} → {Format.Count(d.CurrentTokens)} tokens in all");
         Row(html, "price and mix", Format.SignedMoney(d.PriceAndMix), "cost per token: price changes and model mix");
@@ -207,7 +207,7 @@ internal static class HtmlReportWriter
 
     private static void Movers(StringBuilder html, CostReport report)
     {
-        html.Append("<h2>Top movers, this week vs last week to the same day</h2>\n");
+        html.Append("<h2>Top movers, last 7 days vs the 7 before</h2>\n");
         if (report.TopMovers.Count == 0)
         {
             html.Append("<p>No group changed.</p>\n");
@@ -215,7 +215,7 @@ internal static class HtmlReportWriter
         }
 
         html.Append("<table><thead><tr><th>").Append(E(string.Join(" / ", report.GroupBy.Select(Dimensions.Name))))
-            .Append("</th><th class=\"n\">this week</th><th class=\"n\">last week</th><th class=\"n\">change</th><th class=\"n\">%</th></tr></thead><tbody>\n");
+            .Append("</th><th class=\"n\">last 7 days</th><th class=\"n\">7 before</th><th class=\"n\">change</th><th class=\"n\">%</th></tr></thead><tbody>\n");
         foreach (var m in report.TopMovers)
         {
             html.Append("<tr><td>").Append(E(Format.Keys(m.Keys))).Append("</td>");

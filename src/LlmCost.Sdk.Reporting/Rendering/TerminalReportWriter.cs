@@ -27,7 +27,7 @@ internal static class TerminalReportWriter
         console.MarkupLine("[grey]Forecast: {0}[/]", Markup.Escape(s.Forecast.Method));
         var d = report.WeekOverWeek;
         console.MarkupLine(
-            "Week over week {0}: more/fewer calls {1}, tokens per call {2}, price and mix {3}.",
+            "Last 7 days vs the 7 before, {0}: more/fewer calls {1}, tokens per call {2}, price and mix {3}.",
             Markup.Escape(Format.SignedMoney(d.Change)), Markup.Escape(Format.SignedMoney(d.Volume)), Markup.Escape(Format.SignedMoney(d.TokensPerCall)), Markup.Escape(Format.SignedMoney(d.PriceAndMix)));
         console.WriteLine();
 
@@ -39,9 +39,9 @@ internal static class TerminalReportWriter
 
         if (report.TopMovers.Count > 0)
         {
-            var movers = new Table().Border(TableBorder.Rounded).Title("Top movers, this week vs last week to the same day");
+            var movers = new Table().Border(TableBorder.Rounded).Title("Top movers, last 7 days vs the 7 before");
             movers.AddColumn(string.Join(" / ", report.GroupBy.Select(Dimensions.Name)));
-            movers.AddColumn(new TableColumn("this week").RightAligned()).AddColumn(new TableColumn("last week").RightAligned()).AddColumn(new TableColumn("change").RightAligned()).AddColumn(new TableColumn("%").RightAligned());
+            movers.AddColumn(new TableColumn("last 7 days").RightAligned()).AddColumn(new TableColumn("7 before").RightAligned()).AddColumn(new TableColumn("change").RightAligned()).AddColumn(new TableColumn("%").RightAligned());
             foreach (var m in report.TopMovers)
             {
                 movers.AddRow(Markup.Escape(Format.Keys(m.Keys)), Format.Money(m.ThisWeek), Format.Money(m.LastWeek), Markup.Escape(Format.SignedMoney(m.Change)), Markup.Escape(Format.Percent(m.ChangePercent)));
@@ -52,7 +52,7 @@ internal static class TerminalReportWriter
 
         if (report.Anomalies.Count > 0)
         {
-            var anomalies = new Table().Border(TableBorder.Rounded).Title("Anomaly days (robust z-score over the trailing window)");
+            var anomalies = new Table().Border(TableBorder.Rounded).Title("Anomaly days (robust z-score against the same kind of day in the trailing window)");
             anomalies.AddColumn("day").AddColumn("scope").AddColumn(new TableColumn("spend").RightAligned()).AddColumn(new TableColumn("median").RightAligned()).AddColumn(new TableColumn("score").RightAligned());
             foreach (var a in report.Anomalies.Take(30))
             {
