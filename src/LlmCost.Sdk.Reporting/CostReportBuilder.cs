@@ -141,7 +141,7 @@ public static class CostReportBuilder
             PriceAndMix = priceAndMix,
         };
 
-        var (series, daily) = Chart(inPeriod, chartBy, from, to, asOf, monthEnd, options.ChartSeries, paceOf);
+        var (series, daily) = Chart(inPeriod, chartBy, from, to, asOf, today, monthEnd, options.ChartSeries, paceOf);
         var anomalies = Anomalies(days, from, Min(to, asOf), today, firstDataDay, options);
 
         var untagged = inPeriod.Where(r => r.Keys.Feature is null).ToList();
@@ -315,7 +315,7 @@ public static class CostReportBuilder
     }
 
     private static (IReadOnlyList<string> Series, IReadOnlyList<DailySpend> Daily) Chart(
-        List<DayRow> inPeriod, CostDimension chartBy, DateOnly from, DateOnly to, DateOnly asOf, DateOnly monthEnd, int maxSeries, Func<DateOnly, decimal> paceOf)
+        List<DayRow> inPeriod, CostDimension chartBy, DateOnly from, DateOnly to, DateOnly asOf, DateOnly today, DateOnly monthEnd, int maxSeries, Func<DateOnly, decimal> paceOf)
     {
         var ranked = inPeriod
             .GroupBy(r => r.Keys.Get(chartBy) ?? None, StringComparer.Ordinal)
@@ -330,7 +330,8 @@ public static class CostReportBuilder
             index[series[i]] = i;
         }
 
-        var showForecast = asOf < monthEnd && asOf >= from && asOf.Year == to.Year && asOf.Month == to.Month;
+        // The forecast line is drawn for the days still to come: only when the period includes today.
+        var showForecast = asOf == today && asOf < monthEnd && asOf.Year == to.Year && asOf.Month == to.Month;
         var axisEnd = showForecast && monthEnd > to ? monthEnd : to;
         var byDay = inPeriod.GroupBy(r => r.Day).ToDictionary(g => g.Key, g => g.ToList());
         var daily = new List<DailySpend>();
