@@ -411,7 +411,7 @@ public static class CostReportBuilder
                     continue;
                 }
 
-                var score = SpendMath.RobustScore(spend, median, mad, values);
+                var score = SpendMath.RobustScore(spend, median, mad, options.AnomalyMinimumChange);
                 var isDrop = score < 0;
                 if (Math.Abs(score) <= options.AnomalyThreshold || (isDrop && day >= today))
                 {
@@ -427,7 +427,7 @@ public static class CostReportBuilder
                     Cost = spend,
                     Median = median,
                     Mad = mad,
-                    Score = Math.Abs(score) >= 1_000_000m ? Math.Sign(score) * 1_000_000m : decimal.Round(score, 2),
+                    Score = decimal.Round(score, 2),
                 });
             }
         }

@@ -38,7 +38,7 @@ public sealed class CostReportOptions
     /// <value>The default value is 3.5 (Iglewicz and Hoaglin).</value>
     public decimal AnomalyThreshold { get; init; } = 3.5m;
 
-    /// <summary>Gets the smallest change from the median, in USD, that can make a day an anomaly (so cents never alarm).</summary>
+    /// <summary>Gets the smallest change from the median, in USD, that can make a day an anomaly (so cents never alarm); also the smallest MAD used.</summary>
     /// <value>The default value is 0.01.</value>
     public decimal AnomalyMinimumChange { get; init; } = 0.01m;
 

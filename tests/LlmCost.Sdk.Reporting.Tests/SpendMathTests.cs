@@ -49,16 +49,20 @@ public class SpendMathTests
     public void RobustScore_IsScaledDistanceFromTheMedian()
     {
         // 0.6745 x (10 - 3) / 1
-        Assert.Equal(4.7215m, SpendMath.RobustScore(10m, 3m, 1m, [1m, 2m, 3m, 4m, 100m]));
-        Assert.Equal(0m, SpendMath.RobustScore(3m, 3m, 1m, [3m]));
+        Assert.Equal(4.7215m, SpendMath.RobustScore(10m, 3m, 1m, 0.01m));
+        Assert.Equal(-4.7215m, SpendMath.RobustScore(3m, 10m, 1m, 0.01m));
+        Assert.Equal(0m, SpendMath.RobustScore(3m, 3m, 1m, 0.01m));
     }
 
     [Fact]
-    public void RobustScore_ZeroMad_FallsBackToMeanAbsoluteDeviation()
+    public void RobustScore_FlatWindow_ScaleFlooredAtFivePercentOfTheMedian()
     {
-        // Window 10, 10, 10, 14: median 10, MAD 0; mean absolute deviation 1 -> 0.7979 x (20 - 10) / 1.
-        Assert.Equal(7.979m, SpendMath.RobustScore(20m, 10m, 0m, [10m, 10m, 10m, 14m]));
-        Assert.Equal(decimal.MaxValue, SpendMath.RobustScore(11m, 10m, 0m, [10m, 10m, 10m]));
+        // Median 18, MAD 0: the scale is 0.9, so $21 scores 0.6745 x 3 / 0.9 = 2.2483... (not unusual) and $104 scores 64.45...
+        Assert.Equal(0.6745m * 3m / 0.9m, SpendMath.RobustScore(21m, 18m, 0m, 0.01m));
+        Assert.True(SpendMath.RobustScore(104m, 18m, 0m, 0.01m) > 64m);
+        // From nothing, the minimum scale ($0.01) applies: 0.6745 x 3 / 0.01.
+        Assert.Equal(202.35m, SpendMath.RobustScore(3m, 0m, 0m, 0.01m));
+        Assert.Equal(1_000_000m, SpendMath.RobustScore(3m, 0m, 0m, 0m));
     }
 
     [Fact]

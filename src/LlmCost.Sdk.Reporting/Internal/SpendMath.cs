@@ -53,12 +53,15 @@ internal static class SpendMath
         return (median, Median(deviations));
     }
 
+    /// <summary>The smallest scale, as a share of the median, so a flat series (MAD 0) needs a real change to be unusual.</summary>
+    public const decimal MinimumRelativeScale = 0.05m;
+
     /// <summary>
-    /// The robust z-score of a value against a window: 0.6745·(value − median)/MAD. When the MAD is 0 (more than half the
-    /// window is the same value), the mean absolute deviation times 0.7979 (its ratio to the standard deviation) stands in;
-    /// when that is 0 too, any difference is infinitely unusual and the score is ±<see cref="decimal.MaxValue"/>.
+    /// The robust z-score of a value against a window: 0.6745·(value − median)/scale, where the scale is the MAD, but at
+    /// least 5% of the median and at least <paramref name="minimumScale"/>. Without the floor a window of identical days
+    /// (MAD 0) would make any change, even a cent, infinitely unusual. A zero scale gives ±1,000,000.
     /// </summary>
-    public static decimal RobustScore(decimal value, decimal median, decimal mad, IReadOnlyList<decimal> window)
+    public static decimal RobustScore(decimal value, decimal median, decimal mad, decimal minimumScale)
     {
         var difference = value - median;
         if (difference == 0)
@@ -66,18 +69,8 @@ internal static class SpendMath
             return 0m;
         }
 
-        if (mad != 0)
-        {
-            return MadFactor * difference / mad;
-        }
-
-        var meanAbsolute = window.Count == 0 ? 0m : window.Sum(v => Math.Abs(v - median)) / window.Count;
-        if (meanAbsolute != 0)
-        {
-            return 0.7979m * difference / meanAbsolute;
-        }
-
-        return difference > 0 ? decimal.MaxValue : decimal.MinValue;
+        var scale = Math.Max(mad, Math.Max(MinimumRelativeScale * Math.Abs(median), minimumScale));
+        return scale == 0 ? Math.Sign(difference) * 1_000_000m : MadFactor * difference / scale;
     }
 
     /// <summary>Whether a day is a weekend day (Saturday or Sunday).</summary>

@@ -2,7 +2,9 @@ namespace LlmCost.Sdk.Reporting;
 
 /// <summary>
 /// A day whose spend in one scope was far from its recent usual: the robust z-score 0.6745·(spend − median)/MAD over the
-/// trailing window is beyond the threshold (median and median absolute deviation, so one past spike does not hide the next).
+/// same kind of days (weekdays or weekend days) of the trailing window is beyond the threshold (median and median absolute
+/// deviation, so one past spike does not hide the next). The MAD is floored at 5% of the median and at
+/// <see cref="CostReportOptions.AnomalyMinimumChange"/>, so a flat series needs a real change to be unusual.
 /// </summary>
 public sealed record CostAnomaly
 {
