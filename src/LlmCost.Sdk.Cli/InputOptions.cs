@@ -44,10 +44,23 @@ internal sealed class InputOptions
         if (db is not null)
         {
             RequireFile(db, "--db");
-            return (Inputs.OpenSqlite(db), null, null);
+            return (Open("the SQLite store", () => Inputs.OpenSqlite(db)), null, null);
         }
 
-        return (Inputs.OpenPostgreSql(pg!), null, null);
+        return (Open("the PostgreSQL store", () => Inputs.OpenPostgreSql(pg!)), null, null);
+    }
+
+    private static ICostRecordQuery Open(string what, Func<ICostRecordQuery> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            // A store may check its database when it is made: a file that is not a database, a bad connection string.
+            throw new CliException(ExitCodes.InputError, $"Cannot open {what}: {ex.Message}", ex);
+        }
     }
 
     public static long RequireFile(string path, string option)
