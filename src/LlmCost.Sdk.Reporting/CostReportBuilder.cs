@@ -190,24 +190,42 @@ public static class CostReportBuilder
         return new DateTimeOffset(local, tz.GetUtcOffset(local)).ToUniversalTime();
     }
 
-    /// <summary>The widest bucket (1 hour, 30 or 15 minutes) that every UTC offset the zone uses in the range divides.</summary>
+    /// <summary>
+    /// The widest bucket whose boundaries fall on every local midnight of the zone in the range: the greatest common
+    /// divisor of 24 hours and each UTC offset the zone uses (a day for UTC, 8 hours for a fixed UTC−8, an hour for a
+    /// zone with DST between −8 and −7, 30 minutes for +05:30), never below 15 minutes. Wider buckets mean fewer sums to
+    /// send and hold.
+    /// </summary>
     internal static TimeSpan BucketSizeFor(TimeZoneInfo tz, DateOnly from, DateOnly to)
     {
-        var size = TimeSpan.FromHours(1);
-        for (var day = from; day <= to; day = day.AddDays(1))
+        var quantum = CostAggregateQuery.DefaultBucketSize.Ticks;
+        var size = TimeSpan.TicksPerDay;
+        for (var day = from; day <= to && size > quantum; day = day.AddDays(1))
         {
-            var offset = tz.GetUtcOffset(day.ToDateTime(new TimeOnly(12, 0), DateTimeKind.Unspecified));
-            while (offset.Ticks % size.Ticks != 0)
+            foreach (var time in new[] { new TimeOnly(0, 0), new TimeOnly(12, 0) })
             {
-                size = size / 2 >= CostAggregateQuery.DefaultBucketSize ? size / 2 : CostAggregateQuery.DefaultBucketSize;
-                if (size == CostAggregateQuery.DefaultBucketSize)
+                var local = day.ToDateTime(time, DateTimeKind.Unspecified);
+                var offset = Math.Abs(tz.GetUtcOffset(local).Ticks) % TimeSpan.TicksPerDay;
+                if (offset % quantum != 0)
                 {
-                    return size;
+                    return CostAggregateQuery.DefaultBucketSize;
                 }
+
+                size = Gcd(size, offset);
             }
         }
 
-        return size;
+        return TimeSpan.FromTicks(Math.Max(size, quantum));
+    }
+
+    private static long Gcd(long a, long b)
+    {
+        while (b != 0)
+        {
+            (a, b) = (b, a % b);
+        }
+
+        return a;
     }
 
     private static async Task<List<DayRow>> ReadDaysAsync(ICostRecordQuery query, TimeZoneInfo tz, DateOnly from, DateOnly toExclusive, CancellationToken cancellationToken)

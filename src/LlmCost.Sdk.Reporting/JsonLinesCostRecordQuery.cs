@@ -65,6 +65,7 @@ public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
         var fromTicks = query.From.UtcTicks;
         var toTicks = query.To.UtcTicks;
         var sums = new Dictionary<GroupKey, Sums>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal); // one instance per distinct value, shared by all groups
 
         var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan | FileOptions.Asynchronous);
         await using (stream.ConfigureAwait(false))
@@ -113,6 +114,7 @@ public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
                 var key = new GroupKey(bucket, dimensions.Length == 0 ? [] : KeysOf(record, dimensions));
                 if (!sums.TryGetValue(key, out var sum))
                 {
+                    Share(key.Keys, names);
                     sum = new Sums();
                     sums.Add(key, sum);
                 }
@@ -159,6 +161,24 @@ public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
         }
 
         return keys;
+    }
+
+    private static void Share(string?[] keys, Dictionary<string, string> names)
+    {
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (keys[i] is { } key)
+            {
+                if (names.TryGetValue(key, out var shared))
+                {
+                    keys[i] = shared;
+                }
+                else if (names.Count < 1_000_000)
+                {
+                    names.Add(key, key);
+                }
+            }
+        }
     }
 
     private void Unreadable(long lineNumber)

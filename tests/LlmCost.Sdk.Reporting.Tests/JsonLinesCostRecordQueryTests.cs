@@ -84,6 +84,39 @@ public sealed class JsonLinesCostRecordQueryTests : IDisposable
         await Assert.ThrowsAsync<FileNotFoundException>(() => ToListAsync(query.AggregateAsync(new CostAggregateQuery { From = DateTimeOffset.UnixEpoch, To = DateTimeOffset.MaxValue })));
     }
 
+    [Fact]
+    public async Task Report_OverJsonLines_SameAsOverTheQueryContract()
+    {
+        var random = new Random(7);
+        var records = Enumerable.Range(0, 2000).Select(i => Records.At(
+            new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(60 * 24 * 49)),
+            random.Next(10) == 0 ? null : random.Next(1, 100_000) / 100_000m,
+            feature: random.Next(5) == 0 ? null : "f" + random.Next(4),
+            team: "t" + random.Next(3),
+            model: "m" + random.Next(3),
+            customer: "c" + random.Next(20))).ToList();
+        File.WriteAllLines(_path, records.Select(r => r.ToJson()));
+        var options = new CostReportOptions
+        {
+            GroupBy = [CostDimension.Feature, CostDimension.Customer],
+            TimeZone = TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles"),
+            TimeProvider = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 18, 12, 0, 0, TimeSpan.Zero)),
+        };
+
+        var fromFile = await CostReportBuilder.BuildAsync(new JsonLinesCostRecordQuery(_path), options);
+        var fromList = await CostReportBuilder.BuildAsync(new InMemoryCostRecordQuery(records), options);
+
+        Assert.Equal(await JsonOf(fromList), await JsonOf(fromFile));
+        Assert.True(fromFile.Total.Calls > 500, fromFile.Total.Calls.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<string> JsonOf(CostReport report)
+    {
+        using var stream = new MemoryStream();
+        await CostReportWriter.WriteJsonAsync(report, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
     private static async Task<List<CostAggregate>> ToListAsync(IAsyncEnumerable<CostAggregate> rows)
     {
         var list = new List<CostAggregate>();

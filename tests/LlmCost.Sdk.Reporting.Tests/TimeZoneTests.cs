@@ -66,10 +66,11 @@ public class TimeZoneTests
     }
 
     [Theory]
-    [InlineData("America/Los_Angeles", 60)]
-    [InlineData("Asia/Kolkata", 30)]
-    [InlineData("Asia/Kathmandu", 15)]
-    [InlineData("UTC", 60)]
+    [InlineData("America/Los_Angeles", 60)]   // -8 and -7
+    [InlineData("Asia/Kolkata", 30)]          // +5:30
+    [InlineData("Asia/Kathmandu", 15)]        // +5:45
+    [InlineData("Asia/Tokyo", 180)]           // +9, no DST: gcd(24 h, 9 h)
+    [InlineData("UTC", 1440)]
     public void BucketSizeFor_DividesEveryOffsetOfTheZone(string timeZone, int minutes)
     {
         var size = CostReportBuilder.BucketSizeFor(TimeZoneInfo.FindSystemTimeZoneById(timeZone), new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31));
