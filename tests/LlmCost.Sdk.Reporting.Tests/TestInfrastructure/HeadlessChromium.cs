@@ -20,7 +20,6 @@ internal sealed class HeadlessChromium : IAsyncDisposable
     private readonly string _profile;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _receiver;
     private int _nextId;
     private string? _session;
@@ -108,12 +107,19 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens a page at a given viewport size and waits for its load event.</summary>
+    /// <summary>Opens a page at a given viewport size and waits until that page (not the blank one before it) has loaded.</summary>
     public async Task OpenAsync(string path, int width, int height, CancellationToken cancellationToken)
     {
+        var url = new Uri(path).AbsoluteUri;
         await SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = false }, cancellationToken);
-        await SendAsync("Page.navigate", new JsonObject { ["url"] = new Uri(path).AbsoluteUri }, cancellationToken);
-        await _loaded.Task.WaitAsync(cancellationToken);
+        await SendAsync("Page.navigate", new JsonObject { ["url"] = url }, cancellationToken);
+
+        // Each check is a round trip to the page; the test's cancellation bounds the wait.
+        var check = $"document.readyState === 'complete' && location.href === {JsonSerializer.Serialize(url)}";
+        while (!(await EvaluateAsync(check, cancellationToken)).GetBoolean())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
     }
 
     /// <summary>Evaluates a script expression in the page and returns its JSON value.</summary>
@@ -250,9 +256,6 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         var parameters = message.TryGetProperty("params", out var p) ? p : default;
         switch (method.GetString())
         {
-            case "Page.loadEventFired":
-                _loaded.TrySetResult();
-                break;
             case "Runtime.consoleAPICalled":
                 ConsoleMessages.Enqueue($"console.{parameters.GetProperty("type").GetString()}: {parameters.GetProperty("args").GetRawText()}");
                 break;
