@@ -3,22 +3,24 @@
 // to call the real APIs instead. See README.md.
 using System.Globalization;
 using LlmCost.Sdk;
+using LlmCost.Sdk.Reporting;
 using LlmCost.Sdk.Sample;
 using LlmCost.Sdk.Sample.Simulation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-const string JsonLinesPath = "costs/llm-costs.jsonl";
+const string HtmlPath = "costs/report.html";
 ProviderSetup[] providers = [ProviderSetup.OpenAI(), ProviderSetup.Anthropic()];
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning); // the console is for the report; the SDK's warnings still show
 
 // 1. Cost tracking and where its records go. Every sink gets every record.
-builder.Services.AddLlmCostTracking(o => o.Environment = "sample") // defaults to the host's environment name
-    .AddInMemorySink()                                               // read back below to print the report
-    .AddJsonLinesSink(JsonLinesPath);                                // the durable record: one JSON line per call
+SampleStore.Reset(); // every run starts from an empty store, so the report below is the same each time
+SampleStore.AddSink(                                                 // the durable store the report reads (SampleStore.cs)
+    builder.Services.AddLlmCostTracking(o => o.Environment = "sample") // defaults to the host's environment name
+        .AddInMemorySink());                                         // read back below to print this run's calls
 
 // 2. One named HttpClient per provider, each with the cost-tracking handler in its pipeline.
 builder.Services.AddSingleton<SimulatedPromptCache>();
@@ -82,11 +84,31 @@ var tracker = host.Services.GetRequiredService<ILlmCostTracker>();
 await tracker.FlushAsync();
 
 var records = host.Services.GetRequiredService<InMemoryCostSink>().Records;
-CostReport.Print(records, Console.Out);
+LlmCost.Sdk.Sample.CostReport.Print(records, Console.Out);
+Console.WriteLine($"Records: {records.Count} for {calls.Count} calls.");
+Console.WriteLine();
 
+// 5. SIMULATED history, so the report has weeks to compare: five weeks of the same features' calls, made up from a fixed
+//    seed (Simulation/SpendHistory.cs) and written through the same pipeline with ILlmCostTracker.Track.
+var backfilled = await SpendHistory.BackfillAsync(tracker, TimeProvider.System.GetUtcNow(), days: 35);
+await tracker.FlushAsync();
 var stats = tracker.Statistics;
-Console.WriteLine($"Records: {records.Count} for {calls.Count} calls; pipeline queued {stats.Queued}, wrote {stats.Written} (2 sinks), dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
-Console.WriteLine($"JSON Lines (appended): {Path.GetFullPath(JsonLinesPath)}");
+Console.WriteLine($"Simulated history: {backfilled} records over 35 days. Pipeline queued {stats.Queued}, wrote {stats.Written} (2 sinks), dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
+Console.WriteLine();
+
+// 6. Where the money went: the report `llmcost report` prints, from the store, and the same as one HTML page.
+var report = await CostReportBuilder.BuildAsync(SampleStore.OpenQuery(), new CostReportOptions { GroupBy = [CostDimension.Feature] });
+Spectre.Console.AnsiConsole.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Profile.Width, 120); // readable in CI logs too
+CostReportWriter.WriteTerminal(report, Spectre.Console.AnsiConsole.Console);
+Directory.CreateDirectory(Path.GetDirectoryName(HtmlPath)!);
+await using (var html = new StreamWriter(HtmlPath))
+{
+    CostReportWriter.WriteHtml(report, html);
+}
+
+Console.WriteLine($"Store: {Path.GetFullPath(SampleStore.Path)}");
+Console.WriteLine($"HTML report: {Path.GetFullPath(HtmlPath)}");
+Console.WriteLine($"Same report from the CLI: dotnet run --project src/LlmCost.Sdk.Cli -- report --jsonl {SampleStore.Path} --html {HtmlPath}");
 
 await host.StopAsync(); // flushes anything still queued
 return failed == 0 ? 0 : 1;

@@ -1,0 +1,29 @@
+using LlmCost.Sdk.Reporting;
+
+namespace LlmCost.Sdk.Sample;
+
+/// <summary>Where the sample keeps its records, and how the report reads them back: the one place to change the store.</summary>
+/// <remarks>
+/// JSON Lines here. With the SQLite store (package LlmCost.Sdk.Sqlite), the three marked lines become
+/// <c>"costs/llm-costs.db"</c>, <c>builder.AddSqliteSink(Path)</c> and <c>new SqliteCostRecordStore(Path)</c>.
+/// </remarks>
+internal static class SampleStore
+{
+    public const string Path = "costs/llm-costs.jsonl"; // store path
+
+    public static LlmCostTrackingBuilder AddSink(LlmCostTrackingBuilder builder) => builder.AddJsonLinesSink(Path); // store sink
+
+    public static ICostRecordQuery OpenQuery() => new JsonLinesCostRecordQuery(Path); // store query
+
+    /// <summary>Starts from an empty store, so every run of the sample shows the same history.</summary>
+    public static void Reset()
+    {
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" })
+        {
+            if (File.Exists(file))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+}

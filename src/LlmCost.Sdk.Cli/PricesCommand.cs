@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+
+namespace LlmCost.Sdk.Cli;
+
+/// <summary><c>llmcost prices</c>: look up a model's price at a date, validate a table file, diff two table versions.</summary>
+internal static class PricesCommand
+{
+    public static Command Create(Terminal terminal, TimeProvider timeProvider)
+    {
+        var command = new Command("prices", "Look up, validate and diff price tables (the embedded one or a file in the SDK's price-table format).");
+        command.Add(Lookup(terminal, timeProvider));
+        command.Add(Validate(terminal));
+        command.Add(Diff(terminal));
+        return command;
+    }
+
+    private static Command Lookup(Terminal terminal, TimeProvider timeProvider)
+    {
+        var model = new Argument<string>("model") { Description = "The model id as a response names it (gpt-4o-2024-08-06, claude-sonnet-4-5, an alias)." };
+        var provider = new Option<string>("--provider") { Description = "The provider (openai, anthropic, aws.bedrock, …). Default: every provider that prices the model." };
+        var date = new Option<string>("--date") { Description = "The day (yyyy-MM-dd, UTC) whose price period applies. Default: today.", HelpName = "date" };
+        var table = new Option<string>("--table") { Description = "A price table file. Default: the embedded table.", HelpName = "file" };
+        var command = new Command("lookup", "Show the rates that price a model on a day.") { model, provider, date, table };
+        command.SetAction(parse =>
+        {
+            var priceTable = PriceTables.Load(parse.GetValue(table), "--table");
+            var day = Arguments.Date(parse.GetValue(date), "--date") ?? DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+            var id = parse.GetValue(model)!;
+            var providers = parse.GetValue(provider) is { } p ? [p] : priceTable.Entries.Select(e => e.Provider).Distinct(StringComparer.Ordinal).ToList();
+            var found = new List<PriceEntry>();
+            foreach (var candidate in providers)
+            {
+                if (priceTable.TryGetEntry(candidate, id, out var entry) && !found.Contains(entry))
+                {
+                    found.Add(entry);
+                }
+            }
+
+            if (found.Count == 0)
+            {
+                throw new CliException(ExitCodes.InputError, $"No entry of price table {priceTable.Version} prices '{id}'{(parse.GetValue(provider) is { } named ? $" for provider '{named}'" : string.Empty)}.");
+            }
+
+            foreach (var entry in found)
+            {
+                var period = entry.PeriodAt(day);
+                var rates = new Table().Border(TableBorder.Rounded)
+                    .Title(Markup.Escape($"{entry.Id} on {day:yyyy-MM-dd}: period from {period.EffectiveFrom:yyyy-MM-dd} (table {priceTable.Version}, {priceTable.Currency} per 1M tokens)"))
+                    .AddColumn("rates").AddColumn(new TableColumn("input").RightAligned()).AddColumn(new TableColumn("cached input").RightAligned())
+                    .AddColumn(new TableColumn("cache write").RightAligned()).AddColumn(new TableColumn("output").RightAligned());
+                AddRates(rates, "standard", period);
+                foreach (var (tier, tierRates) in period.ServiceTiers.OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    AddRates(rates, "tier " + tier, tierRates);
+                }
+
+                foreach (var longContext in period.LongContext)
+                {
+                    AddRates(rates, $"input above {longContext.AboveInputTokens.ToString("#,0", CultureInfo.InvariantCulture)}", longContext);
+                }
+
+                terminal.Console.Write(rates);
+                if (period.WebSearch is { } webSearch)
+                {
+                    terminal.Console.MarkupLine(Markup.Escape($"  web search: {Rate(webSearch)} per 1,000 searches"));
+                }
+
+                if (entry.Source is { } source)
+                {
+                    terminal.Console.MarkupLine(Markup.Escape($"  source: {source}{(entry.Retrieved is { } retrieved ? $" (retrieved {retrieved:yyyy-MM-dd})" : string.Empty)}"));
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Validate(Terminal terminal)
+    {
+        var file = new Argument<string>("file") { Description = "The price table file to check." };
+        var command = new Command("validate", "Check a price table file as the SDK does at start-up; the message names a bad entry.") { file };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            var table = PriceTables.Load(path, "validate");
+            terminal.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: valid price table {table.Version} (schema {table.SchemaVersion}, {table.Currency}), {table.Entries.Count} entries, {table.Entries.Sum(e => e.Periods.Count)} price periods."));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Diff(Terminal terminal)
+    {
+        var oldTable = new Argument<string>("old") { Description = "The older table: a file, or 'embedded'." };
+        var newTable = new Argument<string>("new") { Description = "The newer table: a file, or 'embedded'." };
+        var command = new Command("diff", "Show the entries and price periods added, removed or changed between two tables.") { oldTable, newTable };
+        command.SetAction(parse =>
+        {
+            var before = PriceTables.Load(parse.GetValue(oldTable), "old");
+            var after = PriceTables.Load(parse.GetValue(newTable), "new");
+            var lines = PriceTableDiff.Compare(before, after);
+            terminal.Output.WriteLine($"Price table {before.Version} -> {after.Version}: {lines.Count} difference(s).");
+            foreach (var line in lines)
+            {
+                terminal.Output.WriteLine(line);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void AddRates(Table table, string name, PriceRates rates) =>
+        table.AddRow(Markup.Escape(name), Rate(rates.Input), rates.CachedInput is { } c ? Rate(c) : "-", rates.CacheWrite is { } w ? Rate(w) : "-", Rate(rates.Output));
+
+    private static string Rate(decimal value) => "$" + value.ToString("0.00####", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LlmCost.Sdk.Reporting.Tests;
+
+public class CostReportWriterTests
+{
+    private static Task<CostReport> ReportAsync(IReadOnlyList<CostDimension> groupBy, params CostRecord[] records) =>
+        CostReportBuilder.BuildAsync(new InMemoryCostRecordQuery(records), new CostReportOptions
+        {
+            GroupBy = groupBy,
+            TimeProvider = new FakeTimeProvider(new DateTimeOffset(2026, 11, 18, 12, 0, 0, TimeSpan.Zero)),
+        });
+
+    [Fact]
+    public async Task WriteCsv_FeatureTeam_ExactFormat()
+    {
+        var report = await ReportAsync(
+            [CostDimension.Feature, CostDimension.Team],
+            Records.At("2026-11-10T10:00:00Z", 0.00522m, feature: "ticket-triage", team: "support"),
+            Records.At("2026-11-10T11:00:00Z", 0.001m, feature: "ticket-triage", team: "support"),
+            Records.At("2026-11-10T12:00:00Z", 1234.5m, feature: "search, \"v2\"", team: null),
+            Records.At("2026-11-10T13:00:00Z", null, feature: "labs", team: "research"));
+
+        var csv = new StringWriter();
+        CostReportWriter.WriteCsv(report, csv);
+
+        Assert.Equal(
+            "feature,team,calls,cost\n" +
+            "\"search, \"\"v2\"\"\",,1,1234.5\n" +
+            "ticket-triage,support,2,0.00622\n" +
+            "labs,research,1,0\n",
+            csv.ToString());
+    }
+
+    [Theory]
+    [InlineData(CostDimension.Provider, "provider")]
+    [InlineData(CostDimension.Model, "model")]
+    [InlineData(CostDimension.Feature, "feature")]
+    [InlineData(CostDimension.Team, "team")]
+    [InlineData(CostDimension.Customer, "customer")]
+    [InlineData(CostDimension.Environment, "environment")]
+    public async Task WriteCsv_HeaderNamesDimensionsAsInTheRecord(CostDimension dimension, string name)
+    {
+        var report = await ReportAsync([dimension], Records.At("2026-11-10T10:00:00Z", 2m));
+
+        var csv = new StringWriter();
+        CostReportWriter.WriteCsv(report, csv);
+
+        Assert.StartsWith(name + ",calls,cost\n", csv.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteJsonAsync_HasEverySectionWithExactNumbers()
+    {
+        var report = await ReportAsync([CostDimension.Feature], Records.At("2026-11-10T10:00:00Z", 0.00522m), Records.At("2026-11-11T10:00:00Z", null, model: "preview"));
+
+        using var stream = new MemoryStream();
+        await CostReportWriter.WriteJsonAsync(report, stream);
+        using var json = JsonDocument.Parse(stream.ToArray());
+        var root = json.RootElement;
+
+        Assert.Equal("2026-11-01", root.GetProperty("from").GetString());
+        Assert.Equal(0.00522m, root.GetProperty("total").GetProperty("cost").GetDecimal());
+        Assert.Equal("feature", root.GetProperty("groupBy")[0].GetString());
+        Assert.Equal("preview", root.GetProperty("unpriced")[0].GetProperty("model").GetString());
+        foreach (var section in new[] { "summary", "groups", "breakdowns", "topMovers", "weekOverWeek", "daily", "anomalies", "untagged", "fixedCosts" })
+        {
+            Assert.True(root.TryGetProperty(section, out _), section);
+        }
+
+        Assert.Contains("weekday", root.GetProperty("summary").GetProperty("forecast").GetProperty("method").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task WriteHtml_SelfContained_WithChartSeriesPointsForecastAndTables()
+    {
+        var records = Records.Daily(new DateOnly(2026, 10, 20), new DateOnly(2026, 11, 18), d => d == new DateOnly(2026, 11, 17) ? 90m : 10m, feature: "search")
+            .Concat(Records.Daily(new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 18), _ => 2m, feature: "chat"))
+            .ToArray();
+        var report = await ReportAsync([CostDimension.Feature], records);
+
+        var html = new StringWriter();
+        CostReportWriter.WriteHtml(report, html);
+        var page = html.ToString();
+
+        Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http://", page.Replace("http://www.w3.org/2000/svg", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", page, StringComparison.Ordinal);
+        Assert.Equal(2, Count(page, "<g class=\"series\""));
+        Assert.Equal(2 * 30, Count(page, "<rect class=\"point\""));
+        Assert.Contains("<polyline id=\"forecast\" class=\"forecast\" data-points=\"12\"", page, StringComparison.Ordinal);
+        Assert.Contains("<circle class=\"anomaly\" data-date=\"2026-11-17\"", page, StringComparison.Ordinal);
+        Assert.Contains("Spend by feature", page, StringComparison.Ordinal);
+        Assert.Contains("Forecast method.", page, StringComparison.Ordinal);
+    }
+
+    private static int Count(string text, string value)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
