@@ -108,7 +108,7 @@ await using (var html = new StreamWriter(HtmlPath))
 
 Console.WriteLine($"Store: {Path.GetFullPath(SampleStore.Path)}");
 Console.WriteLine($"HTML report: {Path.GetFullPath(HtmlPath)}");
-Console.WriteLine($"Same report from the CLI: dotnet run --project src/LlmCost.Sdk.Cli -- report --jsonl {SampleStore.Path} --html {HtmlPath}");
+Console.WriteLine($"Same report from the CLI: dotnet run --project src/LlmCost.Sdk.Cli -- report --db {SampleStore.Path} --html {HtmlPath}");
 
 await host.StopAsync(); // flushes anything still queued
 return failed == 0 ? 0 : 1;

@@ -4,16 +4,16 @@ namespace LlmCost.Sdk.Sample;
 
 /// <summary>Where the sample keeps its records, and how the report reads them back: the one place to change the store.</summary>
 /// <remarks>
-/// JSON Lines here. With the SQLite store (package LlmCost.Sdk.Sqlite), the three marked lines become
-/// <c>"costs/llm-costs.db"</c>, <c>builder.AddSqliteSink(Path)</c> and <c>new SqliteCostRecordStore(Path)</c>.
+/// The embedded SQLite store (package LlmCost.Sdk.Sqlite). For JSON Lines instead, the three marked lines become
+/// <c>"costs/llm-costs.jsonl"</c>, <c>builder.AddJsonLinesSink(Path)</c> and <c>new JsonLinesCostRecordQuery(Path)</c>.
 /// </remarks>
 internal static class SampleStore
 {
-    public const string Path = "costs/llm-costs.jsonl"; // store path
+    public const string Path = "costs/llm-costs.db"; // store path
 
-    public static LlmCostTrackingBuilder AddSink(LlmCostTrackingBuilder builder) => builder.AddJsonLinesSink(Path); // store sink
+    public static LlmCostTrackingBuilder AddSink(LlmCostTrackingBuilder builder) => builder.AddSqliteSink(Path); // store sink
 
-    public static ICostRecordQuery OpenQuery() => new JsonLinesCostRecordQuery(Path); // store query
+    public static ICostRecordQuery OpenQuery() => new SqliteCostRecordStore(Path); // store query
 
     /// <summary>Starts from an empty store, so every run of the sample shows the same history.</summary>
     public static void Reset()
