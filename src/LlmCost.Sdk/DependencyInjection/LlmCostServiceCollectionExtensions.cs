@@ -64,6 +64,15 @@ public static class LlmCostServiceCollectionExtensions
             Logger<LlmCostInstrumentation>(sp),
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => PriceTableFactory.Create(sp.GetRequiredService<IOptions<LlmCostOptions>>().Value));
+        services.TryAddSingleton(static sp => new PriceTableSource(sp.GetRequiredService<PriceTable>()));
+        services.AddHttpClient(PriceTableUpdater.HttpClientName);
+        services.TryAddSingleton(static sp => new PriceTableUpdater(
+            sp.GetRequiredService<PriceTableSource>(),
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(PriceTableUpdater.HttpClientName),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<PriceTableUpdater>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PriceTableUpdater>(static sp => sp.GetRequiredService<PriceTableUpdater>()));
         services.TryAddSingleton(static sp => new LlmCostPipeline(
             sp.GetServices<ICostSink>(),
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
@@ -82,7 +91,8 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<LlmCostInstrumentation>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger<LlmCostRecorder>(sp),
-            sp.GetRequiredService<UsageEstimator>())); // after the pipeline: disposed before it, so its last records still reach the sinks
+            sp.GetRequiredService<UsageEstimator>(),
+            sp.GetRequiredService<PriceTableSource>())); // after the pipeline: disposed before it, so its last records still reach the sinks
         services.TryAddSingleton<ILlmCostTracker, LlmCostTracker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LlmCostHostedService>());
     }

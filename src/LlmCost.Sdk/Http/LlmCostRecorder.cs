@@ -37,12 +37,13 @@ internal sealed class LlmCostRecorder
         LlmCostInstrumentation telemetry,
         TimeProvider time,
         ILogger<LlmCostRecorder> logger,
-        UsageEstimator estimator)
+        UsageEstimator estimator,
+        PriceTableSource? priceSource = null)
     {
         var o = options.Value;
         _pipeline = pipeline;
         _prices = prices;
-        _resolver = new PriceResolver(prices, o.ModelAliases.AsReadOnly());
+        _resolver = new PriceResolver(priceSource ?? new PriceTableSource(prices), o.ModelAliases.AsReadOnly()); // PriceTableUpdate swaps the source's table
         _endpoints = new ProviderEndpoints(o.Endpoints);
         _counters = counters;
         _telemetry = telemetry;
@@ -56,7 +57,7 @@ internal sealed class LlmCostRecorder
         _defaults = defaults with { Environment = defaults.Environment ?? o.Environment };
     }
 
-    public PriceTable Prices => _prices;
+    public PriceTable Prices => _resolver.Table;
 
     /// <summary>Gets a value indicating whether tracking is on.</summary>
     public bool Enabled => _enabled;
