@@ -751,20 +751,27 @@ public static partial class PriceTableGenerator
     private static string Truncate(string text) => text.Length > 120 ? text[..120] + "…" : text;
 
     /// <summary>The repository root: the first folder up from here that holds <c>LlmCost.Sdk.sln</c>.</summary>
-    public static string RepositoryRoot()
+    public static string RepositoryRoot() =>
+        TryRoot(Directory.GetCurrentDirectory()) ?? TryRoot(AppContext.BaseDirectory)
+        ?? throw new PriceGenerationException("Cannot find the repository root (LlmCost.Sdk.sln); pass every path explicitly.");
+
+    /// <summary>The repository root above a folder.</summary>
+    /// <param name="start">The folder to search up from.</param>
+    /// <returns>The root.</returns>
+    public static string RepositoryRootFrom(string start) =>
+        TryRoot(start) ?? throw new PriceGenerationException($"No LlmCost.Sdk.sln above '{start}'.");
+
+    private static string? TryRoot(string start)
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "LlmCost.Sdk.sln")))
             {
-                if (File.Exists(Path.Combine(dir.FullName, "LlmCost.Sdk.sln")))
-                {
-                    return dir.FullName;
-                }
+                return dir.FullName;
             }
         }
 
-        throw new PriceGenerationException("Cannot find the repository root (LlmCost.Sdk.sln); pass every path explicitly.");
+        return null;
     }
 
     private sealed record Draft(string Provider, string Model, List<string> Aliases, List<PricePeriod> Periods, string Source, DateOnly Retrieved, string? Via, bool Regional)
