@@ -172,4 +172,27 @@ public class PriceTableFactoryTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData("79228162514264337593543950335")] // decimal.MaxValue: every call's cost would overflow and its record be lost
+    [InlineData("1000000.01")]
+    public void Create_OptionPriceOutOfRange_FailsSayingWhatIsWrong(string rate)
+    {
+        var options = new LlmCostOptions();
+        options.Prices.Add(new ModelPrice { Provider = "openai", Model = "x", Input = decimal.Parse(rate, System.Globalization.CultureInfo.InvariantCulture), Output = 1m });
+
+        var ex = Assert.Throws<PriceTableException>(() => PriceTableFactory.Create(options));
+
+        Assert.Contains("LlmCostOptions.Prices[0] ('openai/x'): 'Input' is", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("above the largest rate accepted (1000000 per million tokens", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_SameOptions_ParsesTheTableOnce()
+    {
+        var options = new LlmCostOptions();
+        options.Prices.Add(new ModelPrice { Provider = "openai", Model = "x", Input = 1m, Output = 1m });
+
+        Assert.Same(PriceTableFactory.Create(options), PriceTableFactory.Create(options)); // the validator and the container share it
+    }
 }
