@@ -102,10 +102,13 @@ public sealed class LlmCostOptions
 
     /// <summary>
     /// Gets or sets the path of a price-table JSON file to use instead of the one embedded in the package, to take newer
-    /// prices without upgrading: a file in the SDK's format (<c>schemaVersion</c> 1 or 2), or LiteLLM's
-    /// <c>model_prices_and_context_window.json</c> (see <see cref="LiteLlmPriceImporter"/>). It is read once at start-up;
-    /// a file that cannot be read or has bad data fails start-up, naming the entry.
+    /// prices without upgrading: a file in the SDK's format (<c>schemaVersion</c> 1 to 3; a LiteLLM map is converted first
+    /// with <c>tools/LlmCost.Sdk.PriceTools import-litellm</c>). It is read once at start-up; a file that cannot be read
+    /// or has bad data fails start-up, naming the entry.
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the embedded table.</value>
     public string? PriceTablePath { get; set; }
+
+    /// <summary>Gets the opt-in refresh of the price table while the application runs, from a URL or a file.</summary>
+    public PriceTableUpdateOptions PriceTableUpdate { get; } = new();
 }

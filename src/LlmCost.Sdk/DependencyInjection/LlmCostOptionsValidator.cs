@@ -40,6 +40,20 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
             }
         }
 
+        var update = options.PriceTableUpdate;
+        if (update.Source is { } updateSource && (string.IsNullOrWhiteSpace(updateSource)
+            || (Uri.TryCreate(updateSource, UriKind.Absolute, out var updateUri) && updateUri.Scheme is not ("http" or "https" or "file"))))
+        {
+            failures.Add($"LlmCostOptions.PriceTableUpdate.Source must be an http or https URL or a file path, not '{updateSource}'.");
+        }
+
+        if (update.Interval < TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"LlmCostOptions.PriceTableUpdate.Interval must be at least 1 minute, not {update.Interval}.");
+        }
+
+        Positive(failures, "PriceTableUpdate.Timeout", update.Timeout, allowZero: false);
+
         try
         {
             var table = PriceTableFactory.Create(options);

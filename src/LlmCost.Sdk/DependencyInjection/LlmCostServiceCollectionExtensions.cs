@@ -75,6 +75,15 @@ public static class LlmCostServiceCollectionExtensions
             Logger<LlmCostInstrumentation>(sp),
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => PriceTableFactory.Create(sp.GetRequiredService<IOptions<LlmCostOptions>>().Value));
+        services.TryAddSingleton(static sp => new PriceTableSource(sp.GetRequiredService<PriceTable>()));
+        services.AddHttpClient(PriceTableUpdater.HttpClientName);
+        services.TryAddSingleton(static sp => new PriceTableUpdater(
+            sp.GetRequiredService<PriceTableSource>(),
+            sp.GetRequiredService<IOptions<LlmCostOptions>>(),
+            () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(PriceTableUpdater.HttpClientName),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<PriceTableUpdater>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PriceTableUpdater>(static sp => sp.GetRequiredService<PriceTableUpdater>()));
         services.TryAddSingleton(static sp => new LlmCostPipelineMetrics(sp.GetRequiredService<LlmCostCounters>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => CreatePipeline(sp));
         services.TryAddSingleton(static sp => new UsageEstimator(
@@ -84,7 +93,7 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetService<ILlmUsageEstimator>()));
         services.TryAddSingleton(static sp => new LlmCostWriter(
             sp.GetRequiredService<LlmCostPipeline>(),
-            new CostPricer(sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<IOptions<LlmCostOptions>>().Value.ModelAliases.AsReadOnly()),
+            new CostPricer(sp.GetRequiredService<PriceTableSource>(), sp.GetRequiredService<IOptions<LlmCostOptions>>().Value.ModelAliases.AsReadOnly()),
             sp.GetRequiredService<LlmCostCounters>(),
             sp.GetRequiredService<LlmCostInstrumentation>(),
             Logger<LlmCostWriter>(sp)));

@@ -47,4 +47,12 @@ internal static partial class Log
 
     [LoggerMessage(151, LogLevel.Warning, "The configuration section '{Path}' given to AddLlmCostTracking is missing or empty, so LLM cost tracking runs with its defaults. Check the section name (usually \"LlmCost\").")]
     public static partial void ConfigurationSectionEmpty(ILogger logger, string path);
+    [LoggerMessage(200, LogLevel.Information, "LLM price table {Version} taken from {Source} ({Entries} entries); it prices calls from now on.")]
+    public static partial void PriceTableUpdated(ILogger logger, string version, string source, int entries);
+
+    [LoggerMessage(201, LogLevel.Warning, "LLM price table update from {Source} failed ({Failures} so far): {Reason}. Table {Version} stays in force.")]
+    public static partial void PriceTableUpdateFailed(ILogger logger, string source, long failures, string reason, string version);
+
+    [LoggerMessage(202, LogLevel.Error, "The cost of a {Provider} call to {Model} overflowed; it is recorded with a null cost ({Overflows} so far).")]
+    public static partial void CostOverflow(ILogger logger, string provider, string model, long overflows);
 }

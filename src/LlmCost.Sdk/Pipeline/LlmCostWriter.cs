@@ -110,6 +110,10 @@ internal sealed class LlmCostWriter
                 }
 
                 break;
+            case PricingOutcome.Overflow:
+                _counters.Unpriced();
+                Log.CostOverflow(_logger, record.Provider, record.Model ?? record.RequestModel ?? "(none)", _pricer.CostOverflows);
+                break;
         }
 
         try

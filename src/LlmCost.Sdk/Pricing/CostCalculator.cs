@@ -1,6 +1,11 @@
 namespace LlmCost.Sdk;
 
 /// <summary>Prices normalized usage with one price period. Rates are per million tokens; money is <see cref="decimal"/>.</summary>
+/// <remarks>
+/// Rates are validated to at most <see cref="PriceTable.MaxRate"/> and token counts are 64-bit, so no product or sum here
+/// can overflow <see cref="decimal"/>; <see cref="PriceResolver"/> still turns an <see cref="OverflowException"/> into a
+/// record with a null cost rather than a lost record.
+/// </remarks>
 internal static class CostCalculator
 {
     private const decimal PerToken = 0.000001m; // rates are per million tokens; multiplying is exact and cheaper than dividing
@@ -12,21 +17,30 @@ internal static class CostCalculator
     /// <param name="currency">The table's currency.</param>
     /// <param name="serviceTier">The tier that served the call (from the response), which picks its rates.</param>
     /// <param name="region">Where the call was served; a region other than <c>global</c> takes the period's regional uplift.</param>
-    public static CostBreakdown Calculate(TokenUsage usage, PricePeriod period, string currency, string? serviceTier = null, string? region = null)
+    /// <param name="timestamp">When the call was made, which picks a time-of-day window's rates.</param>
+    public static CostBreakdown Calculate(TokenUsage usage, PricePeriod period, string currency, string? serviceTier = null, string? region = null, DateTimeOffset timestamp = default)
     {
-        // The tier, then the long-context tier, decide the rates of the whole call.
-        var rates = period.RatesFor(serviceTier, usage.InputTokens);
+        // A time-of-day window, else the tier, then the long-context tier, decide the rates of the whole call.
+        var rates = period.RatesFor(serviceTier, usage.InputTokens, timestamp);
 
-        // Cache reads and writes are parts of InputTokens: each token is priced once, at its own rate.
-        var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteInputTokens);
-        var input = uncached * rates.Input * PerToken;
+        // Cache reads and writes, audio and images are parts of InputTokens: each token is priced once, at its own rate.
+        // Providers do not split cached tokens by modality in the usage the SDK reads, so cache reads take the cache rate.
+        var audioIn = Math.Max(0, usage.AudioInputTokens);
+        var imageIn = Math.Max(0, usage.ImageInputTokens);
+        var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteInputTokens - audioIn - imageIn);
+        var input = ((uncached * rates.Input) + (audioIn * (rates.AudioInput ?? rates.Input)) + (imageIn * (rates.ImageInput ?? rates.Input))) * PerToken;
         var cachedInput = usage.CachedInputTokens * (rates.CachedInput ?? rates.Input) * PerToken;
 
         // One-hour cache writes have their own rate; the rest of the writes are 5-minute writes.
         var writeRate = rates.CacheWrite ?? rates.Input;
         var oneHour = Math.Min(usage.CacheWrite1hInputTokens, usage.CacheWriteInputTokens);
         var cacheWrite = (((usage.CacheWriteInputTokens - oneHour) * writeRate) + (oneHour * (rates.CacheWrite1h ?? writeRate))) * PerToken;
-        var output = usage.OutputTokens * rates.Output * PerToken;
+
+        // Audio and image output are parts of OutputTokens, as reasoning is.
+        var audioOut = Math.Max(0, usage.AudioOutputTokens);
+        var imageOut = Math.Max(0, usage.ImageOutputTokens);
+        var textOut = Math.Max(0, usage.OutputTokens - audioOut - imageOut);
+        var output = ((textOut * rates.Output) + (audioOut * (rates.AudioOutput ?? rates.Output)) + (imageOut * (rates.ImageOutput ?? rates.Output))) * PerToken;
         var requests = usage.WebSearchRequests > 0 && period.WebSearch is { } perThousand ? usage.WebSearchRequests * perThousand * PerThousand : 0m;
 
         if (period.RegionalUplift is { } uplift && IsRegional(region))

@@ -19,6 +19,13 @@ internal sealed class CostPricer
     public CostPricer(PriceTable table, IReadOnlyDictionary<string, string>? modelAliases = null) =>
         _resolver = new PriceResolver(table, modelAliases);
 
+    /// <summary>Prices from a source whose table <see cref="LlmCostOptions.PriceTableUpdate"/> may swap; each record is priced from one snapshot.</summary>
+    public CostPricer(PriceTableSource source, IReadOnlyDictionary<string, string>? modelAliases = null) =>
+        _resolver = new PriceResolver(source, modelAliases);
+
+    /// <summary>Gets how many costs overflowed (each recorded with a null cost).</summary>
+    public long CostOverflows => _resolver.CostOverflows;
+
     /// <summary>Gets the table records are priced with.</summary>
     public PriceTable Table => _resolver.Table;
 
@@ -42,7 +49,8 @@ internal sealed class CostPricer
 
         if (_resolver.TryPrice(record.Provider, record.Model, record.RequestModel, record.Usage, record.Timestamp, record.ServiceTier, record.Region, out var cost, out var price))
         {
-            outcome = PricingOutcome.Priced;
+            // The resolver found a price but the amount overflowed: the record keeps a null cost.
+            outcome = cost is null ? PricingOutcome.Overflow : PricingOutcome.Priced;
         }
         else
         {

@@ -30,7 +30,7 @@ public sealed class CostRecordRepricer
     private readonly CostPricer _pricer;
 
     /// <summary>Initializes a new instance of the <see cref="CostRecordRepricer"/> class.</summary>
-    /// <param name="table">The table to price with, such as <see cref="PriceTable.Default"/> or one read with <see cref="PriceTable.Load(Stream)"/> or <see cref="LiteLlmPriceImporter"/>.</param>
+    /// <param name="table">The table to price with, such as <see cref="PriceTable.Default"/> or one read with <see cref="PriceTable.Load(Stream)"/>.</param>
     /// <param name="modelAliases">The application's model aliases (<see cref="LlmCostOptions.ModelAliases"/>), when records name deployments or profiles.</param>
     public CostRecordRepricer(PriceTable table, IReadOnlyDictionary<string, string>? modelAliases = null)
     {

@@ -10,7 +10,8 @@ public sealed class PriceEntry
     /// <param name="periods">The price periods, oldest first.</param>
     /// <param name="source">Where the prices were published.</param>
     /// <param name="retrieved">When they were read there.</param>
-    public PriceEntry(string provider, string model, IReadOnlyList<string> aliases, IReadOnlyList<PricePeriod> periods, string? source = null, DateOnly? retrieved = null)
+    /// <param name="prefixes">Model-id prefixes this entry prices when no entry names the id exactly (genai-prices' <c>starts_with</c>).</param>
+    public PriceEntry(string provider, string model, IReadOnlyList<string> aliases, IReadOnlyList<PricePeriod> periods, string? source = null, DateOnly? retrieved = null, IReadOnlyList<string>? prefixes = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
@@ -22,6 +23,7 @@ public sealed class PriceEntry
         Periods = periods;
         Source = source;
         Retrieved = retrieved;
+        Prefixes = prefixes ?? [];
         Id = provider + "/" + model;
     }
 
@@ -36,6 +38,13 @@ public sealed class PriceEntry
 
     /// <summary>Gets other model ids billed at the same prices.</summary>
     public IReadOnlyList<string> Aliases { get; }
+
+    /// <summary>
+    /// Gets model-id prefixes this entry prices when no entry names a model exactly, through an alias or without its
+    /// snapshot date: the longest matching prefix of the provider wins (<c>magistral-medium</c> prices
+    /// <c>magistral-medium-2509</c>).
+    /// </summary>
+    public IReadOnlyList<string> Prefixes { get; }
 
     /// <summary>Gets the price periods, oldest first.</summary>
     public IReadOnlyList<PricePeriod> Periods { get; }

@@ -1,13 +1,20 @@
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// The prices of one model from a date on: base rates per million tokens (<see cref="PriceRates"/>), plus the rules
-/// that change them — service tiers, long-context tiers, per-request charges and regional uplifts.
+/// The prices of one model from a date on: base rates per million tokens with their long-context tiers
+/// (<see cref="Rates"/>), and the rules that change them — service tiers, time-of-day windows, per-request charges and
+/// regional uplifts.
 /// </summary>
-public sealed record PricePeriod : PriceRates
+public sealed record PricePeriod
 {
-    /// <summary>Gets the first day (UTC) on which these rates are in force.</summary>
+    private static readonly IReadOnlyDictionary<string, TieredPriceRates> EmptyTiers =
+        new Dictionary<string, TieredPriceRates>(StringComparer.OrdinalIgnoreCase).AsReadOnly();
+
+    /// <summary>Gets the first day (UTC) on which these rates are in force; <see cref="DateOnly.MinValue"/> when no start date is published (in force since the model was first offered).</summary>
     public DateOnly EffectiveFrom { get; init; }
+
+    /// <summary>Gets the base rates and their long-context tiers.</summary>
+    public required TieredPriceRates Rates { get; init; }
 
     /// <summary>
     /// Gets the rates of service tiers that are not billed at the base rates, by the tier's name as a response or a
@@ -15,9 +22,15 @@ public sealed record PricePeriod : PriceRates
     /// Batches, Gemini and Bedrock batch), <c>flex</c>, <c>priority</c>. Names are matched ignoring case; a tier not
     /// listed (<c>default</c>, <c>standard</c>, <c>auto</c>) is priced at the base rates.
     /// </summary>
-    public IReadOnlyDictionary<string, PriceRates> ServiceTiers { get; init; } = EmptyTiers;
+    public IReadOnlyDictionary<string, TieredPriceRates> ServiceTiers { get; init; } = EmptyTiers;
 
-    /// <summary>Gets the charge per 1,000 server-side web searches (Anthropic's web search tool), or <see langword="null"/> when none is published.</summary>
+    /// <summary>
+    /// Gets the time-of-day windows in which other rates apply (DeepSeek's peak hours), first match wins. A period with
+    /// windows has no service tiers.
+    /// </summary>
+    public IReadOnlyList<PriceWindow> Windows { get; init; } = [];
+
+    /// <summary>Gets the charge per 1,000 server-side web searches, or <see langword="null"/> when none is published.</summary>
     public decimal? WebSearch { get; init; }
 
     /// <summary>
@@ -26,16 +39,26 @@ public sealed record PricePeriod : PriceRates
     /// </summary>
     public decimal? RegionalUplift { get; init; }
 
-    private static readonly IReadOnlyDictionary<string, PriceRates> EmptyTiers =
-        new Dictionary<string, PriceRates>(StringComparer.OrdinalIgnoreCase).AsReadOnly();
+    /// <summary>Gets where this period's rates were published, when it differs from the entry's <see cref="PriceEntry.Source"/>.</summary>
+    public string? Source { get; init; }
 
-    /// <summary>Picks the rates that price a call: its service tier's (when listed), then the long-context tier its input crosses.</summary>
+    /// <summary>Picks the rates that price a call: a time-of-day window's (when one contains the call), else its service tier's (when listed), then the long-context tier its input crosses.</summary>
     /// <param name="serviceTier">The served service tier, or <see langword="null"/>.</param>
     /// <param name="inputTokens">All input tokens of the call, cache reads and writes included.</param>
+    /// <param name="timestamp">When the call was made.</param>
     /// <returns>The rates.</returns>
-    public PriceRates RatesFor(string? serviceTier, long inputTokens)
+    public PriceRates RatesFor(string? serviceTier, long inputTokens, DateTimeOffset timestamp)
     {
-        PriceRates rates = this;
+        var windows = Windows;
+        for (var i = 0; i < windows.Count; i++)
+        {
+            if (windows[i].Contains(timestamp))
+            {
+                return windows[i].Rates.ForInput(inputTokens);
+            }
+        }
+
+        var rates = Rates;
         if (serviceTier is not null && ServiceTiers.Count > 0 && ServiceTiers.TryGetValue(serviceTier, out var tier))
         {
             rates = tier;

@@ -6,43 +6,44 @@ namespace LlmCost.Sdk;
 /// </summary>
 /// <remarks>
 /// Order: the served model's alias, the requested model's alias (configuration beats inference: a deployment the
-/// application mapped is priced as it says), the served model, the requested model. Lookups never throw.
+/// application mapped is priced as it says), the served model, the requested model. Lookups never throw. Each
+/// <see cref="TryPrice"/> reads one snapshot of the table, so a table swapped by <see cref="LlmCostOptions.PriceTableUpdate"/>
+/// never prices half a record.
 /// </remarks>
 internal sealed class PriceResolver
 {
     private readonly IReadOnlyDictionary<string, string> _aliases;
+    private readonly PriceTableSource _source;
+    private long _overflows;
 
     public PriceResolver(PriceTable table, IReadOnlyDictionary<string, string>? aliases = null)
+        : this(new PriceTableSource(table), aliases)
     {
-        Table = table;
+    }
+
+    public PriceResolver(PriceTableSource source, IReadOnlyDictionary<string, string>? aliases = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _source = source;
         _aliases = aliases is { Count: > 0 }
             ? new Dictionary<string, string>(aliases, StringComparer.OrdinalIgnoreCase)
             : System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
     }
 
-    public PriceTable Table { get; }
+    /// <summary>Gets the table in force now.</summary>
+    public PriceTable Table => _source.Current;
 
-    public bool TryResolve(string provider, string? model, string? requestModel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry)
-    {
-        entry = null;
-        if (_aliases.Count > 0)
-        {
-            if (model is not null && _aliases.TryGetValue(model, out var mapped) && Table.TryGetEntry(provider, mapped, out entry))
-            {
-                return true;
-            }
+    /// <summary>Gets the number of calls whose cost overflowed <see cref="decimal"/> and were recorded with a null cost.</summary>
+    public long CostOverflows => Interlocked.Read(ref _overflows);
 
-            if (requestModel is not null && _aliases.TryGetValue(requestModel, out mapped) && Table.TryGetEntry(provider, mapped, out entry))
-            {
-                return true;
-            }
-        }
+    public bool TryResolve(string provider, string? model, string? requestModel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry) =>
+        TryResolve(_source.Current, provider, model, requestModel, out entry);
 
-        return Table.TryGetEntry(provider, model, out entry)
-            || (!string.Equals(model, requestModel, StringComparison.Ordinal) && Table.TryGetEntry(provider, requestModel, out entry));
-    }
-
-    /// <summary>Prices a call's usage: the period in force at its time, its service tier and region, or the provider's own reported cost.</summary>
+    /// <summary>
+    /// Prices a call's usage: the period in force at its time, its service tier, region and time of day. Returns
+    /// <see langword="true"/> with a null <paramref name="cost"/> (and a <paramref name="price"/>) when the amount
+    /// overflows, which <see cref="CostOverflows"/> counts.
+    /// </summary>
     public bool TryPrice(
         string provider,
         string? model,
@@ -56,14 +57,43 @@ internal sealed class PriceResolver
     {
         cost = null;
         price = null;
-        if (!TryResolve(provider, model, requestModel, out var entry))
+        var table = _source.Current; // one snapshot per record
+        if (!TryResolve(table, provider, model, requestModel, out var entry))
         {
             return false;
         }
 
         var period = entry.PeriodAt(DateOnly.FromDateTime(timestamp.UtcDateTime));
-        cost = CostCalculator.Calculate(usage, period, Table.Currency, serviceTier, region);
-        price = Table.ReferenceFor(entry, period);
+        price = table.ReferenceFor(entry, period);
+        try
+        {
+            cost = CostCalculator.Calculate(usage, period, table.Currency, serviceTier, region, timestamp);
+        }
+        catch (OverflowException)
+        {
+            Interlocked.Increment(ref _overflows);
+        }
+
         return true;
+    }
+
+    private bool TryResolve(PriceTable table, string provider, string? model, string? requestModel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry)
+    {
+        entry = null;
+        if (_aliases.Count > 0)
+        {
+            if (model is not null && _aliases.TryGetValue(model, out var mapped) && table.TryGetEntry(provider, mapped, out entry))
+            {
+                return true;
+            }
+
+            if (requestModel is not null && _aliases.TryGetValue(requestModel, out mapped) && table.TryGetEntry(provider, mapped, out entry))
+            {
+                return true;
+            }
+        }
+
+        return table.TryGetEntry(provider, model, out entry)
+            || (!string.Equals(model, requestModel, StringComparison.Ordinal) && table.TryGetEntry(provider, requestModel, out entry));
     }
 }

@@ -17,8 +17,20 @@ namespace LlmCost.Sdk;
 /// </remarks>
 public sealed class PriceTable
 {
-    /// <summary>The schema version this SDK reads and writes: 2 adds service tiers, long-context tiers, per-request charges and regional uplifts. Schema 1 tables are read too.</summary>
-    public const int SupportedSchemaVersion = 2;
+    /// <summary>
+    /// The schema version this SDK reads and writes: 2 adds service tiers, long-context tiers, per-request charges and
+    /// regional uplifts; 3 adds time-of-day windows, audio and image rates and per-period sources. Schema 1 and 2 tables are read too.
+    /// </summary>
+    public const int SupportedSchemaVersion = 3;
+
+    /// <summary>
+    /// The largest rate accepted, per million tokens (or per 1,000 requests): 1,000,000. The most expensive published
+    /// rate is under 1,000; a larger one is a unit or typing error. With it, no cost can overflow <see cref="decimal"/>.
+    /// </summary>
+    public const decimal MaxRate = 1_000_000m;
+
+    /// <summary>The largest regional uplift accepted: 10.</summary>
+    public const decimal MaxRegionalUplift = 10m;
 
     private const string ResourceName = "LlmCost.Sdk.Pricing.prices.json";
     private static readonly Lazy<PriceTable> DefaultTable = new(LoadEmbedded);
@@ -27,6 +39,7 @@ public sealed class PriceTable
     private readonly Dictionary<string, PriceEntry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _modelIds;
     private readonly Dictionary<PricePeriod, PriceReference> _references;
+    private readonly Dictionary<string, (string Prefix, PriceEntry Entry)[]> _prefixes;
 
     private PriceTable(int schemaVersion, string version, string currency, IReadOnlyList<PriceEntry> entries, Dictionary<string, PriceEntry> byId)
     {
@@ -48,6 +61,15 @@ public sealed class PriceTable
         }
 
         _modelIds = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        // Per provider, the prefixes longest first (the first entry keeps a prefix two entries name).
+        _prefixes = entries
+            .SelectMany(e => e.Prefixes.Select(p => (e.Provider, Prefix: p, Entry: e)))
+            .GroupBy(x => x.Provider, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => g.DistinctBy(x => x.Prefix, StringComparer.OrdinalIgnoreCase).OrderByDescending(x => x.Prefix.Length).Select(x => (x.Prefix, x.Entry)).ToArray(),
+                StringComparer.Ordinal);
         _references = new Dictionary<PricePeriod, PriceReference>(ReferenceEqualityComparer.Instance);
         foreach (var entry in entries)
         {
@@ -155,7 +177,7 @@ public sealed class PriceTable
         var kept = Entries
             .Where(e => !claimed.Contains(e.Id))
             .Select(e => e.Aliases.Any(a => claimed.Contains(e.Provider + "/" + a))
-                ? new PriceEntry(e.Provider, e.Model, [.. e.Aliases.Where(a => !claimed.Contains(e.Provider + "/" + a))], e.Periods, e.Source, e.Retrieved)
+                ? new PriceEntry(e.Provider, e.Model, [.. e.Aliases.Where(a => !claimed.Contains(e.Provider + "/" + a))], e.Periods, e.Source, e.Retrieved, e.Prefixes)
                 : e);
         return Create(version ?? Version + "+custom", kept.Concat(replacements), Currency);
     }
@@ -242,7 +264,24 @@ public sealed class PriceTable
         }
 
         var undated = ModelIds.StripSnapshotDate(key);
-        return undated.Length != key.Length && _lookup.TryGetValue(undated, out entry);
+        if (undated.Length != key.Length && _lookup.TryGetValue(undated, out entry))
+        {
+            return true;
+        }
+
+        if (_prefixes.Count > 0 && _prefixes.TryGetValue(provider, out var prefixes))
+        {
+            foreach (var (prefix, candidate) in prefixes)
+            {
+                if (model.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    entry = candidate;
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Returns the table's own string for a known model id given as UTF-8, or <see langword="null"/>.</summary>
@@ -280,29 +319,67 @@ public sealed class PriceTable
 
         for (var i = 0; i < entry.Periods.Count; i++)
         {
-            var period = entry.Periods[i];
+            var period = entry.Periods[i] ?? throw new PriceTableException($"Price table entry '{entry.Id}': period #{i} is null.");
             var where = $"Price table entry '{entry.Id}', period from {period.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
             if (i > 0 && period.EffectiveFrom <= entry.Periods[i - 1].EffectiveFrom)
             {
                 throw new PriceTableException($"{where}: periods must be in increasing order of effectiveFrom.");
             }
 
-            CheckRates(where, period);
+            CheckTiered(where, period.Rates);
             foreach (var (name, tier) in period.ServiceTiers)
             {
-                if (tier is PricePeriod or LongContextRates)
+                CheckTiered($"{where}, service tier '{name}'", tier);
+            }
+
+            if (period.Windows.Count > 0 && period.ServiceTiers.Count > 0)
+            {
+                throw new PriceTableException($"{where}: a period with time-of-day windows cannot have service tiers (how they combine is not published).");
+            }
+
+            foreach (var window in period.Windows)
+            {
+                var windowWhere = $"{where}, window {window.Start.ToString("HH:mm", CultureInfo.InvariantCulture)}-{window.End.ToString("HH:mm", CultureInfo.InvariantCulture)} UTC";
+                if (window is null || window.Start == window.End)
                 {
-                    throw new PriceTableException($"{where}: service tier '{name}' must be plain rates.");
+                    throw new PriceTableException($"{windowWhere}: a window must have a start and an end that differ.");
                 }
 
-                CheckRates($"{where}, service tier '{name}'", tier);
+                CheckTiered(windowWhere, window.Rates);
             }
 
             CheckRate(where, "webSearch", period.WebSearch);
-            if (period.RegionalUplift is <= 0)
+            if (period.RegionalUplift is { } uplift && (uplift <= 0 || uplift > MaxRegionalUplift))
             {
-                throw new PriceTableException($"{where}: 'regionalUplift' must be a positive multiplier, such as 1.1.");
+                throw new PriceTableException($"{where}: 'regionalUplift' must be a positive multiplier, such as 1.1, of at most {MaxRegionalUplift.ToString(CultureInfo.InvariantCulture)} (got {uplift.ToString(CultureInfo.InvariantCulture)}).");
             }
+        }
+    }
+
+    private static void CheckTiered(string where, TieredPriceRates? tiered)
+    {
+        if (tiered?.Base is null)
+        {
+            throw new PriceTableException($"{where}: it has no rates.");
+        }
+
+        CheckRates(where, tiered.Base);
+        long previous = 0;
+        foreach (var tier in tiered.LongContext)
+        {
+            var tierWhere = $"{where}, long-context tier above {tier?.AboveInputTokens.ToString(CultureInfo.InvariantCulture)} tokens";
+            if (tier?.Rates is null)
+            {
+                throw new PriceTableException($"{tierWhere}: it has no rates.");
+            }
+
+            if (tier.AboveInputTokens <= previous)
+            {
+                throw new PriceTableException($"{tierWhere}: 'aboveInputTokens' must be positive and the tiers in increasing order.");
+            }
+
+            previous = tier.AboveInputTokens;
+            CheckRates(tierWhere, tier.Rates);
         }
     }
 
@@ -313,34 +390,23 @@ public sealed class PriceTable
         CheckRate(where, "cachedInput", rates.CachedInput);
         CheckRate(where, "cacheWrite", rates.CacheWrite);
         CheckRate(where, "cacheWrite1h", rates.CacheWrite1h);
-        long previous = 0;
-        foreach (var tier in rates.LongContext)
-        {
-            var tierWhere = $"{where}, long-context tier above {tier.AboveInputTokens.ToString(CultureInfo.InvariantCulture)} tokens";
-            if (tier.AboveInputTokens <= previous)
-            {
-                throw new PriceTableException($"{tierWhere}: 'aboveInputTokens' must be positive and the tiers in increasing order.");
-            }
-
-            if (tier.LongContext.Count > 0)
-            {
-                throw new PriceTableException($"{tierWhere}: a long-context tier cannot have tiers of its own.");
-            }
-
-            previous = tier.AboveInputTokens;
-            CheckRate(tierWhere, "input", tier.Input);
-            CheckRate(tierWhere, "output", tier.Output);
-            CheckRate(tierWhere, "cachedInput", tier.CachedInput);
-            CheckRate(tierWhere, "cacheWrite", tier.CacheWrite);
-            CheckRate(tierWhere, "cacheWrite1h", tier.CacheWrite1h);
-        }
+        CheckRate(where, "audioInput", rates.AudioInput);
+        CheckRate(where, "audioOutput", rates.AudioOutput);
+        CheckRate(where, "imageInput", rates.ImageInput);
+        CheckRate(where, "imageOutput", rates.ImageOutput);
     }
 
-    private static void CheckRate(string where, string name, decimal? rate)
+    /// <summary>Checks that a rate is in the sane range: from 0 to <see cref="MaxRate"/>.</summary>
+    internal static void CheckRate(string where, string name, decimal? rate)
     {
         if (rate is < 0)
         {
             throw new PriceTableException($"{where}: '{name}' is negative ({rate.Value.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (rate > MaxRate)
+        {
+            throw new PriceTableException($"{where}: '{name}' is {rate.Value.ToString(CultureInfo.InvariantCulture)}, above the largest rate accepted ({MaxRate.ToString(CultureInfo.InvariantCulture)} per million tokens or per 1,000 requests); a rate that large is a unit or typing error.");
         }
     }
 

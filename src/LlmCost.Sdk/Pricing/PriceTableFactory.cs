@@ -7,13 +7,20 @@ namespace LlmCost.Sdk;
 /// <see cref="LlmCostOptions.Prices"/>.
 /// </summary>
 /// <remarks>
-/// The file at <see cref="LlmCostOptions.PriceTablePath"/> is either in the SDK's own format (it has a
-/// <c>schemaVersion</c>) or LiteLLM's <c>model_prices_and_context_window.json</c>, read by
-/// <see cref="LiteLlmPriceImporter"/> with its default version (<c>litellm-</c> and the file's SHA-256 prefix).
+/// The file at <see cref="LlmCostOptions.PriceTablePath"/> is in the SDK's own format (it has a <c>schemaVersion</c>).
+/// A LiteLLM map is converted offline first (<c>tools/LlmCost.Sdk.PriceTools import-litellm</c>), so the runtime
+/// package carries no importer. Tables are cached per options instance, so the validator and the container parse a
+/// file once.
 /// </remarks>
 internal static class PriceTableFactory
 {
-    public static PriceTable Create(LlmCostOptions options)
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LlmCostOptions, PriceTable> Built = new();
+
+    /// <summary>Builds (once per options instance: the validator and the container share it) the table the options describe.</summary>
+    public static PriceTable Create(LlmCostOptions options) =>
+        Built.TryGetValue(options, out var table) ? table : Built.GetValue(options, Build);
+
+    private static PriceTable Build(LlmCostOptions options)
     {
         PriceTable table;
         if (options.PriceTablePath is { Length: > 0 } path)
@@ -33,6 +40,12 @@ internal static class PriceTableFactory
             table = PriceTable.Default;
         }
 
+        return ApplyOptionPrices(table, options);
+    }
+
+    /// <summary>Adds <see cref="LlmCostOptions.Prices"/> to a table, validated like table data.</summary>
+    internal static PriceTable ApplyOptionPrices(PriceTable table, LlmCostOptions options)
+    {
         if (options.Prices.Count == 0)
         {
             return table;
@@ -49,20 +62,20 @@ internal static class PriceTableFactory
             }
 
             where += $" ('{price.Provider}/{price.Model}')";
-            if (price.Input < 0 || price.Output < 0 || price.CachedInput < 0 || price.CacheWrite < 0 || price.CacheWrite1h < 0)
+            var rates = price.ToRates();
+            if (rates.Input < 0 || rates.Output < 0 || rates.CachedInput < 0 || rates.CacheWrite < 0 || rates.CacheWrite1h < 0 || rates.AudioInput < 0 || rates.AudioOutput < 0)
             {
                 throw new PriceTableException($"{where}: rates must not be negative.");
             }
 
-            var period = new PricePeriod
-            {
-                EffectiveFrom = price.EffectiveFrom,
-                Input = price.Input,
-                CachedInput = price.CachedInput,
-                CacheWrite = price.CacheWrite,
-                CacheWrite1h = price.CacheWrite1h,
-                Output = price.Output,
-            };
+            PriceTable.CheckRate(where, nameof(price.Input), rates.Input);
+            PriceTable.CheckRate(where, nameof(price.Output), rates.Output);
+            PriceTable.CheckRate(where, nameof(price.CachedInput), rates.CachedInput);
+            PriceTable.CheckRate(where, nameof(price.CacheWrite), rates.CacheWrite);
+            PriceTable.CheckRate(where, nameof(price.CacheWrite1h), rates.CacheWrite1h);
+            PriceTable.CheckRate(where, nameof(price.AudioInput), rates.AudioInput);
+            PriceTable.CheckRate(where, nameof(price.AudioOutput), rates.AudioOutput);
+            var period = new PricePeriod { EffectiveFrom = price.EffectiveFrom, Rates = new TieredPriceRates { Base = rates } };
             overrides.Add(new PriceEntry(price.Provider, price.Model, [.. price.Aliases], [period], source: "LlmCostOptions.Prices"));
         }
 
@@ -76,7 +89,7 @@ internal static class PriceTableFactory
         }
     }
 
-    /// <summary>Reads a price-table file in the SDK's format (it has <c>schemaVersion</c>) or LiteLLM's.</summary>
+    /// <summary>Reads a price-table file in the SDK's format (it has <c>schemaVersion</c>).</summary>
     internal static PriceTable Load(byte[] utf8Json)
     {
         JsonDocument document;
@@ -91,16 +104,14 @@ internal static class PriceTableFactory
 
         using (document)
         {
-            // The SDK's format names its schema (and has 'entries'); LiteLLM's is an object keyed by model.
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || root.TryGetProperty("schemaVersion", out _) || root.TryGetProperty("entries", out _))
+            if (root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("schemaVersion", out _) && !root.TryGetProperty("entries", out _)
+                && root.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("litellm_provider", out _)))
             {
-                return PriceTableReader.Read(root);
+                throw new PriceTableException("The price table looks like LiteLLM's model_prices_and_context_window.json; convert it first with 'dotnet run --project tools/LlmCost.Sdk.PriceTools -- import-litellm <file> <out.json>' and point PriceTablePath at the result.");
             }
 
-            var table = LiteLlmPriceImporter.Read(root, LiteLlmPriceImporter.DefaultVersion(utf8Json), onSkipped: null);
-            return table.Entries.Count > 0 ? table
-                : throw new PriceTableException("The price table has no 'schemaVersion', and as a LiteLLM price map it has no chat, completion, responses or embedding entry of a provider this SDK tracks.");
+            return PriceTableReader.Read(root);
         }
     }
 }

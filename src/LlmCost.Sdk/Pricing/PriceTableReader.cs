@@ -65,6 +65,22 @@ internal static class PriceTableReader
             }
         }
 
+        var prefixes = new List<string>();
+        if (item.TryGetProperty("prefixes", out var px) && px.ValueKind != JsonValueKind.Null)
+        {
+            if (px.ValueKind != JsonValueKind.Array)
+            {
+                throw new PriceTableException($"{where}: 'prefixes' must be an array of strings.");
+            }
+
+            foreach (var prefix in px.EnumerateArray())
+            {
+                prefixes.Add(prefix.ValueKind == JsonValueKind.String && prefix.GetString() is { Length: >= 2 } text
+                    ? text
+                    : throw new PriceTableException($"{where}: 'prefixes' must be an array of strings of at least 2 characters."));
+            }
+        }
+
         if (!item.TryGetProperty("periods", out var periods) || periods.ValueKind != JsonValueKind.Array)
         {
             throw new PriceTableException($"{where}: it has no 'periods' array.");
@@ -78,7 +94,7 @@ internal static class PriceTableReader
 
         var source = item.TryGetProperty("source", out var src) && src.ValueKind == JsonValueKind.String ? src.GetString() : null;
         DateOnly? retrieved = item.TryGetProperty("retrieved", out var r) && r.ValueKind == JsonValueKind.String ? ParseDate(r.GetString(), where, "retrieved") : null;
-        return new PriceEntry(provider, model, aliases, list, source, retrieved);
+        return new PriceEntry(provider, model, aliases, list, source, retrieved, prefixes);
     }
 
     private static PricePeriod ReadPeriod(JsonElement period, string where)
@@ -91,7 +107,7 @@ internal static class PriceTableReader
         var from = RequiredString(period, "effectiveFrom", where + ", a period");
         var day = ParseDate(from, where, "effectiveFrom");
         where = $"{where}, period from {from}";
-        var tiers = new Dictionary<string, PriceRates>(StringComparer.OrdinalIgnoreCase);
+        var tiers = new Dictionary<string, TieredPriceRates>(StringComparer.OrdinalIgnoreCase);
         if (period.TryGetProperty("serviceTiers", out var tierObject) && tierObject.ValueKind != JsonValueKind.Null)
         {
             if (tierObject.ValueKind != JsonValueKind.Object)
@@ -107,27 +123,86 @@ internal static class PriceTableReader
                     throw new PriceTableException($"{tierWhere}: it must be an object of rates.");
                 }
 
-                if (!tiers.TryAdd(tier.Name, ReadRates(tier.Value, tierWhere, new PriceRates())))
+                if (!tiers.TryAdd(tier.Name, ReadTiered(tier.Value, tierWhere)))
                 {
                     throw new PriceTableException($"{tierWhere}: it is listed twice.");
                 }
             }
         }
 
-        return ReadRates(period, where, new PricePeriod
+        var windows = new List<PriceWindow>();
+        if (period.TryGetProperty("windows", out var windowArray) && windowArray.ValueKind != JsonValueKind.Null)
+        {
+            if (windowArray.ValueKind != JsonValueKind.Array)
+            {
+                throw new PriceTableException($"{where}: 'windows' must be an array of time-of-day windows.");
+            }
+
+            foreach (var window in windowArray.EnumerateArray())
+            {
+                windows.Add(ReadWindow(window, where));
+            }
+        }
+
+        return new PricePeriod
         {
             EffectiveFrom = day,
+            Rates = ReadTiered(period, where),
             ServiceTiers = tiers.AsReadOnly(),
+            Windows = windows,
             WebSearch = Rate(period, "webSearch", where),
-            RegionalUplift = Rate(period, "regionalUplift", where),
-        });
+            RegionalUplift = Multiplier(period, "regionalUplift", where),
+            Source = period.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String ? source.GetString() : null,
+        };
     }
 
-    private static T ReadRates<T>(JsonElement rates, string where, T template)
-        where T : PriceRates
+    private static PriceWindow ReadWindow(JsonElement window, string where)
     {
-        var longContext = new List<LongContextRates>();
-        if (template is not LongContextRates && rates.TryGetProperty("longContext", out var tiers) && tiers.ValueKind != JsonValueKind.Null)
+        if (window.ValueKind != JsonValueKind.Object)
+        {
+            throw new PriceTableException($"{where}: each window must be an object with 'startUtc', 'endUtc' and rates.");
+        }
+
+        var start = ParseTime(RequiredString(window, "startUtc", where + ", a window"), where, "startUtc");
+        var end = ParseTime(RequiredString(window, "endUtc", where + ", a window"), where, "endUtc");
+        var windowWhere = $"{where}, window {start.ToString("HH:mm", CultureInfo.InvariantCulture)}-{end.ToString("HH:mm", CultureInfo.InvariantCulture)} UTC";
+        var days = new List<DayOfWeek>();
+        if (window.TryGetProperty("days", out var dayArray) && dayArray.ValueKind != JsonValueKind.Null)
+        {
+            if (dayArray.ValueKind != JsonValueKind.Array)
+            {
+                throw new PriceTableException($"{windowWhere}: 'days' must be an array of day names (\"Monday\" ... \"Sunday\").");
+            }
+
+            foreach (var d in dayArray.EnumerateArray())
+            {
+                days.Add(d.ValueKind == JsonValueKind.String && Enum.TryParse<DayOfWeek>(d.GetString(), ignoreCase: false, out var dow) && Enum.IsDefined(dow) && !char.IsDigit(d.GetString()![0])
+                    ? dow
+                    : throw new PriceTableException($"{windowWhere}: 'days' must name days of the week (\"Monday\" ... \"Sunday\"), not {d.GetRawText()}."));
+            }
+        }
+
+        var except = new List<DateOnly>();
+        if (window.TryGetProperty("exceptDates", out var dateArray) && dateArray.ValueKind != JsonValueKind.Null)
+        {
+            if (dateArray.ValueKind != JsonValueKind.Array)
+            {
+                throw new PriceTableException($"{windowWhere}: 'exceptDates' must be an array of dates (yyyy-MM-dd).");
+            }
+
+            foreach (var d in dateArray.EnumerateArray())
+            {
+                except.Add(ParseDate(d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText(), windowWhere, "exceptDates"));
+            }
+        }
+
+        return new PriceWindow { Start = start, End = end, Days = days, ExceptDates = except, Rates = ReadTiered(window, windowWhere) };
+    }
+
+    private static TieredPriceRates ReadTiered(JsonElement rates, string where)
+    {
+        var longContext = new List<LongContextTier>();
+        if (rates.TryGetProperty("longContext", out var tiers) && tiers.ValueKind != JsonValueKind.Null)
         {
             if (tiers.ValueKind != JsonValueKind.Array)
             {
@@ -142,41 +217,68 @@ internal static class PriceTableReader
                 }
 
                 var tierWhere = $"{where}, long-context tier above {threshold.ToString(CultureInfo.InvariantCulture)} tokens";
-                longContext.Add(ReadRates(tier, tierWhere, new LongContextRates { AboveInputTokens = threshold }));
+                if (tier.TryGetProperty("longContext", out _))
+                {
+                    throw new PriceTableException($"{tierWhere}: a long-context tier cannot have tiers of its own.");
+                }
+
+                longContext.Add(new LongContextTier { AboveInputTokens = threshold, Rates = ReadRates(tier, tierWhere) });
             }
         }
 
-        // 'with' on the static type PriceRates clones the runtime type, so a period's own properties are kept.
-        return (T)((PriceRates)template with
-        {
-            Input = Rate(rates, "input", where) ?? throw new PriceTableException($"{where}: 'input' is required."),
-            Output = Rate(rates, "output", where) ?? throw new PriceTableException($"{where}: 'output' is required."),
-            CachedInput = Rate(rates, "cachedInput", where),
-            CacheWrite = Rate(rates, "cacheWrite", where),
-            CacheWrite1h = Rate(rates, "cacheWrite1h", where),
-            LongContext = longContext,
-        });
+        return new TieredPriceRates { Base = ReadRates(rates, where), LongContext = longContext };
     }
 
+    private static PriceRates ReadRates(JsonElement rates, string where) => new()
+    {
+        Input = Rate(rates, "input", where) ?? throw new PriceTableException($"{where}: 'input' is required."),
+        Output = Rate(rates, "output", where) ?? throw new PriceTableException($"{where}: 'output' is required."),
+        CachedInput = Rate(rates, "cachedInput", where),
+        CacheWrite = Rate(rates, "cacheWrite", where),
+        CacheWrite1h = Rate(rates, "cacheWrite1h", where),
+        AudioInput = Rate(rates, "audioInput", where),
+        AudioOutput = Rate(rates, "audioOutput", where),
+        ImageInput = Rate(rates, "imageInput", where),
+        ImageOutput = Rate(rates, "imageOutput", where),
+    };
+
     private static decimal? Rate(JsonElement period, string name, string where)
+    {
+        var rate = Number(period, name, where, "a price per million tokens");
+        if (rate is { } value)
+        {
+            PriceTable.CheckRate(where, name, value);
+        }
+
+        return rate;
+    }
+
+    private static decimal? Multiplier(JsonElement period, string name, string where) => Number(period, name, where, "a multiplier such as 1.1");
+
+    private static decimal? Number(JsonElement period, string name, string where, string what)
     {
         if (!period.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var rate))
+        if (value.ValueKind != JsonValueKind.Number)
         {
-            throw new PriceTableException($"{where}: '{name}' must be a number (price per million tokens), not {value.GetRawText()}.");
+            throw new PriceTableException($"{where}: '{name}' must be a number ({what}), not {value.GetRawText()}.");
         }
 
-        if (rate < 0)
+        if (!value.TryGetDecimal(out var rate))
         {
-            throw new PriceTableException($"{where}: '{name}' is negative ({rate.ToString(CultureInfo.InvariantCulture)}).");
+            throw new PriceTableException($"{where}: '{name}' is {value.GetRawText()}, too large to be {what} (the largest rate accepted is {PriceTable.MaxRate.ToString(CultureInfo.InvariantCulture)}).");
         }
 
         return rate;
     }
+
+    private static TimeOnly ParseTime(string text, string where, string name) =>
+        TimeOnly.TryParseExact(text, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? time
+            : throw new PriceTableException($"{where}: '{name}' must be a UTC time of day in the form HH:mm, not '{text}'.");
 
     private static DateOnly ParseDate(string? text, string where, string name) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)

@@ -17,4 +17,7 @@ internal enum PricingOutcome
 
     /// <summary>A failed call without usage and without a price: nothing to bill.</summary>
     NotBillable,
+
+    /// <summary>The price was found but the cost overflowed <see cref="decimal"/>: cost unknown, never a lost record.</summary>
+    Overflow,
 }

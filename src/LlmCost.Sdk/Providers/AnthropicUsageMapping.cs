@@ -10,6 +10,7 @@ namespace LlmCost.Sdk;
 /// cumulative, so the last <c>message_delta</c> holds the total. <c>cache_creation.ephemeral_1h_input_tokens</c> is the
 /// part of the cache writes billed at the one-hour rate. <c>server_tool_use.web_search_requests</c> counts the web
 /// searches billed per request (in <c>usage</c>, and in a streamed <c>message_start</c>'s <c>message.usage</c>).
+/// <c>output_tokens_details.thinking_tokens</c> is the part of <c>output_tokens</c> spent thinking: the reasoning tokens.
 /// </remarks>
 internal sealed class AnthropicUsageMapping : UsageMapping
 {
@@ -27,6 +28,8 @@ internal sealed class AnthropicUsageMapping : UsageMapping
     private static readonly ulong OneHour = JsonPath.Hash("ephemeral_1h_input_tokens"u8);
     private static readonly ulong ServerToolUse = JsonPath.Hash("server_tool_use"u8);
     private static readonly ulong WebSearchRequests = JsonPath.Hash("web_search_requests"u8);
+    private static readonly ulong OutputTokensDetails = JsonPath.Hash("output_tokens_details"u8);
+    private static readonly ulong ThinkingTokens = JsonPath.Hash("thinking_tokens"u8);
 
     public override int MaxDepth => 4;
 
@@ -43,10 +46,12 @@ internal sealed class AnthropicUsageMapping : UsageMapping
                 return path.StartsWith(Message, Usage) ? Counts(path[2])
                     : path.Is(Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h
                     : path.Is(Usage, ServerToolUse, WebSearchRequests) ? UsageField.WebSearchRequests
+                    : path.Is(Usage, OutputTokensDetails, ThinkingTokens) ? UsageField.Reasoning
                     : UsageField.None;
             case 4:
                 return path.Is(Message, Usage, CacheCreationDetails, OneHour) ? UsageField.CacheWrite1h
                     : path.Is(Message, Usage, ServerToolUse, WebSearchRequests) ? UsageField.WebSearchRequests
+                    : path.Is(Message, Usage, OutputTokensDetails, ThinkingTokens) ? UsageField.Reasoning
                     : UsageField.None;
             default:
                 return UsageField.None;

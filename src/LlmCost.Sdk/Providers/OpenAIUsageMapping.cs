@@ -12,7 +12,11 @@ namespace LlmCost.Sdk;
 /// <c>prompt_tokens</c> is hits plus <c>prompt_cache_miss_tokens</c>); Groq streams usage in the last chunk's
 /// <c>x_groq.usage</c>; OpenRouter reports what it billed in <c>usage.cost</c>, which the record keeps; xAI's Chat
 /// Completions report <c>reasoning_tokens</c> on top of <c>completion_tokens</c> (its <c>total_tokens</c> is prompt plus
-/// completion plus reasoning), so <see cref="XAI"/> adds them to the output. Azure OpenAI's
+/// completion plus reasoning), so <see cref="XAI"/> adds them to the output. Mistral reports cache reads as
+/// <c>usage.num_cached_tokens</c> (within <c>prompt_tokens</c>); OpenRouter and OpenAI report cache writes as
+/// <c>prompt_tokens_details.cache_write_tokens</c> (<c>input_tokens_details</c> in the Responses API, within the input);
+/// audio input and output are <c>prompt_tokens_details.audio_tokens</c> and <c>completion_tokens_details.audio_tokens</c>,
+/// parts of the prompt and completion tokens priced at the model's audio rates. Azure OpenAI's
 /// <c>prompt_filter_results</c> and <c>content_filter_results</c> are not usage and are skipped.</para>
 /// </remarks>
 internal sealed class OpenAIUsageMapping : UsageMapping
@@ -44,6 +48,9 @@ internal sealed class OpenAIUsageMapping : UsageMapping
     private static readonly ulong PromptCacheHitTokens = JsonPath.Hash("prompt_cache_hit_tokens"u8);
     private static readonly ulong Cost = JsonPath.Hash("cost"u8);
     private static readonly ulong XGroq = JsonPath.Hash("x_groq"u8);
+    private static readonly ulong NumCachedTokens = JsonPath.Hash("num_cached_tokens"u8);
+    private static readonly ulong CacheWriteTokens = JsonPath.Hash("cache_write_tokens"u8);
+    private static readonly ulong AudioTokens = JsonPath.Hash("audio_tokens"u8);
 
     public override int MaxDepth => 4;
 
@@ -72,12 +79,15 @@ internal sealed class OpenAIUsageMapping : UsageMapping
     private static UsageField Counts(ulong name) =>
         name == PromptTokens || name == InputTokens ? UsageField.TotalInput
         : name == CompletionTokens || name == OutputTokens ? UsageField.Output
-        : name == PromptCacheHitTokens ? UsageField.CacheRead
+        : name == PromptCacheHitTokens || name == NumCachedTokens ? UsageField.CacheRead
         : name == Cost ? UsageField.ReportedCost
         : UsageField.None;
 
     private UsageField Details(ulong group, ulong name) =>
         (group == PromptTokensDetails || group == InputTokensDetails) && name == CachedTokens ? UsageField.CacheRead
+        : (group == PromptTokensDetails || group == InputTokensDetails) && name == CacheWriteTokens ? UsageField.CacheWrite
+        : group == PromptTokensDetails && name == AudioTokens ? UsageField.AudioInput
+        : group == CompletionTokensDetails && name == AudioTokens ? UsageField.AudioOutput
         : group == CompletionTokensDetails && name == ReasoningTokens ? _completionReasoning
         : group == OutputTokensDetails && name == ReasoningTokens ? UsageField.Reasoning
         : UsageField.None;

@@ -19,6 +19,8 @@ internal sealed class UsageAccumulator
     private long? _extraInput;
     private long? _extraReasoningOutput;
     private long? _webSearchRequests;
+    private long? _audioInput;
+    private long? _audioOutput;
     private readonly PriceTable? _knownModels;
 
     /// <summary>Initializes a new instance of the <see cref="UsageAccumulator"/> class.</summary>
@@ -60,6 +62,8 @@ internal sealed class UsageAccumulator
             case UsageField.ExtraInput: _extraInput = value; break;
             case UsageField.ExtraReasoningOutput: _extraReasoningOutput = value; break;
             case UsageField.WebSearchRequests: _webSearchRequests = value; break;
+            case UsageField.AudioInput: _audioInput = value; break;
+            case UsageField.AudioOutput: _audioOutput = value; break;
             default: break;
         }
     }
@@ -114,13 +118,17 @@ internal sealed class UsageAccumulator
         var cacheRead = _cacheRead ?? 0;
         var cacheWrite = _cacheWrite ?? 0;
         var extraReasoning = _extraReasoningOutput ?? 0;
+        var input = (_totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite)) + (_extraInput ?? 0);
+        var output = (_output ?? 0) + extraReasoning;
         return new TokenUsage
         {
-            InputTokens = (_totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite)) + (_extraInput ?? 0),
+            InputTokens = input,
+            AudioInputTokens = Math.Clamp(_audioInput ?? 0, 0, Math.Max(0, input)),
+            AudioOutputTokens = Math.Clamp(_audioOutput ?? 0, 0, Math.Max(0, output)),
             CachedInputTokens = cacheRead,
             CacheWriteInputTokens = cacheWrite,
             CacheWrite1hInputTokens = Math.Min(_cacheWrite1h ?? 0, cacheWrite),
-            OutputTokens = (_output ?? 0) + extraReasoning,
+            OutputTokens = output,
             ReasoningTokens = (_reasoning ?? 0) + extraReasoning,
             WebSearchRequests = _webSearchRequests ?? 0,
             Source = UsageSource.Provider,

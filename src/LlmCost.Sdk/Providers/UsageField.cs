@@ -45,6 +45,12 @@ internal enum UsageField : byte
     /// <summary>Server-side web searches billed per request (Anthropic's <c>server_tool_use.web_search_requests</c>).</summary>
     WebSearchRequests,
 
+    /// <summary>The part of the input that is audio (OpenAI's <c>prompt_tokens_details.audio_tokens</c>).</summary>
+    AudioInput,
+
+    /// <summary>The part of the output that is audio (OpenAI's <c>completion_tokens_details.audio_tokens</c>).</summary>
+    AudioOutput,
+
     /// <summary>The cost the provider itself reports for the call, in US dollars (OpenRouter's <c>usage.cost</c>).</summary>
     ReportedCost,
 }

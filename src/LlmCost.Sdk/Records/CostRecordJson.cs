@@ -96,6 +96,10 @@ internal static class CostRecordJson
             writer.WriteNumber("webSearchRequests"u8, usage.WebSearchRequests);
         }
 
+        WriteIfNotZero(writer, "audioInputTokens"u8, usage.AudioInputTokens);
+        WriteIfNotZero(writer, "audioOutputTokens"u8, usage.AudioOutputTokens);
+        WriteIfNotZero(writer, "imageInputTokens"u8, usage.ImageInputTokens);
+        WriteIfNotZero(writer, "imageOutputTokens"u8, usage.ImageOutputTokens);
         writer.WriteString("source"u8, SourceName(usage.Source));
         writer.WriteEndObject();
 
@@ -221,6 +225,10 @@ internal static class CostRecordJson
             OutputTokens = usage.GetProperty("outputTokens").GetInt64(),
             ReasoningTokens = usage.GetProperty("reasoningTokens").GetInt64(),
             WebSearchRequests = usage.TryGetProperty("webSearchRequests", out var searches) ? searches.GetInt64() : 0,
+            AudioInputTokens = usage.TryGetProperty("audioInputTokens", out var audioIn) ? audioIn.GetInt64() : 0,
+            AudioOutputTokens = usage.TryGetProperty("audioOutputTokens", out var audioOut) ? audioOut.GetInt64() : 0,
+            ImageInputTokens = usage.TryGetProperty("imageInputTokens", out var imageIn) ? imageIn.GetInt64() : 0,
+            ImageOutputTokens = usage.TryGetProperty("imageOutputTokens", out var imageOut) ? imageOut.GetInt64() : 0,
             Source = ParseSource(GetString(usage, "source")),
         };
     }
@@ -262,6 +270,14 @@ internal static class CostRecordJson
 
     /// <summary>Removes trailing zeros (2.50m × 176 × 0.000001m is 0.00044000000m) so money prints plainly: 0.00044.</summary>
     private static decimal Plain(decimal value) => value / 1.0000000000000000000000000000m;
+
+    private static void WriteIfNotZero(Utf8JsonWriter writer, ReadOnlySpan<byte> name, long value)
+    {
+        if (value != 0)
+        {
+            writer.WriteNumber(name, value);
+        }
+    }
 
     internal static string SourceName(UsageSource source) => source switch
     {

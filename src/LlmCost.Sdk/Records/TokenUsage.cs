@@ -39,6 +39,30 @@ public sealed record TokenUsage
     /// </summary>
     public long WebSearchRequests { get; init; }
 
+    /// <summary>
+    /// Gets the part of <see cref="InputTokens"/> that is audio (OpenAI's <c>prompt_tokens_details.audio_tokens</c>), billed
+    /// at the audio input rate. Written to JSON as <c>audioInputTokens</c> only when it is not zero.
+    /// </summary>
+    public long AudioInputTokens { get; init; }
+
+    /// <summary>
+    /// Gets the part of <see cref="OutputTokens"/> that is audio (OpenAI's <c>completion_tokens_details.audio_tokens</c>),
+    /// billed at the audio output rate. Written to JSON as <c>audioOutputTokens</c> only when it is not zero.
+    /// </summary>
+    public long AudioOutputTokens { get; init; }
+
+    /// <summary>
+    /// Gets the part of <see cref="InputTokens"/> that is images, billed at the image input rate where the model has one.
+    /// Written to JSON as <c>imageInputTokens</c> only when it is not zero.
+    /// </summary>
+    public long ImageInputTokens { get; init; }
+
+    /// <summary>
+    /// Gets the part of <see cref="OutputTokens"/> that is generated images, billed at the image output rate where the
+    /// model has one. Written to JSON as <c>imageOutputTokens</c> only when it is not zero.
+    /// </summary>
+    public long ImageOutputTokens { get; init; }
+
     /// <summary>Gets where the counts came from.</summary>
     public UsageSource Source { get; init; }
 }

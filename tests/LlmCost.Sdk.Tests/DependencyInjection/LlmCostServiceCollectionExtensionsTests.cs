@@ -61,7 +61,7 @@ public class LlmCostServiceCollectionExtensionsTests
         Assert.Equal(new DateOnly(2026, 1, 1), price.EffectiveFrom);
         Assert.Equal(0.25m, price.Input);
         Assert.True(sp.GetRequiredService<PriceTable>().TryGetEntry("openai", "in-house-v2", out var entry));
-        Assert.Equal(1.25m, entry.Periods[0].Output);
+        Assert.Equal(1.25m, entry.Periods[0].Rates.Base.Output);
     }
 
     [Fact]

@@ -155,7 +155,7 @@ public sealed class AzureOpenAITests
         Assert.Equal("my-embed", record.RequestModel);
         ProviderCall.AssertUsage(record, input: 8, cached: 0, cacheWrite: 0, output: 0, reasoning: 0);
 
-        // $0.02 per 1M tokens.
-        ProviderCall.AssertCost(record, "openai/text-embedding-3-small", input: 0.00000016m, cachedInput: 0m, cacheWrite: 0m, output: 0m, total: 0.00000016m);
+        // $0.02 per 1M tokens, Azure's own published rate (the azure entries of genai-prices).
+        ProviderCall.AssertCost(record, "azure.ai.openai/text-embedding-3-small", input: 0.00000016m, cachedInput: 0m, cacheWrite: 0m, output: 0m, total: 0.00000016m);
     }
 }

@@ -42,7 +42,7 @@ public sealed class OpenAICompatibleTests
     [Fact]
     public async Task DeepSeek_Chat_CacheHitsPricedAtTheHitRate()
     {
-        var record = await ProviderCall.SendAsync("https://api.deepseek.com/chat/completions", Chat("deepseek-chat"), "deepseek-chat.json");
+        var record = await ProviderCall.SendAsync("https://api.deepseek.com/chat/completions", Chat("deepseek-chat"), "deepseek-chat.json", time: FixedClock.Utc(2026, 5, 1, 12));
 
         Assert.Equal(LlmProviders.DeepSeek, record.Provider);
         Assert.Equal("deepseek-chat", record.Model);
@@ -50,19 +50,40 @@ public sealed class OpenAICompatibleTests
         // prompt_tokens 1600 = prompt_cache_hit_tokens 1536 + prompt_cache_miss_tokens 64.
         ProviderCall.AssertUsage(record, input: 1600, cached: 1536, cacheWrite: 0, output: 10, reasoning: 0);
 
-        // deepseek-chat is served by V4-Flash since 2026-04-24: $0.14 cache miss, $0.028 cache hit, $0.28 output per 1M (prices.json 2026.11.3).
-        ProviderCall.AssertCost(record, "deepseek/deepseek-chat", input: 0.00000896m, cachedInput: 0.000043008m, cacheWrite: 0m, output: 0.0000028m, total: 0.000054768m);
+        // On 2026-05-01 deepseek-chat was served by the V4-Flash preview: $0.14 cache miss, $0.0028 cache hit (0.02 CNY;
+        // the 2026.11.3 table's $0.028 was 10x too high), $0.28 output per 1M.
+        ProviderCall.AssertCost(record, "deepseek/deepseek-chat", input: 0.00000896m, cachedInput: 0.0000043008m, cacheWrite: 0m, output: 0.0000028m, total: 0.0000160608m);
+    }
+
+    /// <summary>
+    /// DeepSeek's peak pricing (api-docs.deepseek.com/quick_start/pricing): twice the off-peak rates Monday to Friday
+    /// 01:00-04:00 and 06:00-10:00 UTC, off-peak at weekends and on Chinese public holidays. V4.1-Flash off-peak:
+    /// $0.15 miss / $0.003 hit / $0.60 output per 1M.
+    /// </summary>
+    [Theory]
+    [InlineData(2026, 11, 30, 12, false)] // Monday, midday UTC: off-peak
+    [InlineData(2026, 11, 30, 7, true)] // Monday 07:00 UTC (15:00 Beijing): peak
+    [InlineData(2026, 11, 30, 1, true)] // Monday 01:00 UTC, the first minute of the morning window: peak
+    [InlineData(2026, 11, 30, 4, false)] // Monday 04:00 UTC, the morning window has closed: off-peak
+    [InlineData(2026, 11, 28, 7, false)] // Saturday: off-peak all day
+    [InlineData(2026, 10, 1, 7, false)] // National Day (Thursday): off-peak all day
+    public async Task DeepSeek_Flash_PeakWindowsDoubleTheRate(int year, int month, int day, int hour, bool peak)
+    {
+        var record = await ProviderCall.SendAsync("https://api.deepseek.com/chat/completions", Chat("deepseek-chat"), "deepseek-chat.json", time: FixedClock.Utc(year, month, day, hour));
+
+        var factor = peak ? 2m : 1m;
+        ProviderCall.AssertCost(record, "deepseek/deepseek-chat", input: 0.0000096m * factor, cachedInput: 0.000004608m * factor, cacheWrite: 0m, output: 0.000006m * factor, total: 0.000020208m * factor);
     }
 
     [Fact]
     public async Task DeepSeek_Reasoner_ReasoningIsPartOfTheOutput()
     {
-        var record = await ProviderCall.SendAsync("https://api.deepseek.com/chat/completions", Chat("deepseek-reasoner"), "deepseek-reasoner.json");
+        var record = await ProviderCall.SendAsync("https://api.deepseek.com/chat/completions", Chat("deepseek-reasoner"), "deepseek-reasoner.json", time: FixedClock.Utc(2026, 5, 1, 12));
 
         Assert.Equal(LlmProviders.DeepSeek, record.Provider);
         Assert.Equal("deepseek-reasoner", record.Model);
         ProviderCall.AssertUsage(record, input: 13, cached: 0, cacheWrite: 0, output: 1051, reasoning: 979);
-        // V4-Flash (thinking) since 2026-04-24: $0.14 / $0.28 per 1M.
+        // V4-Flash (thinking) preview on 2026-05-01: $0.14 / $0.28 per 1M.
         ProviderCall.AssertCost(record, "deepseek/deepseek-reasoner", input: 0.00000182m, cachedInput: 0m, cacheWrite: 0m, output: 0.00029428m, total: 0.0002961m);
     }
 

@@ -249,6 +249,13 @@ public sealed class PassThroughTests
         "anthropic-longcontext-under.json" => Usage(200000, 50000, 0, 1000, 0),
         "anthropic-longcontext-over.json" => Usage(200001, 50000, 0, 1000, 0),
 
+        // Usage details (UsageDetailFieldsTests).
+        "anthropic-thinking-tokens.json" => Usage(13, 0, 0, 44, 33),
+        "mistral-chat-cached.json" => Usage(70, 69, 0, 12, 0),
+        "openrouter-chat-cache-write.json" => Usage(3214, 0, 3211, 100, 0),
+        "openai-chat-cache-write.json" => Usage(4020, 0, 4012, 4, 0),
+        "openai-chat-audio.json" => Usage(64, 0, 0, 200, 0) with { AudioInputTokens = 38, AudioOutputTokens = 159 },
+
         // Google and Bedrock payloads, sent to their own URLs (TrackedHost.RequestFor).
         "gemini-generate-content.json" => Usage(7, 0, 0, 22, 0),
         "gemini-thinking.json" => Usage(14, 0, 0, 2 + 24, 24),

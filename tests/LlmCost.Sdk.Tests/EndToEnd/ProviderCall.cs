@@ -13,8 +13,9 @@ internal static class ProviderCall
         string requestBody,
         string payload,
         Action<LlmCostOptions>? configure = null,
-        int statusCode = 200) =>
-        await SendAsync(url, requestBody, StubReply.ForPayload(payload, statusCode), Payloads.Bytes(payload), configure, statusCode);
+        int statusCode = 200,
+        TimeProvider? time = null) =>
+        await SendAsync(url, requestBody, StubReply.ForPayload(payload, statusCode), Payloads.Bytes(payload), configure, statusCode, time);
 
     /// <summary>The same with a reply built by the test (a payload file edited in memory).</summary>
     public static async Task<CostRecord> SendAsync(
@@ -23,10 +24,11 @@ internal static class ProviderCall
         StubReply reply,
         byte[] expectedBody,
         Action<LlmCostOptions>? configure = null,
-        int statusCode = 200)
+        int statusCode = 200,
+        TimeProvider? time = null)
     {
         await using var stub = await ProviderStub.StartAsync(reply);
-        await using var host = TrackedHost.Create(stub, configure: configure);
+        await using var host = TrackedHost.Create(stub, configure: configure, time: time);
         using var client = host.CreateClient();
 
         using (var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(requestBody, Encoding.UTF8, "application/json") })

@@ -51,7 +51,7 @@ public class CostCalculatorTests
     [Fact]
     public void Calculate_NoCachedRate_FallsBackToInputRate()
     {
-        var period = new PricePeriod { Input = 10m, Output = 30m };
+        var period = new PricePeriod { Rates = new TieredPriceRates { Base = new PriceRates { Input = 10m, Output = 30m } } };
 
         var cost = CostCalculator.Calculate(UsageParsing.Usage(1000, 400, 0, 0, 0), period, "USD");
 

@@ -24,7 +24,7 @@ public class CostRecordRepricerTests
     };
 
     private static PriceTable CorrectedGpt4o() => PriceTable.Default.With(
-        [new PriceEntry("openai", "gpt-4o", [], [new PricePeriod { EffectiveFrom = new DateOnly(2024, 10, 1), Input = 2.00m, CachedInput = 1.00m, Output = 8.00m }], "correction")],
+        [new PriceEntry("openai", "gpt-4o", [], [new PricePeriod { EffectiveFrom = new DateOnly(2024, 10, 1), Rates = new TieredPriceRates { Base = new PriceRates { Input = 2.00m, CachedInput = 1.00m, Output = 8.00m } } }], "correction")],
         version: "2026.12.0-fix");
 
     [Theory]

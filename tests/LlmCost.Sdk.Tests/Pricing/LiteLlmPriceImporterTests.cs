@@ -1,4 +1,5 @@
 using System.Text;
+using LlmCost.Sdk.PriceTools;
 
 namespace LlmCost.Sdk.Tests.Pricing;
 
@@ -67,22 +68,22 @@ public class LiteLlmPriceImporterTests
         var gpt4o = Period(ImportExcerpt(), "openai/gpt-4o");
 
         // 2.5e-06, 1e-05, 1.25e-06 per token
-        Assert.Equal(2.50m, gpt4o.Input);
-        Assert.Equal(10.00m, gpt4o.Output);
-        Assert.Equal(1.25m, gpt4o.CachedInput);
-        Assert.Null(gpt4o.CacheWrite);
-        Assert.Equal("2.5", gpt4o.Input.ToString(System.Globalization.CultureInfo.InvariantCulture)); // no float noise, no trailing zeros
+        Assert.Equal(2.50m, gpt4o.Rates.Base.Input);
+        Assert.Equal(10.00m, gpt4o.Rates.Base.Output);
+        Assert.Equal(1.25m, gpt4o.Rates.Base.CachedInput);
+        Assert.Null(gpt4o.Rates.Base.CacheWrite);
+        Assert.Equal("2.5", gpt4o.Rates.Base.Input.ToString(System.Globalization.CultureInfo.InvariantCulture)); // no float noise, no trailing zeros
 
         // OpenAI's published Batch API price for gpt-4o: $1.25 input, $5.00 output per 1M tokens.
         var batch = gpt4o.ServiceTiers["batch"];
-        Assert.Equal(1.25m, batch.Input);
-        Assert.Equal(5.00m, batch.Output);
-        Assert.Equal(1.25m, batch.CachedInput); // not listed by LiteLLM for batch: the base cache-read rate, as LiteLLM prices it
+        Assert.Equal(1.25m, batch.Base.Input);
+        Assert.Equal(5.00m, batch.Base.Output);
+        Assert.Equal(1.25m, batch.Base.CachedInput); // not listed by LiteLLM for batch: the base cache-read rate, as LiteLLM prices it
 
         var priority = gpt4o.ServiceTiers["priority"];
-        Assert.Equal(4.25m, priority.Input);
-        Assert.Equal(17.00m, priority.Output);
-        Assert.Equal(2.125m, priority.CachedInput);
+        Assert.Equal(4.25m, priority.Base.Input);
+        Assert.Equal(17.00m, priority.Base.Output);
+        Assert.Equal(2.125m, priority.Base.CachedInput);
         Assert.False(gpt4o.ServiceTiers.ContainsKey("flex"));
     }
 
@@ -91,20 +92,20 @@ public class LiteLlmPriceImporterTests
     {
         var sonnet = Period(ImportExcerpt(), "anthropic/claude-sonnet-4-5");
 
-        Assert.Equal(3m, sonnet.Input);
-        Assert.Equal(15m, sonnet.Output);
-        Assert.Equal(0.30m, sonnet.CachedInput);
-        Assert.Equal(3.75m, sonnet.CacheWrite);
-        Assert.Equal(6m, sonnet.CacheWrite1h);
+        Assert.Equal(3m, sonnet.Rates.Base.Input);
+        Assert.Equal(15m, sonnet.Rates.Base.Output);
+        Assert.Equal(0.30m, sonnet.Rates.Base.CachedInput);
+        Assert.Equal(3.75m, sonnet.Rates.Base.CacheWrite);
+        Assert.Equal(6m, sonnet.Rates.Base.CacheWrite1h);
         Assert.Equal(10m, sonnet.WebSearch); // $0.01 per search = $10 per 1,000
 
-        var longContext = Assert.Single(sonnet.LongContext);
+        var longContext = Assert.Single(sonnet.Rates.LongContext);
         Assert.Equal(200_000, longContext.AboveInputTokens);
-        Assert.Equal(6m, longContext.Input);
-        Assert.Equal(22.50m, longContext.Output);
-        Assert.Equal(0.60m, longContext.CachedInput);
-        Assert.Equal(7.50m, longContext.CacheWrite);
-        Assert.Equal(12m, longContext.CacheWrite1h); // cache_creation_input_token_cost_above_1hr_above_200k_tokens
+        Assert.Equal(6m, longContext.Rates.Input);
+        Assert.Equal(22.50m, longContext.Rates.Output);
+        Assert.Equal(0.60m, longContext.Rates.CachedInput);
+        Assert.Equal(7.50m, longContext.Rates.CacheWrite);
+        Assert.Equal(12m, longContext.Rates.CacheWrite1h); // cache_creation_input_token_cost_above_1hr_above_200k_tokens
     }
 
     [Fact]
@@ -113,16 +114,16 @@ public class LiteLlmPriceImporterTests
         var table = ImportExcerpt();
         var pro = Period(table, "gcp.gemini/gemini-2.5-pro");
 
-        Assert.Equal(1.25m, pro.Input); // 1.25e-06
-        Assert.Equal(10m, pro.Output);
-        Assert.Equal(0.125m, pro.CachedInput);
-        var longContext = Assert.Single(pro.LongContext);
-        Assert.Equal((200_000L, 2.5m, 15m, 0.25m), (longContext.AboveInputTokens, longContext.Input, longContext.Output, longContext.CachedInput));
+        Assert.Equal(1.25m, pro.Rates.Base.Input); // 1.25e-06
+        Assert.Equal(10m, pro.Rates.Base.Output);
+        Assert.Equal(0.125m, pro.Rates.Base.CachedInput);
+        var longContext = Assert.Single(pro.Rates.LongContext);
+        Assert.Equal((200_000L, 2.5m, 15m, 0.25m), (longContext.AboveInputTokens, longContext.Rates.Input, longContext.Rates.Output, longContext.Rates.CachedInput));
 
         // "input_cost_per_token_above_200k_tokens_priority": the priority tier's own long-context tier.
         var priority = pro.ServiceTiers["priority"];
         var priorityLong = Assert.Single(priority.LongContext);
-        Assert.Equal((2.5m, 15m, 0.25m), (priorityLong.Input, priorityLong.Output, priorityLong.CachedInput));
+        Assert.Equal((2.5m, 15m, 0.25m), (priorityLong.Rates.Input, priorityLong.Rates.Output, priorityLong.Rates.CachedInput));
 
         // The table's documented fallbacks work on an imported table: Gemini on Vertex AI at the Gemini API's price.
         Assert.True(table.TryGetEntry("gcp.vertex_ai", "gemini-2.5-pro", out var vertex));
@@ -142,8 +143,8 @@ public class LiteLlmPriceImporterTests
 
         Assert.True(table.TryGetEntry(provider, model, out var entry));
         Assert.Equal(expectedId, entry.Id);
-        Assert.Equal((decimal)input, entry.Periods[0].Input);
-        Assert.Equal((decimal)output, entry.Periods[0].Output);
+        Assert.Equal((decimal)input, entry.Periods[0].Rates.Base.Input);
+        Assert.Equal((decimal)output, entry.Periods[0].Rates.Base.Output);
     }
 
     [Fact]
@@ -167,8 +168,8 @@ public class LiteLlmPriceImporterTests
         // The shape of LiteLLM's embedding entries: input cost only.
         var table = ImportJson("""{"text-embedding-3-small":{"input_cost_per_token":2e-08,"litellm_provider":"openai","max_input_tokens":8191,"mode":"embedding","output_cost_per_token":0.0}, "text-embedding-3-large":{"input_cost_per_token":1.3e-07,"litellm_provider":"openai","mode":"embedding"}}""");
 
-        Assert.Equal((0.02m, 0m), (Period(table, "openai/text-embedding-3-small").Input, Period(table, "openai/text-embedding-3-small").Output));
-        Assert.Equal((0.13m, 0m), (Period(table, "openai/text-embedding-3-large").Input, Period(table, "openai/text-embedding-3-large").Output));
+        Assert.Equal((0.02m, 0m), (Period(table, "openai/text-embedding-3-small").Rates.Base.Input, Period(table, "openai/text-embedding-3-small").Rates.Base.Output));
+        Assert.Equal((0.13m, 0m), (Period(table, "openai/text-embedding-3-large").Rates.Base.Input, Period(table, "openai/text-embedding-3-large").Rates.Base.Output));
     }
 
     [Fact]
@@ -208,8 +209,8 @@ public class LiteLlmPriceImporterTests
                 "x_ai/grok-3",
             ],
             table.Entries.Select(e => e.Id).Order(StringComparer.Ordinal));
-        Assert.Equal(0.07m, Period(table, "deepseek/deepseek-chat").CachedInput); // input_cost_per_token_cache_hit
-        Assert.Equal(2.5m, Period(table, "openai/gpt-4o").Input); // the first key for a model wins
+        Assert.Equal(0.07m, Period(table, "deepseek/deepseek-chat").Rates.Base.CachedInput); // input_cost_per_token_cache_hit
+        Assert.Equal(2.5m, Period(table, "openai/gpt-4o").Rates.Base.Input); // the first key for a model wins
         Assert.Contains("azure/eu/gpt-4o-2024-08-06: it is a regional or deployment-specific price; calls are priced through the model's own entry", skipped);
         Assert.Contains("openai/gpt-4o: it prices 'openai/gpt-4o', which key 'gpt-4o' already priced", skipped);
         Assert.Contains("gpt-image-1: mode 'image_generation' is not priced per token by this SDK", skipped);
@@ -245,7 +246,7 @@ public class LiteLlmPriceImporterTests
             Assert.Matches("^litellm-[0-9a-f]{12}$", first.Version);
             Assert.Equal(first.Version, again.Version);
             Assert.NotEqual(first.Version, changed.Version);
-            Assert.Equal(2.6m, Period(changed, "openai/gpt-4o").Input);
+            Assert.Equal(2.6m, Period(changed, "openai/gpt-4o").Rates.Base.Input);
         }
         finally
         {

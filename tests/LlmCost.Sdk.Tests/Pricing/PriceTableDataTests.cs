@@ -9,18 +9,18 @@ namespace LlmCost.Sdk.Tests.Pricing;
 /// </summary>
 public class PriceTableDataTests
 {
-    private static readonly DateOnly Today = new(2026, 11, 23);
+    private static readonly DateOnly Today = new(2026, 11, 30);
 
     private static readonly string[] Providers =
         [LlmProviders.OpenAI, LlmProviders.Anthropic, LlmProviders.GcpGemini, LlmProviders.AwsBedrock, LlmProviders.MistralAI, LlmProviders.DeepSeek, LlmProviders.Groq, LlmProviders.XAI];
 
     [Fact]
-    public void Default_EmbeddedTable_LoadsDataVersion2026_11_3()
+    public void Default_EmbeddedTable_LoadsDataVersion2026_11_4()
     {
         var table = PriceTable.Default;
 
-        Assert.Equal(2, table.SchemaVersion);
-        Assert.Equal("2026.11.3", table.Version);
+        Assert.Equal(3, table.SchemaVersion);
+        Assert.Equal("2026.11.4", table.Version);
         Assert.Equal("USD", table.Currency);
         Assert.All(Providers, p => Assert.Contains(table.Entries, e => e.Provider == p));
     }
@@ -43,12 +43,13 @@ public class PriceTableDataTests
         {
             var (e, p) = item;
             var where = $"{e.Id} from {p.EffectiveFrom:yyyy-MM-dd}";
-            Assert.True(p.EffectiveFrom <= Today, where);
+            // A change a provider has announced (Gemini 3.6 Flash's introductory rates end on 2026-12-31) is a dated period.
+            Assert.True(p.EffectiveFrom <= Today.AddYears(1), where);
             Assert.True(p.RegionalUplift is null or > 1m and < 2m, where);
             Assert.True(p.WebSearch is null or > 0m, where);
-            foreach (var (name, rates) in p.ServiceTiers.Prepend(new("base", p)))
+            foreach (var (name, rates) in p.ServiceTiers.Prepend(new("base", p.Rates)).Concat(p.Windows.Select(w => new KeyValuePair<string, TieredPriceRates>($"window {w.Start}", w.Rates))))
             {
-                foreach (var r in rates.LongContext.Prepend<PriceRates>(rates))
+                foreach (var r in rates.LongContext.Select(t => t.Rates).Prepend(rates.Base))
                 {
                     Assert.True(r.Input >= 0m && r.Output >= 0m, $"{where} {name}");
                     Assert.True(r.CachedInput is null || (r.CachedInput >= 0m && r.CachedInput <= r.Input), $"{where} {name}: a cache hit costs no more than input");
@@ -58,7 +59,7 @@ public class PriceTableDataTests
 
                 foreach (var tier in rates.LongContext)
                 {
-                    Assert.True(tier.Input >= rates.Input && tier.Output >= rates.Output, $"{where} {name}: long context costs more");
+                    Assert.True(tier.Rates.Input >= rates.Base.Input && tier.Rates.Output >= rates.Base.Output, $"{where} {name}: long context costs more");
                 }
             }
         });
@@ -73,8 +74,8 @@ public class PriceTableDataTests
         Assert.All(batched, x =>
         {
             var batch = x.p.ServiceTiers["batch"];
-            Assert.True(batch.Input * 2 == x.p.Input && batch.Output * 2 == x.p.Output, $"{x.e.Id}: batch {batch.Input}/{batch.Output} vs {x.p.Input}/{x.p.Output}");
-            Assert.Equal(x.p.LongContext.Count, batch.LongContext.Count);
+            Assert.True(batch.Base.Input * 2 == x.p.Rates.Base.Input && batch.Base.Output * 2 == x.p.Rates.Base.Output, $"{x.e.Id}: batch {batch.Base.Input}/{batch.Base.Output} vs {x.p.Rates.Base.Input}/{x.p.Rates.Base.Output}");
+            Assert.Equal(x.p.Rates.LongContext.Count, batch.LongContext.Count);
         });
     }
 
@@ -82,19 +83,23 @@ public class PriceTableDataTests
     public void Default_ClaudeEntries_FollowAnthropicsCacheMultipliersAndBillWebSearch()
     {
         // Prompt caching: 5-minute writes 1.25x input, 1-hour writes 2x, hits 0.1x; Claude Haiku 3 is published apart.
-        var claude = PriceTable.Default.Entries.Where(e => e.Provider == LlmProviders.Anthropic && e.Model != "claude-3-haiku").ToList();
+        // Claude 1 and 2 (no prompt caching) are priced by input and output only.
+        // Claude Fable 5.1 (0.025x) and Opus 5.5 (0.05x) have cheaper cache hits (platform.claude.com/docs/en/about-claude/pricing).
+        var special = new[] { "claude-3-haiku", "claude-fable-5-1", "claude-opus-5-5" };
+        var claude = PriceTable.Default.Entries.Where(e => e.Provider == LlmProviders.Anthropic && !special.Contains(e.Model) && e.Periods[0].Rates.Base.CachedInput is not null).ToList();
 
         Assert.NotEmpty(claude);
-        Assert.All(claude.SelectMany(e => e.Periods), p =>
+        Assert.All(claude.SelectMany(e => e.Periods), period =>
         {
+            var p = period.Rates.Base;
             Assert.Equal(p.Input * 1.25m, p.CacheWrite);
             Assert.Equal(p.Input * 2m, p.CacheWrite1h);
             Assert.Equal(p.Input * 0.1m, p.CachedInput);
             Assert.Equal(p.Input * 5m, p.Output);
-            Assert.Equal(p.Input / 2, p.ServiceTiers["batch"].Input);
-            Assert.Equal(p.CacheWrite / 2, p.ServiceTiers["batch"].CacheWrite);
+            Assert.Equal(p.Input / 2, period.ServiceTiers["batch"].Base.Input);
+            Assert.Equal(p.CacheWrite / 2, period.ServiceTiers["batch"].Base.CacheWrite);
         });
-        Assert.All(claude.Where(e => e.Model != "claude-3-opus").SelectMany(e => e.Periods), p => Assert.Equal(10m, p.WebSearch));
+        Assert.All(claude.Where(e => e.Model is not ("claude-3-opus" or "claude-3-sonnet")).SelectMany(e => e.Periods), p => Assert.Equal(10m, p.WebSearch));
     }
 
     [Theory]
@@ -223,10 +228,10 @@ public class PriceTableDataTests
     [InlineData("groq", "openai/gpt-oss-120b", "2026-11-23", 1_000_000, 500_000, 0, 0, 1_000_000, 0, null, null, "groq/openai/gpt-oss-120b", "0.7125")]
     [InlineData("groq", "llama-3.3-70b-versatile", "2026-11-23", 1_000_000, 0, 0, 0, 1_000_000, 0, "batch", null, "groq/llama-3.3-70b-versatile", "0.69")]
     // xAI: grok-4 $3 / $15 up to 128K input, the whole call at $6 / $30 above.
-    [InlineData("x_ai", "grok-4-0709", "2026-11-23", 128_000, 0, 0, 0, 1_000, 0, null, null, "x_ai/grok-4", "0.399")]
-    [InlineData("x_ai", "grok-4-0709", "2026-11-23", 128_001, 0, 0, 0, 1_000, 0, null, null, "x_ai/grok-4", "0.798006")]
+    [InlineData("x_ai", "grok-4-0709", "2026-11-23", 128_000, 0, 0, 0, 1_000, 0, null, null, "x_ai/grok-4-0709", "0.399")]
+    [InlineData("x_ai", "grok-4-0709", "2026-11-23", 128_001, 0, 0, 0, 1_000, 0, null, null, "x_ai/grok-4-0709", "0.798006")]
     [InlineData("x_ai", "grok-code-fast-1", "2026-11-23", 1_000_000, 800_000, 0, 0, 100_000, 0, null, null, "x_ai/grok-code-fast-1", "0.206")]
-    // 2026.11.3. GPT-5.4 (developers.openai.com/api/docs/models/gpt-5.4): $2.50 / $0.25 / $15; above 272K input the whole
+    // 2026.11.4. GPT-5.4 (developers.openai.com/api/docs/models/gpt-5.4): $2.50 / $0.25 / $15; above 272K input the whole
     // call at 2x input and 1.5x output ($5 / $0.50 / $22.50), for standard, batch and flex; at 272K exactly, standard.
     [InlineData("openai", "gpt-5.4", "2026-11-23", 100_000, 40_000, 0, 0, 10_000, 0, null, null, "openai/gpt-5.4", "0.31")]
     [InlineData("openai", "gpt-5.4", "2026-11-23", 272_000, 0, 0, 0, 1_000, 0, null, null, "openai/gpt-5.4", "0.695")]
@@ -235,11 +240,11 @@ public class PriceTableDataTests
     // GPT-5.5: $5 / $0.50 / $30, long context $10 / $1 / $45; batch and flex $2.50 / $15.
     [InlineData("openai", "gpt-5.5", "2026-11-23", 200_000, 0, 0, 0, 20_000, 0, "flex", null, "openai/gpt-5.5", "0.8")]
     [InlineData("openai", "gpt-5.5", "2026-11-23", 400_000, 100_000, 0, 0, 10_000, 0, null, null, "openai/gpt-5.5", "3.55")]
-    // GPT-5.6 Sol: list $5 / $0.50 / $30 from GA (2026-07-09); promotion $4 / $0.40 / $20 from 2026-08-21 through
-    // 2026-11-21; list price again from 2026-11-22. Long context during the promotion: $8 / $30.
+    // GPT-5.6 Sol: list $5 / $0.50 / $30 from GA (2026-07-09); reduced to $4 / $0.40 / $20 from 2026-08-21, permanently
+    // (OpenAI's changelog; 2026.11.3 assumed the reduction ended on 2026-11-22, which no source says). Long context: $8 / $30.
     [InlineData("openai", "gpt-5.6-sol", "2026-08-01", 200_000, 40_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-sol", "1.42")]
     [InlineData("openai", "gpt-5.6-sol", "2026-11-21", 200_000, 40_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-sol", "1.056")]
-    [InlineData("openai", "gpt-5.6-sol", "2026-11-22", 200_000, 40_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-sol", "1.42")]
+    [InlineData("openai", "gpt-5.6-sol", "2026-11-22", 200_000, 40_000, 0, 0, 20_000, 0, null, null, "openai/gpt-5.6-sol", "1.056")]
     [InlineData("openai", "gpt-5.6", "2026-09-01", 300_000, 0, 0, 0, 10_000, 0, null, null, "openai/gpt-5.6-sol", "2.7")]
     [InlineData("openai", "gpt-5.6-sol", "2026-09-01", 200_000, 0, 0, 0, 200_000, 0, "batch", null, "openai/gpt-5.6-sol", "2.4")]
     // GPT-5.6 cache writes at 1.25x input: Sol during the promotion, 100,000 writes x $5.
@@ -256,11 +261,13 @@ public class PriceTableDataTests
     [InlineData("anthropic", "claude-opus-4-8", "2026-11-23", 1_000_000, 0, 0, 0, 100_000, 0, "batch", null, "anthropic/claude-opus-4-8", "3.75")]
     [InlineData("aws.bedrock", "us.anthropic.claude-opus-4-8-v1:0", "2026-11-23", 1_000, 0, 0, 0, 1_000, 0, null, "us-east-1", "anthropic/claude-opus-4-8", "0.033")]
     // Mistral Medium 3.5 (2026-04-29), now mistral-medium-latest: $1.50 / $7.50; batch half.
-    [InlineData("mistral_ai", "mistral-medium-latest", "2026-11-23", 1_000_000, 0, 0, 0, 100_000, 0, null, null, "mistral_ai/mistral-medium-3.5", "2.25")]
-    [InlineData("mistral_ai", "mistral-medium-3.5", "2026-11-23", 1_000_000, 0, 0, 0, 1_000_000, 0, "batch", null, "mistral_ai/mistral-medium-3.5", "4.5")]
-    // DeepSeek V4-Flash from 2026-04-24, also behind deepseek-chat / deepseek-reasoner: $0.14 miss / $0.028 hit / $0.28.
-    [InlineData("deepseek", "deepseek-v4-flash", "2026-11-23", 1_000_000, 600_000, 0, 0, 100_000, 0, null, null, "deepseek/deepseek-v4-flash", "0.1008")]
-    [InlineData("deepseek", "deepseek-chat", "2026-05-01", 1_000_000, 600_000, 0, 0, 100_000, 0, null, null, "deepseek/deepseek-chat", "0.1008")]
+    [InlineData("mistral_ai", "mistral-medium-latest", "2026-11-23", 1_000_000, 0, 0, 0, 100_000, 0, null, null, "mistral_ai/mistral-medium-latest", "2.25")]
+    [InlineData("mistral_ai", "mistral-medium-3.5", "2026-11-23", 1_000_000, 0, 0, 0, 1_000_000, 0, "batch", null, "mistral_ai/mistral-medium-3-5", "4.5")]
+    // DeepSeek V4-Flash preview from 2026-04-24, also behind deepseek-chat / deepseek-reasoner: $0.14 miss / $0.0028 hit
+    // (0.02 CNY; 2026.11.3 had $0.028, 10x too high) / $0.28. Since 2026-09-10 the name is billed as V4.1-Flash, off-peak
+    // (12:00 UTC on a Monday) $0.15 / $0.003 / $0.60.
+    [InlineData("deepseek", "deepseek-v4-flash", "2026-11-23", 1_000_000, 600_000, 0, 0, 100_000, 0, null, null, "deepseek/deepseek-v4-flash", "0.1218")]
+    [InlineData("deepseek", "deepseek-chat", "2026-05-01", 1_000_000, 600_000, 0, 0, 100_000, 0, null, null, "deepseek/deepseek-chat", "0.08568")]
     [InlineData("deepseek", "deepseek-reasoner", "2026-05-01", 1_000_000, 0, 0, 0, 1_000_000, 0, null, null, "deepseek/deepseek-reasoner", "0.42")]
     public void Calculate_DefaultTable_PricesACallAtThePublishedRates(
         string provider, string model, string day, long input, long cached, long cacheWrite, long cacheWrite1h, long output, long webSearches,
@@ -270,7 +277,10 @@ public class PriceTableDataTests
         Assert.Equal(expectedEntry, entry.Id);
         var usage = UsageParsing.Usage(input, cached, cacheWrite, output, 0) with { CacheWrite1hInputTokens = cacheWrite1h, WebSearchRequests = webSearches };
 
-        var cost = CostCalculator.Calculate(usage, entry.PeriodAt(DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture)), PriceTable.Default.Currency, serviceTier, region);
+        // At 12:00 UTC: outside DeepSeek's peak windows and its 2025 off-peak window, so the day's standard rates.
+        var date = DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var at = new DateTimeOffset(date.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+        var cost = CostCalculator.Calculate(usage, entry.PeriodAt(date), PriceTable.Default.Currency, serviceTier, region, at);
 
         Assert.Equal(decimal.Parse(expectedTotal, CultureInfo.InvariantCulture), cost.Total);
         Assert.Equal(cost.Input + cost.CachedInput + cost.CacheWrite + cost.Output + cost.Requests, cost.Total);

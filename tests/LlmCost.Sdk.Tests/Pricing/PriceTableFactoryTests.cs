@@ -1,13 +1,15 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using LlmCost.Sdk.PriceTools;
 using Microsoft.Extensions.Options;
 
 namespace LlmCost.Sdk.Tests.Pricing;
 
 /// <summary>
-/// <see cref="LlmCostOptions.PriceTablePath"/>: a newer table at start-up, in the SDK's format or LiteLLM's, prices the
-/// live calls and the records name its version; a bad file stops the host at start-up naming the entry.
+/// <see cref="LlmCostOptions.PriceTablePath"/>: a newer table at start-up, in the SDK's format (LiteLLM's converted offline
+/// by the price tools), prices the live calls and the records name its version; a bad file stops the host at start-up
+/// naming the entry and saying what is wrong.
 /// </summary>
 public class PriceTableFactoryTests
 {
@@ -65,14 +67,16 @@ public class PriceTableFactoryTests
     }
 
     [Fact]
-    public async Task Send_LiteLlmFile_PricesWithItAndRecordsNameItsVersion()
+    public async Task Send_LiteLlmFileConvertedByTheTool_PricesWithItAndRecordsNameItsVersion()
     {
-        var path = await TempFileAsync(Payloads.Text("litellm-model-prices-excerpt.json"));
+        // LiteLLM's map is converted offline (tools/LlmCost.Sdk.PriceTools import-litellm); the runtime reads only the SDK's format.
+        var converted = LiteLlmPriceImporter.ImportFile(Payloads.Path("litellm-model-prices-excerpt.json"));
+        var path = await TempFileAsync(PriceTableJson.Write(converted, metadata: null));
         try
         {
             var record = await SendCachedGpt4oAsync(path);
 
-            Assert.Equal(LiteLlmPriceImporter.ImportFile(path).Version, record.Price!.TableVersion);
+            Assert.Equal(converted.Version, record.Price!.TableVersion);
             Assert.StartsWith("litellm-", record.Price.TableVersion, StringComparison.Ordinal);
             Assert.Equal("openai/gpt-4o", record.Price.Entry);
             Assert.Equal(new DateOnly(1, 1, 1), record.Price.EffectiveFrom);
@@ -90,9 +94,10 @@ public class PriceTableFactoryTests
     }
 
     [Fact]
-    public async Task HostStart_LiteLlmFile_ReplacesTheEmbeddedTable()
+    public async Task HostStart_LiteLlmFileConverted_ReplacesTheEmbeddedTable()
     {
-        var path = await TempFileAsync(Payloads.Text("litellm-model-prices-excerpt.json"));
+        var converted = LiteLlmPriceImporter.ImportFile(Payloads.Path("litellm-model-prices-excerpt.json"));
+        var path = await TempFileAsync(PriceTableJson.Write(converted, metadata: null));
         try
         {
             var builder = Host.CreateApplicationBuilder();
@@ -113,19 +118,41 @@ public class PriceTableFactoryTests
         }
     }
 
+    [Fact]
+    public async Task HostStart_RawLiteLlmFile_FailsPointingToTheConversionTool()
+    {
+        var path = await TempFileAsync(Payloads.Text("litellm-model-prices-excerpt.json"));
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services.AddLlmCostTracking(o => o.PriceTablePath = path);
+            using var host = builder.Build();
+
+            var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+            Assert.Contains("looks like LiteLLM's model_prices_and_context_window.json", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("import-litellm", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData(
-        """{"gpt-x":{"litellm_provider":"openai","mode":"chat","input_cost_per_token":"0.0000025","output_cost_per_token":1e-05}}""",
-        "LiteLLM entry 'gpt-x': 'input_cost_per_token' must be a number")]
+        """{"schemaVersion":3,"version":"x","entries":[{"provider":"openai","model":"m","periods":[{"effectiveFrom":"2025-01-01","input":1e30,"output":2}]}]}""",
+        "'openai/m', period from 2025-01-01: 'input' is 1e30, too large to be a price per million tokens")]
     [InlineData(
-        """{"claude-x":{"litellm_provider":"anthropic","mode":"chat","input_cost_per_token":3e-06,"output_cost_per_token":-1.5e-05}}""",
-        "LiteLLM entry 'claude-x': 'output_cost_per_token' is negative")]
+        """{"schemaVersion":3,"version":"x","entries":[{"provider":"openai","model":"m","periods":[{"effectiveFrom":"2025-01-01","input":2000000,"output":2}]}]}""",
+        "'openai/m', period from 2025-01-01: 'input' is 2000000, above the largest rate accepted (1000000")]
     [InlineData(
         """{"version":"2027.1","entries":[]}""",
         "The price table has no 'schemaVersion'")]
     [InlineData(
         """{"dall-e-9":{"litellm_provider":"openai","mode":"image_generation","output_cost_per_image":0.04}}""",
-        "as a LiteLLM price map it has no chat, completion, responses or embedding entry")]
+        "looks like LiteLLM's model_prices_and_context_window.json")]
     public async Task HostStart_BadPriceFile_FailsNamingTheEntryAndTheFile(string content, string expected)
     {
         var path = await TempFileAsync(content);
@@ -144,5 +171,28 @@ public class PriceTableFactoryTests
         {
             File.Delete(path);
         }
+    }
+
+    [Theory]
+    [InlineData("79228162514264337593543950335")] // decimal.MaxValue: every call's cost would overflow and its record be lost
+    [InlineData("1000000.01")]
+    public void Create_OptionPriceOutOfRange_FailsSayingWhatIsWrong(string rate)
+    {
+        var options = new LlmCostOptions();
+        options.Prices.Add(new ModelPrice { Provider = "openai", Model = "x", Input = decimal.Parse(rate, System.Globalization.CultureInfo.InvariantCulture), Output = 1m });
+
+        var ex = Assert.Throws<PriceTableException>(() => PriceTableFactory.Create(options));
+
+        Assert.Contains("LlmCostOptions.Prices[0] ('openai/x'): 'Input' is", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("above the largest rate accepted (1000000 per million tokens", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_SameOptions_ParsesTheTableOnce()
+    {
+        var options = new LlmCostOptions();
+        options.Prices.Add(new ModelPrice { Provider = "openai", Model = "x", Input = 1m, Output = 1m });
+
+        Assert.Same(PriceTableFactory.Create(options), PriceTableFactory.Create(options)); // the validator and the container share it
     }
 }

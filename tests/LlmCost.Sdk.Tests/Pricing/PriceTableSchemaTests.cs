@@ -16,12 +16,12 @@ public class PriceTableSchemaTests
             """));
 
         var period = table.Find("p/m")!.Periods[0];
-        Assert.Equal(3m, period.Input);
-        Assert.Equal(6m, period.CacheWrite1h);
-        var longContext = Assert.Single(period.LongContext);
+        Assert.Equal(3m, period.Rates.Base.Input);
+        Assert.Equal(6m, period.Rates.Base.CacheWrite1h);
+        var longContext = Assert.Single(period.Rates.LongContext);
         Assert.Equal(200_000, longContext.AboveInputTokens);
-        Assert.Equal(22.5m, longContext.Output);
-        Assert.Equal(1.5m, period.ServiceTiers["BATCH"].Input);
+        Assert.Equal(22.5m, longContext.Rates.Output);
+        Assert.Equal(1.5m, period.ServiceTiers["BATCH"].Base.Input);
         Assert.Equal(10m, period.WebSearch);
         Assert.Equal(1.1m, period.RegionalUplift);
     }
@@ -31,7 +31,7 @@ public class PriceTableSchemaTests
     {
         var table = PriceTable.Parse("""{"schemaVersion":1,"version":"old","entries":[{"provider":"p","model":"m","periods":[{"effectiveFrom":"2025-01-01","input":1,"output":2}]}]}""");
 
-        Assert.Equal(1m, table.Find("p/m")!.Periods[0].Input);
+        Assert.Equal(1m, table.Find("p/m")!.Periods[0].Rates.Base.Input);
         Assert.Empty(table.Find("p/m")!.Periods[0].ServiceTiers);
     }
 

@@ -8,7 +8,7 @@ public class PriceTableTests
         var table = PriceTable.Default;
 
         Assert.Equal(PriceTable.SupportedSchemaVersion, table.SchemaVersion);
-        Assert.Equal("2026.11.3", table.Version);
+        Assert.Equal("2026.11.4", table.Version);
         Assert.Equal("USD", table.Currency);
         Assert.Contains(table.Entries, e => e.Id == "openai/gpt-4o");
         Assert.Contains(table.Entries, e => e.Id == "anthropic/claude-sonnet-4-5");
@@ -45,14 +45,14 @@ public class PriceTableTests
     {
         Assert.True(PriceTable.Default.TryGetEntry("openai", "o3", out var o3));
 
-        Assert.Equal(10.00m, o3.PeriodAt(new DateOnly(2025, 5, 1)).Input);
-        Assert.Equal(2.00m, o3.PeriodAt(new DateOnly(2025, 6, 10)).Input);
-        Assert.Equal(2.00m, o3.PeriodAt(new DateOnly(2026, 11, 23)).Input);
-        Assert.Equal(10.00m, o3.PeriodAt(new DateOnly(2020, 1, 1)).Input); // before the first period: the first one
+        Assert.Equal(10.00m, o3.PeriodAt(new DateOnly(2025, 5, 1)).Rates.Base.Input);
+        Assert.Equal(2.00m, o3.PeriodAt(new DateOnly(2025, 6, 10)).Rates.Base.Input);
+        Assert.Equal(2.00m, o3.PeriodAt(new DateOnly(2026, 11, 23)).Rates.Base.Input);
+        Assert.Equal(10.00m, o3.PeriodAt(new DateOnly(2020, 1, 1)).Rates.Base.Input); // before the first period: the first one
     }
 
     [Theory]
-    [InlineData("""{"schemaVersion":3,"version":"x","entries":[]}""", "schemaVersion 3")]
+    [InlineData("""{"schemaVersion":4,"version":"x","entries":[]}""", "schemaVersion 4")]
     [InlineData("""{"schemaVersion":1,"entries":[]}""", "'version'")]
     [InlineData("""{"schemaVersion":1,"version":"x","entries":[{"provider":"openai","model":"m","periods":[]}]}""", "'openai/m': it has no price periods")]
     [InlineData("""{"schemaVersion":1,"version":"x","entries":[{"provider":"openai","model":"m","periods":[{"effectiveFrom":"2025-01-01","input":-1,"output":2}]}]}""", "'openai/m', period from 2025-01-01: 'input' is negative")]
@@ -72,7 +72,7 @@ public class PriceTableTests
     [Fact]
     public void With_OverrideOfAnAlias_TakesThatIdFromTheOldEntry()
     {
-        var custom = new PriceEntry("openai", "gpt-4o-2024-08-06", [], [new PricePeriod { Input = 1m, Output = 2m }]);
+        var custom = new PriceEntry("openai", "gpt-4o-2024-08-06", [], [new PricePeriod { Rates = new TieredPriceRates { Base = new PriceRates { Input = 1m, Output = 2m } } }]);
 
         var table = PriceTable.Default.With([custom]);
 
@@ -80,6 +80,6 @@ public class PriceTableTests
         Assert.Same(custom, overridden);
         Assert.True(table.TryGetEntry("openai", "gpt-4o", out var original));
         Assert.Equal("openai/gpt-4o", original.Id);
-        Assert.Equal("2026.11.3+custom", table.Version);
+        Assert.Equal("2026.11.4+custom", table.Version);
     }
 }

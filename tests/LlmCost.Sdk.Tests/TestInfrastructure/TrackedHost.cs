@@ -51,13 +51,20 @@ internal sealed class TrackedHost : IAsyncDisposable
     /// <param name="afterCostHandler">Adds handlers between the cost handler and the redirect, on the tracked client.</param>
     /// <param name="configure">Changes the options after the test defaults are set.</param>
     /// <param name="configureClient">Changes the tracked client's options after the test defaults are set.</param>
+    /// <param name="time">The clock of the SDK (records' timestamps pick price periods and time-of-day windows).</param>
     public static TrackedHost Create(
         ProviderStub stub,
         Action<IHttpClientBuilder>? afterCostHandler = null,
         Action<LlmCostOptions>? configure = null,
-        Action<LlmCostClientOptions>? configureClient = null)
+        Action<LlmCostClientOptions>? configureClient = null,
+        TimeProvider? time = null)
     {
         var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddLlmCostTracking(o =>
             {
                 o.Environment = Environment;

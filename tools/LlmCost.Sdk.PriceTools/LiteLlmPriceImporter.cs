@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace LlmCost.Sdk;
+namespace LlmCost.Sdk.PriceTools;
 
 /// <summary>
 /// Reads LiteLLM's community price map (<c>model_prices_and_context_window.json</c>, a JSON object keyed by model) into a
@@ -208,12 +208,13 @@ public static class LiteLlmPriceImporter
             return false;
         }
 
-        var period = (PricePeriod)Build(new PricePeriod
+        var period = new PricePeriod
         {
             EffectiveFrom = DateOnly.MinValue,
+            Rates = Build(rates, Fallback.None, LongContext(sets, tier: null, rates, Fallback.None)),
             ServiceTiers = Tiers(sets, rates),
             WebSearch = WebSearch(item, where),
-        }, rates, Fallback.None, LongContext(sets, tier: null, rates, Fallback.None));
+        };
 
         entry = new PriceEntry(provider, model, [], [period], Source);
         reason = string.Empty;
@@ -323,9 +324,9 @@ public static class LiteLlmPriceImporter
         return tier != "?";
     }
 
-    private static System.Collections.ObjectModel.ReadOnlyDictionary<string, PriceRates> Tiers(Dictionary<(string? Tier, long Above), RateSet> sets, RateSet rates)
+    private static System.Collections.ObjectModel.ReadOnlyDictionary<string, TieredPriceRates> Tiers(Dictionary<(string? Tier, long Above), RateSet> sets, RateSet rates)
     {
-        var tiers = new Dictionary<string, PriceRates>(StringComparer.OrdinalIgnoreCase);
+        var tiers = new Dictionary<string, TieredPriceRates>(StringComparer.OrdinalIgnoreCase);
         foreach (var ((tier, above), set) in sets)
         {
             if (tier is null || above != 0 || (set.Input is null && set.Output is null))
@@ -334,16 +335,16 @@ public static class LiteLlmPriceImporter
             }
 
             var fallback = new Fallback(rates, null);
-            tiers[tier] = Build(new PriceRates(), set, fallback, LongContext(sets, tier, set, fallback));
+            tiers[tier] = Build(set, fallback, LongContext(sets, tier, set, fallback));
         }
 
         return tiers.AsReadOnly();
     }
 
     /// <summary>The long-context tiers of the base rates (<paramref name="tier"/> null) or of a service tier, lowest threshold first.</summary>
-    private static List<LongContextRates> LongContext(Dictionary<(string? Tier, long Above), RateSet> sets, string? tier, RateSet own, Fallback fallback)
+    private static List<LongContextTier> LongContext(Dictionary<(string? Tier, long Above), RateSet> sets, string? tier, RateSet own, Fallback fallback)
     {
-        var list = new List<LongContextRates>();
+        var list = new List<LongContextTier>();
         foreach (var ((setTier, above), set) in sets.OrderBy(s => s.Key.Above))
         {
             if (above == 0 || !string.Equals(setTier, tier, StringComparison.Ordinal))
@@ -353,22 +354,23 @@ public static class LiteLlmPriceImporter
 
             // A long-context rate LiteLLM does not list for a tier is the base long-context rate, then the tier's own rate.
             RateSet? baseLongContext = tier is not null && sets.TryGetValue((null, above), out var b) ? b : null;
-            list.Add((LongContextRates)Build(new LongContextRates { AboveInputTokens = above }, set, new Fallback(baseLongContext, own, fallback), []));
+            list.Add(new LongContextTier { AboveInputTokens = above, Rates = Rates(set, new Fallback(baseLongContext, own, fallback)) });
         }
 
         return list;
     }
 
-    private static PriceRates Build(PriceRates template, RateSet set, Fallback fallback, List<LongContextRates> longContext) =>
-        template with
-        {
-            Input = set.Input ?? fallback.Get(RateField.Input) ?? 0m,
-            Output = set.Output ?? fallback.Get(RateField.Output) ?? 0m,
-            CachedInput = set.CachedInput ?? set.CacheHit ?? fallback.Get(RateField.CachedInput),
-            CacheWrite = set.CacheWrite ?? fallback.Get(RateField.CacheWrite),
-            CacheWrite1h = set.CacheWrite1h ?? fallback.Get(RateField.CacheWrite1h),
-            LongContext = longContext,
-        };
+    private static TieredPriceRates Build(RateSet set, Fallback fallback, List<LongContextTier> longContext) =>
+        new() { Base = Rates(set, fallback), LongContext = longContext };
+
+    private static PriceRates Rates(RateSet set, Fallback fallback) => new()
+    {
+        Input = set.Input ?? fallback.Get(RateField.Input) ?? 0m,
+        Output = set.Output ?? fallback.Get(RateField.Output) ?? 0m,
+        CachedInput = set.CachedInput ?? set.CacheHit ?? fallback.Get(RateField.CachedInput),
+        CacheWrite = set.CacheWrite ?? fallback.Get(RateField.CacheWrite),
+        CacheWrite1h = set.CacheWrite1h ?? fallback.Get(RateField.CacheWrite1h),
+    };
 
     private static decimal? WebSearch(JsonElement item, string where)
     {

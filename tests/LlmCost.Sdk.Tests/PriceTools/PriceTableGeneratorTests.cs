@@ -1,0 +1,178 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LlmCost.Sdk.PriceTools;
+
+namespace LlmCost.Sdk.Tests.PriceTools;
+
+/// <summary>
+/// The generator of the embedded table (tools/LlmCost.Sdk.PriceTools): reproducible from the pinned inputs, loud on
+/// a rule it cannot represent, strict about sources.
+/// </summary>
+public class PriceTableGeneratorTests
+{
+    private static string Repo(string relative) => Path.Combine(PriceTableGenerator.RepositoryRootFrom(AppContext.BaseDirectory), relative);
+
+    private static string Snapshot => File.ReadAllText(Repo(PriceTableGenerator.DefaultSnapshot));
+
+    private static string Overrides => File.ReadAllText(Repo(PriceTableGenerator.DefaultOverrides));
+
+    /// <summary>A snapshot with one provider and one model, and overrides that map it and nothing else.</summary>
+    private static (string Snapshot, string Overrides) Tiny(string prices)
+    {
+        var snapshot = $$"""
+            {"package":"@pydantic/genai-prices","version":"0.0.0","published":"2026-09-23","repository":"r","license":"MIT","licenseText":"Copyright (c) x",
+             "providers":[{"id":"openai","pricing_urls":["https://example.com/pricing"],"models":[{"id":"m-1","match":{"equals":"m-1"},"prices":{{prices}}}]}]}
+            """;
+        var overrides = """
+            {"tableVersion":"t","providers":{"openai":"openai"},"unsupportedPriceKeys":{},"excludedModels":[],"entries":[],"released":[],"serviceTiers":[],"regionalUplift":[]}
+            """;
+        return (snapshot, overrides);
+    }
+
+    [Fact]
+    public void Generate_PinnedInputs_IsByteIdenticalToTheEmbeddedTable()
+    {
+        var generated = PriceTableGenerator.Generate(Snapshot, Overrides);
+
+        Assert.Equal(File.ReadAllText(Repo(PriceTableGenerator.DefaultOutput)), generated);
+    }
+
+    [Fact]
+    public void Generate_EmbeddedTable_KeepsTheLicenceNoticeOfItsSource()
+    {
+        using var table = JsonDocument.Parse(File.ReadAllText(Repo(PriceTableGenerator.DefaultOutput)));
+        var genai = table.RootElement.GetProperty("generatedFrom").GetProperty("genaiPrices");
+
+        Assert.Equal("MIT", genai.GetProperty("license").GetString());
+        Assert.StartsWith("Copyright (c) Pydantic Services Inc.", genai.GetProperty("copyright").GetString(), StringComparison.Ordinal);
+        Assert.Equal("0.1.8", genai.GetProperty("version").GetString());
+        Assert.Contains("genai-prices", File.ReadAllText(Repo("THIRD-PARTY-NOTICES.md")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"input_mtok":1,"output_mtok":2,"input_video_mtok":3}""", "openai model 'm-1': price key 'input_video_mtok' cannot be represented")]
+    [InlineData("""{"input_mtok":1,"output_mtok":2,"web_searches_kcount":{"base":10,"tiers":[{"start":1000,"price":5}]}}""", "price key 'web_searches_kcount' has a shape the table cannot represent")]
+    [InlineData("""[{"prices":{"input_mtok":1,"output_mtok":2}},{"constraint":{"type":"day_of_week","days":[1]},"prices":{"input_mtok":2,"output_mtok":4}}]""", "price constraint type 'day_of_week' cannot be represented")]
+    [InlineData("""[{"prices":{"input_mtok":1,"output_mtok":2}},{"constraint":{"start_time":"01:00:00+08:00","end_time":"04:00:00+08:00","type":"time_of_date"},"prices":{"input_mtok":2,"output_mtok":4}}]""", "is not a whole-minute UTC time")]
+    [InlineData("""[{"prices":{"input_mtok":1,"output_mtok":2}},{"constraint":{"start_date":"2026-01-01","type":"start_date"},"prices":{"input_mtok":2,"output_mtok":4}},{"constraint":{"start_date":"2025-01-01","type":"start_date"},"prices":{"input_mtok":3,"output_mtok":4}}]""", "start_date 2025-01-01 is not after the previous period")]
+    public void Generate_RuleItCannotRepresent_FailsNamingTheModelAndTheRule(string prices, string expected)
+    {
+        var (snapshot, overrides) = Tiny(prices);
+
+        var ex = Assert.Throws<PriceGenerationException>(() => PriceTableGenerator.Generate(snapshot, overrides));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_TimeOfDayWindowsAndTiers_BecomeTheTablesRules()
+    {
+        var (snapshot, overrides) = Tiny("""
+            [{"prices":{"input_mtok":{"base":1,"tiers":[{"start":200000,"price":2}]},"output_mtok":4,"input_audio_mtok":40}},
+             {"constraint":{"start_date":"2026-08-17","type":"start_date"},"prices":{"input_mtok":0.5,"output_mtok":2}},
+             {"constraint":{"start_time":"01:00:00Z","end_time":"04:00:00Z","type":"time_of_date"},"prices":{"input_mtok":1,"output_mtok":4}}]
+            """);
+
+        var entry = PriceTable.Parse(PriceTableGenerator.Generate(snapshot, overrides)).Find("openai/m-1")!;
+
+        Assert.Equal(2, entry.Periods.Count);
+        var first = entry.Periods[0];
+        Assert.Equal(DateOnly.MinValue, first.EffectiveFrom); // no start date published: in force since the model was offered
+        Assert.Equal((1m, 4m, 40m), (first.Rates.Base.Input, first.Rates.Base.Output, first.Rates.Base.AudioInput));
+        var tier = Assert.Single(first.Rates.LongContext);
+        Assert.Equal((200_000L, 2m, 4m, 40m), (tier.AboveInputTokens, tier.Rates.Input, tier.Rates.Output, tier.Rates.AudioInput));
+        Assert.Empty(first.Windows);
+
+        var second = entry.Periods[1];
+        Assert.Equal(new DateOnly(2026, 8, 17), second.EffectiveFrom);
+        var window = Assert.Single(second.Windows); // the window belongs to the period opened before it
+        Assert.Equal((new TimeOnly(1, 0), new TimeOnly(4, 0), 1m), (window.Start, window.End, window.Rates.Base.Input));
+    }
+
+    [Theory]
+    [InlineData("source")]
+    [InlineData("retrieved")]
+    [InlineData("reason")]
+    public void Generate_OverrideWithoutItsSourceDateOrReason_Fails(string field)
+    {
+        var overrides = JsonNode.Parse(Overrides, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        overrides["entries"]![0]!.AsObject().Remove(field);
+
+        var ex = Assert.Throws<PriceGenerationException>(() => PriceTableGenerator.Generate(Snapshot, overrides.ToJsonString()));
+
+        Assert.Contains($"'{field}' is required", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_ExclusionOfAModelTheSnapshotLacks_Fails()
+    {
+        var overrides = JsonNode.Parse(Overrides)!;
+        overrides["excludedModels"]!.AsArray().Add(JsonNode.Parse("""{"provider":"openai","model":"no-such-model","reason":"r"}"""));
+
+        var ex = Assert.Throws<PriceGenerationException>(() => PriceTableGenerator.Generate(Snapshot, overrides.ToJsonString()));
+
+        Assert.Contains("'openai/no-such-model', which the snapshot does not have", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_SameSnapshot_ListsOnlyTheOverridesAndReturnsZero()
+    {
+        using var output = new StringWriter();
+
+        var code = PriceCheck.Check(["--genai-prices", Repo(PriceTableGenerator.DefaultSnapshot)], output);
+
+        Assert.Equal(0, code);
+        Assert.Contains("No differences.", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("override             deepseek/deepseek-v4-flash: DeepSeek's page wins", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_NewerSnapshotWithAChangedAndANewModel_ListsBoth()
+    {
+        var snapshot = JsonNode.Parse(Snapshot)!;
+        var openai = snapshot["providers"]!.AsArray().Single(p => (string?)p!["id"] == "openai")!;
+        var models = openai["models"]!.AsArray();
+        var gpt41 = models.Single(m => (string?)m!["id"] == "gpt-4.1")!;
+        gpt41["prices"]!["input_mtok"] = 1.5;
+        models.Add(JsonNode.Parse("""{"id":"gpt-7","match":{"equals":"gpt-7"},"prices":{"input_mtok":20,"output_mtok":80}}"""));
+        var path = Path.Combine(Path.GetTempPath(), $"genai-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, snapshot.ToJsonString());
+        try
+        {
+            using var output = new StringWriter();
+
+            var code = PriceCheck.Check(["--genai-prices", path], output);
+
+            Assert.Equal(1, code);
+            Assert.Contains("genai-prices differs openai/gpt-4.1: table from 2025-04-14: in 2 cached 0.5", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("snapshot from 2025-04-14: in 1.5 cached 0.5", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("table lacks          openai/gpt-7 (in genai-prices: from 0001-01-01: in 20", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Check_LiteLlmMap_ListsEveryModelWhoseRateDiffersOrThatOneSideLacks()
+    {
+        using var output = new StringWriter();
+
+        var code = PriceCheck.Check(["--litellm", Payloads.Path("litellm-model-prices-excerpt.json"), "--at", "2026-11-30"], output);
+
+        Assert.Equal(1, code);
+        var text = output.ToString();
+        Assert.Contains("LiteLLM lacks        openai/gpt-6-astra", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("LiteLLM differs      openai/gpt-4o ", text, StringComparison.Ordinal); // same rates on both sides
+    }
+
+    [Fact]
+    public void Check_NoSnapshot_PrintsUsageAndReturnsTwo()
+    {
+        using var output = new StringWriter();
+
+        Assert.Equal(2, PriceCheck.Check([], output));
+        Assert.Contains("usage: check --genai-prices", output.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace LlmCost.Sdk.PriceTools;
+
+/// <summary>
+/// <c>check</c>: compares the embedded price table with a newer genai-prices snapshot (through the same overrides) and,
+/// optionally, with LiteLLM's price map, and lists every model whose rate differs or that one side lacks — the check a
+/// maintainer runs before each release. The CLI can mount it as <c>llmcost prices check</c>.
+/// </summary>
+public static class PriceCheck
+{
+    /// <summary>Runs the check.</summary>
+    /// <param name="args">
+    /// <c>--genai-prices &lt;snapshot.json&gt;</c> (from <c>dump-genai-prices.cjs</c>) and/or <c>--litellm &lt;file&gt;</c>;
+    /// <c>--table &lt;prices.json&gt;</c> (default: the table embedded in the SDK), <c>--overrides &lt;file&gt;</c> (default: the
+    /// repository's), <c>--at yyyy-MM-dd</c> (the day whose rates are compared with LiteLLM's; default today, UTC).
+    /// </param>
+    /// <param name="output">Where the findings are written, one per line.</param>
+    /// <returns>0 when nothing differs, 1 when something does, 2 on a usage or data error.</returns>
+    public static int Check(string[] args, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        Options options;
+        try
+        {
+            options = Options.Parse(args);
+        }
+        catch (PriceGenerationException ex)
+        {
+            output.WriteLine("error: " + ex.Message);
+            return 2;
+        }
+
+        var genai = options.Get("--genai-prices");
+        var litellm = options.Get("--litellm");
+        if (genai is null && litellm is null)
+        {
+            output.WriteLine("usage: check --genai-prices <snapshot.json> [--litellm <model_prices_and_context_window.json>] [--table <prices.json>] [--overrides <overrides.json>] [--at yyyy-MM-dd]");
+            return 2;
+        }
+
+        try
+        {
+            var table = options.Get("--table") is { } tablePath ? PriceTable.Load(File.OpenRead(tablePath)) : PriceTable.Default;
+            var findings = 0;
+            if (genai is not null)
+            {
+                var overridesPath = options.Get("--overrides") ?? Path.Combine(PriceTableGenerator.RepositoryRoot(), PriceTableGenerator.DefaultOverrides);
+                findings += CompareWithGenai(table, File.ReadAllText(genai), File.ReadAllText(overridesPath), output);
+            }
+
+            if (litellm is not null)
+            {
+                var at = options.Get("--at") is { } day ? DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+                findings += CompareWithLiteLlm(table, LiteLlmPriceImporter.ImportFile(litellm), at, output);
+            }
+
+            output.WriteLine(findings == 0 ? "No differences." : $"{findings} difference(s).");
+            return findings == 0 ? 0 : 1;
+        }
+        catch (Exception ex) when (ex is PriceGenerationException or PriceTableException or IOException or JsonException or FormatException)
+        {
+            output.WriteLine("error: " + ex.Message);
+            return 2;
+        }
+    }
+
+    /// <summary>The table the snapshot gives through the overrides, entry by entry and period by period, against the table.</summary>
+    private static int CompareWithGenai(PriceTable table, string snapshotJson, string overridesJson, TextWriter output)
+    {
+        var candidate = PriceTable.Parse(PriceTableGenerator.Generate(snapshotJson, overridesJson));
+        var findings = 0;
+        foreach (var entry in table.Entries)
+        {
+            var other = candidate.Find(entry.Id);
+            if (other is null)
+            {
+                output.WriteLine($"genai-prices lacks   {entry.Id}");
+                findings++;
+            }
+            else if (Describe(entry) is var mine && Describe(other) is var theirs && mine != theirs)
+            {
+                output.WriteLine($"genai-prices differs {entry.Id}: table {mine}; snapshot {theirs}");
+                findings++;
+            }
+        }
+
+        foreach (var entry in candidate.Entries.Where(e => table.Find(e.Id) is null))
+        {
+            output.WriteLine($"table lacks          {entry.Id} (in genai-prices: {Describe(entry)})");
+            findings++;
+        }
+
+        // Each override against what the snapshot alone now says, so a maintainer sees which overrides are still needed.
+        using var overrides = JsonDocument.Parse(overridesJson, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var withoutEntries = overridesJson.Replace("\"entries\"", "\"entries-ignored\"", StringComparison.Ordinal);
+        var raw = TryGenerateWithoutEntryOverrides(snapshotJson, withoutEntries);
+        foreach (var item in overrides.RootElement.GetProperty("entries").EnumerateArray())
+        {
+            var id = item.GetProperty("provider").GetString() + "/" + item.GetProperty("model").GetString();
+            var snapshotSays = raw?.Find(id) is { } e ? Describe(e) : "nothing";
+            output.WriteLine($"override             {id}: {item.GetProperty("reason").GetString()} (snapshot alone: {snapshotSays})");
+        }
+
+        return findings;
+    }
+
+    private static PriceTable? TryGenerateWithoutEntryOverrides(string snapshotJson, string overridesJson)
+    {
+        // The generator needs an 'entries' array; with none, it prices the snapshot as it is.
+        var json = overridesJson.TrimEnd();
+        json = json[..json.LastIndexOf('}')] + ", \"entries\": [] }";
+        try
+        {
+            return PriceTable.Parse(PriceTableGenerator.Generate(snapshotJson, json));
+        }
+        catch (PriceGenerationException)
+        {
+            return null;
+        }
+    }
+
+    private static int CompareWithLiteLlm(PriceTable table, PriceTable litellm, DateOnly at, TextWriter output)
+    {
+        var findings = 0;
+        var matched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in litellm.Entries)
+        {
+            if (!table.TryGetEntry(entry.Provider, entry.Model, out var ours))
+            {
+                output.WriteLine($"table lacks          {entry.Id} (in LiteLLM: {Rates(entry.Periods[0].Rates.Base)})");
+                findings++;
+                continue;
+            }
+
+            matched.Add(ours.Id);
+            var mine = Rates(ours.PeriodAt(at).Rates.Base);
+            var theirs = Rates(entry.Periods[0].Rates.Base);
+            if (mine != theirs)
+            {
+                output.WriteLine($"LiteLLM differs      {entry.Id} (table {ours.Id} on {at:yyyy-MM-dd}): table {mine}; LiteLLM {theirs}");
+                findings++;
+            }
+        }
+
+        foreach (var entry in table.Entries.Where(e => !matched.Contains(e.Id)))
+        {
+            output.WriteLine($"LiteLLM lacks        {entry.Id}");
+            findings++;
+        }
+
+        return findings;
+    }
+
+    private static string Describe(PriceEntry entry) =>
+        string.Join(" | ", entry.Periods.Select(p => $"from {PriceTableJson.Date(p.EffectiveFrom)}: {Rates(p.Rates.Base)}"
+            + (p.Rates.LongContext.Count > 0 ? " +" + string.Join(",", p.Rates.LongContext.Select(t => $">{t.AboveInputTokens}: {Rates(t.Rates)}")) : "")
+            + (p.Windows.Count > 0 ? " windows " + string.Join(",", p.Windows.Select(w => $"{w.Start:HH\\:mm}-{w.End:HH\\:mm}{(w.Days.Count > 0 ? " " + string.Join("/", w.Days.Select(d => d.ToString()[..3])) : "")}: {Rates(w.Rates.Base)}")) : "")
+            + (p.ServiceTiers.Count > 0 ? " tiers " + string.Join(",", p.ServiceTiers.Keys.Order(StringComparer.Ordinal)) : "")));
+
+    private static string Rates(PriceRates r) =>
+        string.Create(CultureInfo.InvariantCulture, $"in {N(r.Input)} cached {N(r.CachedInput)} write {N(r.CacheWrite)} out {N(r.Output)}")
+        + (r.AudioInput is not null || r.AudioOutput is not null ? string.Create(CultureInfo.InvariantCulture, $" audio {N(r.AudioInput)}/{N(r.AudioOutput)}") : "");
+
+    private static string N(decimal? value) => value is { } v ? PriceTableJson.Normalize(v).ToString(CultureInfo.InvariantCulture) : "-";
+}
