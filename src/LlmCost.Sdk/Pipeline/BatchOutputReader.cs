@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 
 namespace LlmCost.Sdk;
 
@@ -23,38 +22,41 @@ internal sealed class BatchOutputReader
 
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
-    private readonly LlmCostWriter _writer;
-    private readonly AttributionResolver _attribution;
-    private readonly bool _enabled;
+    private readonly Func<DateTimeOffset, Guid> _newId;
     private readonly TimeProvider _time;
-    private readonly LlmCostCounters _counters;
-    private readonly ILogger _logger;
+    private readonly PriceTable? _knownModels;
 
-    public BatchOutputReader(LlmCostWriter writer, AttributionResolver attribution, bool enabled, TimeProvider time, LlmCostCounters counters, ILogger logger)
+    /// <param name="newId">Makes a record's id from its timestamp.</param>
+    /// <param name="time">The clock, for lines whose body has no creation time.</param>
+    /// <param name="knownModels">The table whose model names are kept without allocating, if any.</param>
+    public BatchOutputReader(Func<DateTimeOffset, Guid> newId, TimeProvider time, PriceTable? knownModels)
     {
-        _writer = writer;
-        _attribution = attribution;
-        _enabled = enabled;
+        _newId = newId;
         _time = time;
-        _counters = counters;
-        _logger = logger;
+        _knownModels = knownModels;
     }
 
-    public async Task<int> ReadAsync(Stream output, string provider, LlmCostTags? tags, CancellationToken cancellationToken)
+    /// <summary>Throws <see cref="ArgumentException"/> for a provider whose batch format is not read.</summary>
+    public static void CheckProvider(string provider)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        if (MappingFor(provider) is null)
+        {
+            throw new ArgumentException($"Batch results of provider '{provider}' are not supported; use '{LlmProviders.OpenAI}', '{LlmProviders.AzureOpenAI}' or '{LlmProviders.Anthropic}'.", nameof(provider));
+        }
+    }
+
+    /// <summary>
+    /// Reads a results file line by line: each readable line gives its unpriced record (cost only when the provider
+    /// reported it), each unreadable line its number with a <see langword="null"/> record. Blank lines are skipped.
+    /// </summary>
+    public async IAsyncEnumerable<(int Line, CostRecord? Record)> ReadAsync(
+        Stream output, string provider, CostTags tags, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
-        var mapping = MappingFor(provider)
-            ?? throw new ArgumentException($"Batch results of provider '{provider}' are not supported; use '{LlmProviders.OpenAI}', '{LlmProviders.AzureOpenAI}' or '{LlmProviders.Anthropic}'.", nameof(provider));
-        if (!_enabled)
-        {
-            return 0;
-        }
-
-        // The given tags over the ambient scope over the options' defaults, resolved once for the whole file.
-        var resolvedTags = _attribution.Resolve(_attribution.Defaults, request: TagMerger.Freeze(tags));
+        CheckProvider(provider);
+        var mapping = MappingFor(provider)!;
         using var reader = new StreamReader(output, Utf8NoBom, detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
-        var records = 0;
         var lineNumber = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
@@ -64,19 +66,8 @@ internal sealed class BatchOutputReader
                 continue;
             }
 
-            if (TryReadLine(line, provider, mapping, resolvedTags, out var facts))
-            {
-                _writer.Write(facts);
-                records++;
-            }
-            else
-            {
-                _counters.Malformed();
-                Log.MalformedBatchLine(_logger, provider, lineNumber);
-            }
+            yield return (lineNumber, TryReadLine(line, provider, mapping, tags, out var record) ? record : null);
         }
-
-        return records;
     }
 
     private static UsageMapping? MappingFor(string provider) => provider switch
@@ -185,7 +176,7 @@ internal sealed class BatchOutputReader
     /// <summary>Reads a response body's usage with the provider's live mapping, fed the body's raw UTF-8 bytes.</summary>
     private CostRecord Succeeded(string provider, string operation, UsageMapping mapping, JsonElement body, int? statusCode, CostTags tags, DateTimeOffset? timestamp)
     {
-        var usage = new UsageAccumulator(_writer.Pricer.Table);
+        var usage = new UsageAccumulator(_knownModels);
         var scanner = new JsonScanner(mapping, usage);
         try
         {
@@ -200,7 +191,7 @@ internal sealed class BatchOutputReader
         var at = timestamp ?? _time.GetUtcNow();
         return new CostRecord
         {
-            Id = _writer.NewId(at),
+            Id = _newId(at),
             Provider = provider,
             Operation = operation,
             Model = usage.Model,
@@ -219,7 +210,7 @@ internal sealed class BatchOutputReader
 
     private CostRecord Failed(string provider, string operation, int? statusCode, string errorType, CostTags tags, DateTimeOffset at) => new()
     {
-        Id = _writer.NewId(at),
+        Id = _newId(at),
         Provider = provider,
         Operation = operation,
         ServiceTier = BatchTier,

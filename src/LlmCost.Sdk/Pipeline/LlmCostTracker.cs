@@ -11,6 +11,7 @@ internal sealed class LlmCostTracker : ILlmCostTracker
     private readonly HttpCallTracker _http;
     private readonly LlmCostCounters _counters;
     private readonly BatchOutputReader _batchOutput;
+    private readonly ILogger _logger;
     private readonly UsageEstimator _estimator;
     private readonly bool _enabled;
 
@@ -27,7 +28,8 @@ internal sealed class LlmCostTracker : ILlmCostTracker
         _counters = counters;
         _estimator = estimator;
         _enabled = options.Value.Enabled;
-        _batchOutput = new BatchOutputReader(http.Writer, http.Attribution, _enabled, http.Time, counters, logger ?? (ILogger)NullLogger.Instance);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _batchOutput = new BatchOutputReader(http.Writer.NewId, http.Time, http.Prices);
     }
 
     public LlmCostStatistics Statistics => _counters.Snapshot();
@@ -50,8 +52,34 @@ internal sealed class LlmCostTracker : ILlmCostTracker
     public DelegatingHandler CreateHandler(LlmCostTags? defaultTags = null) =>
         new CostTrackingHandler(_http, TagMerger.Freeze(defaultTags), provider: null);
 
-    public Task<int> TrackBatchOutputAsync(Stream output, string provider, LlmCostTags? tags = null, CancellationToken cancellationToken = default) =>
-        _batchOutput.ReadAsync(output, provider, tags, cancellationToken);
+    public async Task<int> TrackBatchOutputAsync(Stream output, string provider, LlmCostTags? tags = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        BatchOutputReader.CheckProvider(provider);
+        if (!_enabled)
+        {
+            return 0;
+        }
+
+        // The given tags over the ambient scope over the options' defaults, resolved once for the whole file.
+        var attribution = _http.Attribution;
+        var resolved = attribution.Resolve(attribution.Defaults, request: CostTags.From(tags));
+        var records = 0;
+        await foreach (var (line, record) in _batchOutput.ReadAsync(output, provider, resolved, cancellationToken).ConfigureAwait(false))
+        {
+            if (record is null)
+            {
+                _counters.Malformed();
+                Log.MalformedBatchLine(_logger, provider, line);
+                continue;
+            }
+
+            _http.Writer.Write(record);
+            records++;
+        }
+
+        return records;
+    }
 
     public LlmCall BeginCall(string provider, string operation, string? requestModel = null, CostTags? tags = null, CostTags? defaultTags = null)
     {

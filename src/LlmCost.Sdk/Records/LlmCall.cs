@@ -40,6 +40,21 @@ public sealed class LlmCall : IDisposable
     private int _trackedByHttp;
     private int _completed;
 
+    /// <summary>
+    /// Initializes a call that records nothing, for test doubles of <see cref="ILlmCostTracker"/>; the SDK's tracker makes
+    /// recording calls with <see cref="ILlmCostTracker.BeginCall"/>.
+    /// </summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="operation">The operation.</param>
+    /// <param name="requestModel">The model the request asks for.</param>
+    /// <param name="tags">The call's tags.</param>
+    public LlmCall(string provider, string operation, string? requestModel = null, CostTags? tags = null)
+        : this(writer: null, TimeProvider.System, provider, operation, requestModel, tags ?? CostTags.Empty, httpTags: null)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(operation);
+    }
+
     internal LlmCall(LlmCostWriter? writer, TimeProvider time, string provider, string operation, string? requestModel, CostTags tags, CostTags? httpTags)
     {
         _time = time;

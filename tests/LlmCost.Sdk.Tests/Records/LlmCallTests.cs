@@ -135,4 +135,15 @@ public class LlmCallTests
         Assert.Throws<ArgumentNullException>(() => tracker.BeginCall(null!, LlmOperations.Chat));
         Assert.Throws<ArgumentException>(() => tracker.BeginCall(LlmProviders.OpenAI, " "));
     }
+
+    [Fact]
+    public void Constructor_ForTestDoubles_RecordsNothingAndNeverThrows()
+    {
+        using var call = new LlmCall(LlmProviders.OpenAI, LlmOperations.Chat, "gpt-4o", new CostTags { Feature = "f" });
+        call.Usage = Cached;
+        call.Complete();
+
+        Assert.Equal("f", call.Tags.Feature);
+        Assert.False(call.IsTrackedByHttp);
+    }
 }
