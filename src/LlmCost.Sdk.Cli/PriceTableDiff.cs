@@ -64,11 +64,7 @@ internal static class PriceTableDiff
     private static List<string> Changes(PricePeriod a, PricePeriod b)
     {
         var changes = new List<string>();
-        Compare(changes, "input", a.Input, b.Input);
-        Compare(changes, "cached input", a.CachedInput, b.CachedInput);
-        Compare(changes, "cache write", a.CacheWrite, b.CacheWrite);
-        Compare(changes, "cache write 1h", a.CacheWrite1h, b.CacheWrite1h);
-        Compare(changes, "output", a.Output, b.Output);
+        CompareTiered(changes, string.Empty, a.Rates, b.Rates);
         Compare(changes, "web search", a.WebSearch, b.WebSearch);
         Compare(changes, "regional uplift", a.RegionalUplift, b.RegionalUplift);
         foreach (var tier in a.ServiceTiers.Keys.Union(b.ServiceTiers.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
@@ -81,20 +77,45 @@ internal static class PriceTableDiff
                 continue;
             }
 
-            Compare(changes, $"tier {tier} input", r0!.Input, r1!.Input);
-            Compare(changes, $"tier {tier} cached input", r0.CachedInput, r1.CachedInput);
-            Compare(changes, $"tier {tier} output", r0.Output, r1.Output);
+            CompareTiered(changes, $"tier {tier} ", r0!, r1!);
         }
 
-        var longBefore = string.Join(";", a.LongContext.Select(l => $"{l.AboveInputTokens}:{l.Input}/{l.Output}"));
-        var longAfter = string.Join(";", b.LongContext.Select(l => $"{l.AboveInputTokens}:{l.Input}/{l.Output}"));
-        if (!string.Equals(longBefore, longAfter, StringComparison.Ordinal))
+        var windowsBefore = string.Join(";", a.Windows.Select(Window));
+        var windowsAfter = string.Join(";", b.Windows.Select(Window));
+        if (!string.Equals(windowsBefore, windowsAfter, StringComparison.Ordinal))
         {
-            changes.Add("long-context tiers changed");
+            changes.Add("time-of-day windows changed");
         }
 
         return changes;
     }
+
+    private static void CompareTiered(List<string> changes, string prefix, TieredPriceRates a, TieredPriceRates b)
+    {
+        CompareRates(changes, prefix, a.Base, b.Base);
+        var longBefore = string.Join(";", a.LongContext.Select(l => $"{l.AboveInputTokens}:{l.Rates.Input}/{l.Rates.Output}"));
+        var longAfter = string.Join(";", b.LongContext.Select(l => $"{l.AboveInputTokens}:{l.Rates.Input}/{l.Rates.Output}"));
+        if (!string.Equals(longBefore, longAfter, StringComparison.Ordinal))
+        {
+            changes.Add(prefix + "long-context tiers changed");
+        }
+    }
+
+    private static void CompareRates(List<string> changes, string prefix, PriceRates a, PriceRates b)
+    {
+        Compare(changes, prefix + "input", a.Input, b.Input);
+        Compare(changes, prefix + "cached input", a.CachedInput, b.CachedInput);
+        Compare(changes, prefix + "cache write", a.CacheWrite, b.CacheWrite);
+        Compare(changes, prefix + "cache write 1h", a.CacheWrite1h, b.CacheWrite1h);
+        Compare(changes, prefix + "output", a.Output, b.Output);
+        Compare(changes, prefix + "audio input", a.AudioInput, b.AudioInput);
+        Compare(changes, prefix + "audio output", a.AudioOutput, b.AudioOutput);
+        Compare(changes, prefix + "image input", a.ImageInput, b.ImageInput);
+        Compare(changes, prefix + "image output", a.ImageOutput, b.ImageOutput);
+    }
+
+    private static string Window(PriceWindow w) =>
+        $"{w.Start:HH\\:mm}-{w.End:HH\\:mm} {string.Join(",", w.Days)} {w.Rates.Base.Input}/{w.Rates.Base.Output} except {w.ExceptDates.Count}";
 
     private static void Compare(List<string> changes, string name, decimal? before, decimal? after)
     {
@@ -104,7 +125,7 @@ internal static class PriceTableDiff
         }
     }
 
-    private static string Describe(PricePeriod period) => $"input {Rate(period.Input)}, output {Rate(period.Output)} per 1M";
+    private static string Describe(PricePeriod period) => $"input {Rate(period.Rates.Base.Input)}, output {Rate(period.Rates.Base.Output)} per 1M";
 
     private static string Rate(decimal? value) => value is { } v ? "$" + v.ToString("0.00####", CultureInfo.InvariantCulture) : "none";
 

@@ -50,15 +50,16 @@ internal static class PricesCommand
                     .Title(Markup.Escape($"{entry.Id} on {day:yyyy-MM-dd}: period from {period.EffectiveFrom:yyyy-MM-dd} (table {priceTable.Version}, {priceTable.Currency} per 1M tokens)"))
                     .AddColumn("rates").AddColumn(new TableColumn("input").RightAligned()).AddColumn(new TableColumn("cached input").RightAligned())
                     .AddColumn(new TableColumn("cache write").RightAligned()).AddColumn(new TableColumn("output").RightAligned());
-                AddRates(rates, "standard", period);
+                AddTiered(rates, "standard", period.Rates);
                 foreach (var (tier, tierRates) in period.ServiceTiers.OrderBy(t => t.Key, StringComparer.Ordinal))
                 {
-                    AddRates(rates, "tier " + tier, tierRates);
+                    AddTiered(rates, "tier " + tier, tierRates);
                 }
 
-                foreach (var longContext in period.LongContext)
+                foreach (var window in period.Windows)
                 {
-                    AddRates(rates, $"input above {longContext.AboveInputTokens.ToString("#,0", CultureInfo.InvariantCulture)}", longContext);
+                    var days = window.Days.Count == 0 ? "every day" : string.Join(",", window.Days);
+                    AddTiered(rates, $"{window.Start:HH\\:mm}-{window.End:HH\\:mm} UTC ({days})", window.Rates);
                 }
 
                 terminal.Console.Write(rates);
@@ -76,6 +77,15 @@ internal static class PricesCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static void AddTiered(Table rates, string name, TieredPriceRates tiered)
+    {
+        AddRates(rates, name, tiered.Base);
+        foreach (var longContext in tiered.LongContext)
+        {
+            AddRates(rates, $"{name}, input above {longContext.AboveInputTokens.ToString("#,0", CultureInfo.InvariantCulture)}", longContext.Rates);
+        }
     }
 
     private static Command Validate(Terminal terminal)

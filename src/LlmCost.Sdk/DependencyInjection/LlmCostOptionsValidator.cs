@@ -52,7 +52,10 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
             failures.Add($"LlmCostOptions.PriceTableUpdate.Interval must be at least 1 minute, not {update.Interval}.");
         }
 
-        Positive(failures, "PriceTableUpdate.Timeout", update.Timeout, allowZero: false);
+        if (update.Timeout <= TimeSpan.Zero)
+        {
+            failures.Add($"LlmCostOptions.PriceTableUpdate.Timeout must be positive, not {update.Timeout}.");
+        }
 
         try
         {
