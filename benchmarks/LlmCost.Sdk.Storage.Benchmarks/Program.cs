@@ -44,12 +44,14 @@ public static class Program
                 await create.ExecuteNonQueryAsync();
             }
 
-            sink = new PostgreSqlCostSink(BenchmarkPostgres.WithSchema(target));
+            sink = new PostgreSqlCostSink(BenchmarkPostgres.WithSchema(target) + ";Application Name=" + SinkApplicationName);
         }
 
         var batch = new CostRecord[SinkThroughputBenchmarks.BatchSize];
         var clock = Stopwatch.StartNew();
         var writing = TimeSpan.Zero;
+        var writingCpu = TimeSpan.Zero; // this process's CPU time inside WriteAsync: the load-independent cost
+        using var self = Process.GetCurrentProcess();
         for (long n = 0; n < count; n += batch.Length)
         {
             var size = (int)Math.Min(batch.Length, count - n);
@@ -59,18 +61,26 @@ public static class Program
                 records[i] = SyntheticRecords.Create(n + i, count);
             }
 
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
             var write = Stopwatch.GetTimestamp();
             await sink.WriteAsync(records, CancellationToken.None);
             writing += Stopwatch.GetElapsedTime(write);
+            self.Refresh();
+            writingCpu += self.TotalProcessorTime - cpu;
             if ((n / batch.Length) % 2000 == 0)
             {
                 Console.WriteLine(FormattableString.Invariant($"{n + size:N0} records, {(n + size) / writing.TotalSeconds:N0} records/s in WriteAsync"));
             }
         }
 
+        var serverCpu = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync();
         (sink as IDisposable)?.Dispose();
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: {count:N0} records in {clock.Elapsed.TotalSeconds:N1} s; WriteAsync alone {writing.TotalSeconds:N1} s = {count / writing.TotalSeconds:N0} records/s (batch {batch.Length})"));
+        var totalCpu = writingCpu + serverCpu;
+        Console.WriteLine(FormattableString.Invariant(
+            $"{store}: CPU in WriteAsync {writingCpu.TotalSeconds:N1} s (client) + {serverCpu.TotalSeconds:N1} s (server backend) = {count / totalCpu.TotalSeconds:N0} records per CPU-second"));
 
         if (store != "sqlite")
         {
@@ -82,6 +92,24 @@ public static class Program
             await command.ExecuteNonQueryAsync();
             Console.WriteLine(FormattableString.Invariant($"VACUUM (ANALYZE): {vacuum.Elapsed.TotalSeconds:N1} s"));
         }
+    }
+
+    private const string SinkApplicationName = "llmcost-bench-sink";
+
+    /// <summary>The CPU time of the sink's PostgreSQL backend process (same machine), from /proc.</summary>
+    private static async Task<TimeSpan> ServerCpuAsync()
+    {
+        await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT pid FROM pg_stat_activity WHERE application_name = '{SinkApplicationName}';", connection);
+        if (await command.ExecuteScalarAsync() is not int pid || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime + stime
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
     }
 
     private static async Task AggregateAsync(string store, string target)
