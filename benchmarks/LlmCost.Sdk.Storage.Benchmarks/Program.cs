@@ -11,7 +11,7 @@ public static class Program
     // dotnet run -c Release -- generate sqlite <file> <records>             (bulk-load through the sink, prints records/s)
     // dotnet run -c Release -- generate pg <schema> <records>
     // dotnet run -c Release -- aggregate sqlite <file>                      (the report's queries: seconds, rows, peak memory)
-    // dotnet run -c Release -- aggregate pg <schema>
+    // dotnet run -c Release -- aggregate pg <schema> [1,2,4]                (only these of the four queries)
     public static async Task<int> Main(string[] args)
     {
         switch (args)
@@ -20,7 +20,10 @@ public static class Program
                 await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture));
                 return 0;
             case ["aggregate", var store, var target]:
-                await AggregateAsync(store, target);
+                await AggregateAsync(store, target, "1,2,3,4");
+                return 0;
+            case ["aggregate", var store, var target, var cases]:
+                await AggregateAsync(store, target, cases);
                 return 0;
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
@@ -112,7 +115,7 @@ public static class Program
         return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
     }
 
-    private static async Task AggregateAsync(string store, string target)
+    private static async Task AggregateAsync(string store, string target, string only)
     {
         ICostRecordQuery query = store == "sqlite"
             ? new SqliteCostRecordStore(target)
@@ -130,10 +133,13 @@ public static class Program
         {
         }
 
-        foreach (var (name, q) in cases)
+        var selected = only.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToHashSet();
+        foreach (var (name, q) in cases.Where((_, i) => selected.Contains(i + 1)))
         {
             GC.Collect();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            using var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             long rows = 0, calls = 0;
             decimal cost = 0;
@@ -145,9 +151,9 @@ public static class Program
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
-            using var process = Process.GetCurrentProcess();
+            process.Refresh();
             Console.WriteLine(FormattableString.Invariant(
-                $"{store} | {name} | {seconds:N2} s | {rows:N0} rows | {calls:N0} calls | ${cost:N2} | managed allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N1} MiB | peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB"));
+                $"{store} | {name} | {seconds:N2} s | this process's CPU {(process.TotalProcessorTime - cpu).TotalSeconds:N2} s | {rows:N0} rows | {calls:N0} calls | ${cost:N2} | managed allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N1} MiB | peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB"));
         }
     }
 
