@@ -11,7 +11,7 @@ public static class Program
     // dotnet run -c Release -- generate sqlite <file> <records>             (bulk-load through the sink, prints records/s)
     // dotnet run -c Release -- generate pg <schema> <records>
     // dotnet run -c Release -- aggregate sqlite <file>                      (the report's queries: seconds, rows, peak memory)
-    // dotnet run -c Release -- aggregate pg <schema>
+    // dotnet run -c Release -- aggregate pg <schema> [1,2,4]                (only these of the four queries)
     public static async Task<int> Main(string[] args)
     {
         switch (args)
@@ -20,7 +20,10 @@ public static class Program
                 await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture));
                 return 0;
             case ["aggregate", var store, var target]:
-                await AggregateAsync(store, target);
+                await AggregateAsync(store, target, "1,2,3,4");
+                return 0;
+            case ["aggregate", var store, var target, var cases]:
+                await AggregateAsync(store, target, cases);
                 return 0;
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
@@ -44,12 +47,14 @@ public static class Program
                 await create.ExecuteNonQueryAsync();
             }
 
-            sink = new PostgreSqlCostSink(BenchmarkPostgres.WithSchema(target));
+            sink = new PostgreSqlCostSink(BenchmarkPostgres.WithSchema(target) + ";Application Name=" + SinkApplicationName);
         }
 
         var batch = new CostRecord[SinkThroughputBenchmarks.BatchSize];
         var clock = Stopwatch.StartNew();
         var writing = TimeSpan.Zero;
+        var writingCpu = TimeSpan.Zero; // this process's CPU time inside WriteAsync: the load-independent cost
+        using var self = Process.GetCurrentProcess();
         for (long n = 0; n < count; n += batch.Length)
         {
             var size = (int)Math.Min(batch.Length, count - n);
@@ -59,18 +64,26 @@ public static class Program
                 records[i] = SyntheticRecords.Create(n + i, count);
             }
 
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
             var write = Stopwatch.GetTimestamp();
             await sink.WriteAsync(records, CancellationToken.None);
             writing += Stopwatch.GetElapsedTime(write);
+            self.Refresh();
+            writingCpu += self.TotalProcessorTime - cpu;
             if ((n / batch.Length) % 2000 == 0)
             {
                 Console.WriteLine(FormattableString.Invariant($"{n + size:N0} records, {(n + size) / writing.TotalSeconds:N0} records/s in WriteAsync"));
             }
         }
 
+        var serverCpu = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync();
         (sink as IDisposable)?.Dispose();
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: {count:N0} records in {clock.Elapsed.TotalSeconds:N1} s; WriteAsync alone {writing.TotalSeconds:N1} s = {count / writing.TotalSeconds:N0} records/s (batch {batch.Length})"));
+        var totalCpu = writingCpu + serverCpu;
+        Console.WriteLine(FormattableString.Invariant(
+            $"{store}: CPU in WriteAsync {writingCpu.TotalSeconds:N1} s (client) + {serverCpu.TotalSeconds:N1} s (server backend) = {count / totalCpu.TotalSeconds:N0} records per CPU-second"));
 
         if (store != "sqlite")
         {
@@ -84,7 +97,25 @@ public static class Program
         }
     }
 
-    private static async Task AggregateAsync(string store, string target)
+    private const string SinkApplicationName = "llmcost-bench-sink";
+
+    /// <summary>The CPU time of the sink's PostgreSQL backend process (same machine), from /proc.</summary>
+    private static async Task<TimeSpan> ServerCpuAsync()
+    {
+        await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT pid FROM pg_stat_activity WHERE application_name = '{SinkApplicationName}';", connection);
+        if (await command.ExecuteScalarAsync() is not int pid || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime + stime
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
+
+    private static async Task AggregateAsync(string store, string target, string only)
     {
         ICostRecordQuery query = store == "sqlite"
             ? new SqliteCostRecordStore(target)
@@ -102,10 +133,13 @@ public static class Program
         {
         }
 
-        foreach (var (name, q) in cases)
+        var selected = only.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToHashSet();
+        foreach (var (name, q) in cases.Where((_, i) => selected.Contains(i + 1)))
         {
             GC.Collect();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            using var process = Process.GetCurrentProcess();
+            var cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             long rows = 0, calls = 0;
             decimal cost = 0;
@@ -117,9 +151,9 @@ public static class Program
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
-            using var process = Process.GetCurrentProcess();
+            process.Refresh();
             Console.WriteLine(FormattableString.Invariant(
-                $"{store} | {name} | {seconds:N2} s | {rows:N0} rows | {calls:N0} calls | ${cost:N2} | managed allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N1} MiB | peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB"));
+                $"{store} | {name} | {seconds:N2} s | this process's CPU {(process.TotalProcessorTime - cpu).TotalSeconds:N2} s | {rows:N0} rows | {calls:N0} calls | ${cost:N2} | managed allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N1} MiB | peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB"));
         }
     }
 

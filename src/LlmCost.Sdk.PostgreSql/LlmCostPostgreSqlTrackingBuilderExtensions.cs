@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace LlmCost.Sdk;
 
@@ -23,11 +24,13 @@ public static class LlmCostPostgreSqlTrackingBuilderExtensions
     /// <param name="connectionString">The Npgsql connection string.</param>
     /// <param name="configure">Sets the options (for example <see cref="PostgreSqlCostSinkOptions.MigrateSchema"/>).</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">The connection string is empty or malformed.</exception>
     public static LlmCostTrackingBuilder AddPostgreSqlSink(this LlmCostTrackingBuilder builder, string connectionString, Action<PostgreSqlCostSinkOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(configure);
+        _ = new NpgsqlConnectionStringBuilder(connectionString); // a malformed connection string fails here, at registration
         var options = new PostgreSqlCostSinkOptions();
         configure(options);
         builder.Services.AddSingleton<ICostSink>(sp =>

@@ -140,9 +140,12 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         var importer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken).ConfigureAwait(false);
         await using (importer.ConfigureAwait(false))
         {
+            // The synchronous writes fill the importer's buffer (a full buffer is sent on this background task, never
+            // an app thread): a per-value async call costs more CPU than the row itself.
             foreach (var record in records)
             {
-                await WriteRowAsync(importer, record, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                WriteRow(importer, record);
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -197,72 +200,81 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    private static async Task WriteRowAsync(NpgsqlBinaryImporter w, CostRecord record, CancellationToken ct)
+    private static void WriteRow(NpgsqlBinaryImporter w, CostRecord record)
     {
         var usage = record.Usage;
         var tags = record.Tags;
         var cost = record.Cost;
         var price = record.Price;
-        await w.StartRowAsync(ct).ConfigureAwait(false);
-        await w.WriteAsync(record.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
-        await w.WriteAsync(record.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-        await w.WriteAsync(record.Provider, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-        await w.WriteAsync(record.Operation, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, record.Model, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, record.RequestModel, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, record.ServiceTier, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, record.Region, ct).ConfigureAwait(false);
-        await w.WriteAsync(record.Streaming, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+        w.StartRow();
+        w.Write(record.Id, NpgsqlDbType.Uuid);
+        w.Write(record.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        w.Write(record.Provider, NpgsqlDbType.Text);
+        w.Write(record.Operation, NpgsqlDbType.Text);
+        WriteText(w, record.Model);
+        WriteText(w, record.RequestModel);
+        WriteText(w, record.ServiceTier);
+        WriteText(w, record.Region);
+        w.Write(record.Streaming, NpgsqlDbType.Boolean);
         if (record.StatusCode is { } status)
         {
-            await w.WriteAsync(status, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+            w.Write(status, NpgsqlDbType.Integer);
         }
         else
         {
-            await w.WriteNullAsync(ct).ConfigureAwait(false);
+            w.WriteNull();
         }
 
-        await WriteTextAsync(w, record.ErrorType, ct).ConfigureAwait(false);
-        await w.WriteAsync(record.DurationMs, NpgsqlDbType.Double, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, tags.Feature, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, tags.Team, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, tags.Customer, ct).ConfigureAwait(false);
-        await WriteTextAsync(w, tags.Environment, ct).ConfigureAwait(false);
-        await w.WriteAsync(usage.InputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-        await w.WriteAsync(usage.CachedInputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-        await w.WriteAsync(usage.CacheWriteInputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-        await w.WriteAsync(usage.CacheWrite1hInputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-        await w.WriteAsync(usage.OutputTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-        await w.WriteAsync(usage.ReasoningTokens, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-        await w.WriteAsync(usage.WebSearchRequests, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-        await w.WriteAsync(UsageSourceName(usage.Source), NpgsqlDbType.Text, ct).ConfigureAwait(false);
+        WriteText(w, record.ErrorType);
+        w.Write(record.DurationMs, NpgsqlDbType.Double);
+        WriteText(w, tags.Feature);
+        WriteText(w, tags.Team);
+        WriteText(w, tags.Customer);
+        WriteText(w, tags.Environment);
+        w.Write(usage.InputTokens, NpgsqlDbType.Bigint);
+        w.Write(usage.CachedInputTokens, NpgsqlDbType.Bigint);
+        w.Write(usage.CacheWriteInputTokens, NpgsqlDbType.Bigint);
+        w.Write(usage.CacheWrite1hInputTokens, NpgsqlDbType.Bigint);
+        w.Write(usage.OutputTokens, NpgsqlDbType.Bigint);
+        w.Write(usage.ReasoningTokens, NpgsqlDbType.Bigint);
+        w.Write(usage.WebSearchRequests, NpgsqlDbType.Bigint);
+        w.Write(UsageSourceName(usage.Source), NpgsqlDbType.Text);
         if (cost is null)
         {
-            await w.WriteNullAsync(ct).ConfigureAwait(false);
+            w.WriteNull();
         }
         else
         {
-            await w.WriteAsync(cost.Total, NpgsqlDbType.Numeric, ct).ConfigureAwait(false);
+            w.Write(cost.Total, NpgsqlDbType.Numeric);
         }
 
         if (price is null)
         {
-            await w.WriteNullAsync(ct).ConfigureAwait(false);
-            await w.WriteNullAsync(ct).ConfigureAwait(false);
-            await w.WriteNullAsync(ct).ConfigureAwait(false);
+            w.WriteNull();
+            w.WriteNull();
+            w.WriteNull();
         }
         else
         {
-            await w.WriteAsync(price.TableVersion, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(price.Entry, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            await w.WriteAsync(price.EffectiveFrom, NpgsqlDbType.Date, ct).ConfigureAwait(false);
+            w.Write(price.TableVersion, NpgsqlDbType.Text);
+            w.Write(price.Entry, NpgsqlDbType.Text);
+            w.Write(price.EffectiveFrom, NpgsqlDbType.Date);
         }
 
-        await w.WriteAsync(record.ToJson(), NpgsqlDbType.Json, ct).ConfigureAwait(false);
+        w.Write(record.ToJson(), NpgsqlDbType.Json);
     }
 
-    private static Task WriteTextAsync(NpgsqlBinaryImporter w, string? value, CancellationToken ct) =>
-        value is null ? w.WriteNullAsync(ct) : w.WriteAsync(value, NpgsqlDbType.Text, ct);
+    private static void WriteText(NpgsqlBinaryImporter w, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull();
+        }
+        else
+        {
+            w.Write(value, NpgsqlDbType.Text);
+        }
+    }
 
     private static string UsageSourceName(UsageSource source) => source switch
     {
