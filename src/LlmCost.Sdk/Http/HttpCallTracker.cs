@@ -29,8 +29,10 @@ internal sealed class HttpCallTracker
         LlmCostCounters counters,
         TimeProvider time,
         ILogger<HttpCallTracker> logger,
-        UsageEstimator estimator)
+        UsageEstimator estimator,
+        BudgetGuard? guardrails = null)
     {
+        Guardrails = guardrails;
         var o = options.Value;
         _endpoints = new ProviderEndpoints(o.Endpoints);
         _attribution = attribution;
@@ -58,6 +60,9 @@ internal sealed class HttpCallTracker
 
     /// <summary>Gets the number of calls begun and not yet completed (a test hook: it goes below zero if a call completes twice).</summary>
     internal long OpenCalls => Interlocked.Read(ref _openCalls);
+
+    /// <summary>Gets the guardrails' pre-flight check, or <see langword="null"/> when no budget is configured.</summary>
+    public BudgetGuard? Guardrails { get; }
 
     /// <summary>Gets the time provider.</summary>
     public TimeProvider Time => _time;
