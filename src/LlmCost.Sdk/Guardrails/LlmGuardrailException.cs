@@ -5,14 +5,22 @@ namespace LlmCost.Sdk;
 /// refused request reached the network.
 /// </summary>
 /// <remarks>
-/// It derives from <see cref="OperationCanceledException"/> on purpose: the call was stopped, not failed, and retrying it
-/// cannot help. Polly's default retry predicate and <c>Microsoft.Extensions.Http.Resilience</c>'s standard handler do
-/// not retry an <see cref="OperationCanceledException"/> (nor anything that is not an <see cref="HttpRequestException"/>
-/// or a timeout), and <see cref="HttpClient"/>, the OpenAI and Anthropic SDKs and Microsoft.Extensions.AI pass it to the
-/// application unchanged. Catch it by type (or catch <see cref="OperationCanceledException"/> and test for it) where the
-/// application handles cancellation.
+/// <para>
+/// It derives from <see cref="InvalidOperationException"/>: the call is not valid while the guardrail's limit holds, and
+/// sending it again cannot help. The official OpenAI (System.ClientModel's <c>ClientRetryPolicy</c>) and Anthropic SDKs
+/// retry only I/O errors and cancellations the caller did not request, and <c>Microsoft.Extensions.Http.Resilience</c>'s
+/// standard handler only <see cref="HttpRequestException"/> and timeouts: none of them retries it, and it reaches the
+/// application unchanged through them, through <see cref="HttpClient"/> and through Microsoft.Extensions.AI. (An
+/// <see cref="OperationCanceledException"/> would be retried by both SDKs, as a timeout.)
+/// </para>
+/// <para>
+/// Polly's default retry predicate retries every exception except <see cref="OperationCanceledException"/>; a pipeline
+/// built with it around an LLM call should exclude refusals:
+/// <c>ShouldHandle = new PredicateBuilder().Handle&lt;Exception&gt;(e =&gt; e is not LlmGuardrailException)</c>. Without
+/// that, each retry is refused again before it is sent (no request reaches the provider) and the last refusal is thrown.
+/// </para>
 /// </remarks>
-public abstract class LlmGuardrailException : OperationCanceledException
+public abstract class LlmGuardrailException : InvalidOperationException
 {
     /// <summary>Initializes a new instance of the <see cref="LlmGuardrailException"/> class.</summary>
     /// <param name="message">The message.</param>

@@ -35,7 +35,7 @@ public sealed class BudgetEnforcementTests
             Assert.Equal(new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), refused.WindowStart);
             Assert.Equal(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), refused.WindowEnd);
             Assert.Equal("budget_exceeded", refused.ErrorType);
-            Assert.IsAssignableFrom<OperationCanceledException>(refused);
+            Assert.IsAssignableFrom<InvalidOperationException>(refused);
         }
 
         Assert.Equal(2, host.Provider.Requests); // the refused call made no request
