@@ -103,7 +103,8 @@ internal sealed class BudgetAlerts : IDisposable
             }
 
             var history = await _store.GetSpentAsync(scope.Key, previous).ConfigureAwait(false);
-            mean = history.Sum() / days;
+            // A scope too new to have spent on the oldest day of the history has no trailing mean yet.
+            mean = history[days - 1] > 0 ? history.Sum() / days : 0m;
             Bounded(_trailingMeans);
             _trailingMeans[meanKey] = mean;
         }

@@ -90,6 +90,7 @@ public sealed class LlmBudgetOptions
     /// <summary>
     /// Gets or sets the factor for the anomaly alert: it fires (once per day) when today's spend in a scope exceeds its mean
     /// daily spend over the previous <see cref="AnomalyDays"/> days times this factor; <see langword="null"/> for no anomaly alert.
+    /// Checked once the scope has a full history (it spent on the oldest of those days); days are in <see cref="TimeZone"/>.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public decimal? AnomalyFactor { get; set; }
