@@ -88,6 +88,8 @@ var stats = tracker.Statistics;
 Console.WriteLine($"Records: {records.Count} for {calls.Count} calls; pipeline queued {stats.Queued}, wrote {stats.Written} (2 sinks), dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
 Console.WriteLine($"JSON Lines (appended): {Path.GetFullPath(JsonLinesPath)}");
 
+await GuardrailDemo.RunAsync(); // a budget refusing a call before it is sent (GuardrailDemo.cs)
+
 await host.StopAsync(); // flushes anything still queued
 return failed == 0 ? 0 : 1;
 
