@@ -11,8 +11,9 @@ internal sealed class BudgetWindow
 {
     public const int RollingSlices = 20;
 
-    private BudgetWindow(DateTimeOffset start, DateTimeOffset end, string[] buckets, BudgetBucket current)
+    private BudgetWindow(DateTimeOffset start, DateTimeOffset end, string[] buckets, BudgetBucket current, DateTimeOffset currentFrom)
     {
+        CurrentFrom = currentFrom;
         Start = start;
         End = end;
         Buckets = buckets;
@@ -20,6 +21,9 @@ internal sealed class BudgetWindow
     }
 
     public DateTimeOffset Start { get; }
+
+    /// <summary>Gets the start of the current bucket: the window stays the same from here to <see cref="End"/>.</summary>
+    public DateTimeOffset CurrentFrom { get; }
 
     public DateTimeOffset End { get; }
 
@@ -44,7 +48,7 @@ internal sealed class BudgetWindow
 
             var start = new DateTimeOffset((index - RollingSlices + 1) * slice, TimeSpan.Zero);
             var end = new DateTimeOffset((index + 1) * slice, TimeSpan.Zero);
-            return new BudgetWindow(start, end, buckets, new BudgetBucket(buckets[^1], end + TimeSpan.FromTicks(slice * RollingSlices)));
+            return new BudgetWindow(start, end, buckets, new BudgetBucket(buckets[^1], end + TimeSpan.FromTicks(slice * RollingSlices)), new DateTimeOffset(index * slice, TimeSpan.Zero));
         }
 
         var (s, e) = Calendar(kind, zone, now);
@@ -54,7 +58,7 @@ internal sealed class BudgetWindow
             BudgetWindowKind.Week => "w",
             _ => "m",
         } + s.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
-        return new BudgetWindow(s, e, [name], new BudgetBucket(name, e.AddMinutes(1)));
+        return new BudgetWindow(s, e, [name], new BudgetBucket(name, e.AddMinutes(1)), s);
     }
 
     /// <summary>The calendar window around <paramref name="now"/> in <paramref name="zone"/>.</summary>

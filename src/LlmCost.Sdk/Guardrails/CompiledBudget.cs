@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 
@@ -19,6 +18,9 @@ internal sealed class CompiledBudget
     private readonly string? _provider;
     private readonly string? _model;
     private readonly KeyValuePair<string, string>[] _tags;
+    private readonly bool _perValue;
+    private BudgetScope? _fixedScope;
+    private BudgetWindow? _window;
 
     public CompiledBudget(string name, LlmBudgetOptions options)
     {
@@ -36,6 +38,7 @@ internal sealed class CompiledBudget
         Thresholds = options.AlertThresholds is { } t ? [.. t.Order()] : DefaultThresholds;
         Enforces = options.Enforcement == LlmBudgetEnforcement.Refuse;
         CountsSpend = options.Limit is not null || options.TokenLimit is not null || options.AnomalyFactor is not null;
+        _perValue = new[] { _feature, _team, _customer, _environment, _provider, _model }.Concat(_tags.Select(t => t.Value)).Any(v => v == LlmBudgetOptions.EachValue);
     }
 
     public string Name { get; }
@@ -68,6 +71,30 @@ internal sealed class CompiledBudget
     /// <summary>The scope of a call: the budget's name and the call's values of its <c>*</c> fields (a store key), and the fields with values for alerts and exceptions.</summary>
     public BudgetScope ScopeOf(CostTags tags, string provider, string? model)
     {
+        if (!_perValue)
+        {
+            // Without '*' fields every call in scope has the same scope: built once.
+            return _fixedScope ??= Build(tags, provider, model);
+        }
+
+        return Build(tags, provider, model);
+    }
+
+    /// <summary>The window at <paramref name="now"/>; the last one is reused while <paramref name="now"/> is in its current bucket.</summary>
+    public BudgetWindow WindowAt(DateTimeOffset now)
+    {
+        var window = Volatile.Read(ref _window);
+        if (window is null || now < window.CurrentFrom || now >= window.End)
+        {
+            window = BudgetWindow.At(WindowKind, Rolling, Zone, now);
+            Volatile.Write(ref _window, window);
+        }
+
+        return window;
+    }
+
+    private BudgetScope Build(CostTags tags, string provider, string? model)
+    {
         var key = new StringBuilder(Name);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         Add("feature", _feature, tags.Feature);
@@ -81,7 +108,7 @@ internal sealed class CompiledBudget
             Add("tag." + tag, expected, tags.Custom.TryGetValue(tag, out var v) ? v : null);
         }
 
-        return new BudgetScope(this, key.ToString(), values.ToFrozenDictionary(StringComparer.Ordinal));
+        return new BudgetScope(this, key.ToString(), values.AsReadOnly());
 
         void Add(string field, string? expected, string? actual)
         {
@@ -98,8 +125,6 @@ internal sealed class CompiledBudget
             }
         }
     }
-
-    public BudgetWindow WindowAt(DateTimeOffset now) => BudgetWindow.At(WindowKind, Rolling, Zone, now);
 
     public static (BudgetWindowKind Kind, TimeSpan Rolling)? ParseWindow(string? window)
     {

@@ -29,7 +29,10 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             if (granted)
             {
                 scope.Reservations[reservation.Id] = new Reservation(reservation.Cost, reservation.Tokens, reservation.ExpiresAt);
-                scope.LastUse = reservation.ExpiresAt;
+                if (reservation.ExpiresAt > scope.LastUse)
+                {
+                    scope.LastUse = reservation.ExpiresAt;
+                }
             }
 
             return new ValueTask<BudgetTotals>(totals with { Granted = granted });

@@ -58,15 +58,15 @@ internal sealed class CostTrackingHandler : DelegatingHandler
             return base.Send(request, cancellationToken);
         }
 
-        // Guardrails (sync path): an in-memory store completes synchronously; a distributed one blocks this sync call only.
-        if (_recorder.Guardrails is { } guard && guard.Applies(call))
-        {
-            guard.PreflightAsync(request, call, cancellationToken).GetAwaiter().GetResult();
-        }
-
         HttpResponseMessage response;
         try
         {
+            // Guardrails (sync path): an in-memory store completes synchronously; a distributed one blocks this sync call only.
+            if (_recorder.Guardrails is { } guard && guard.Applies(call))
+            {
+                guard.PreflightAsync(request, call, cancellationToken).GetAwaiter().GetResult();
+            }
+
             response = base.Send(request, cancellationToken);
         }
         catch (Exception ex)

@@ -51,6 +51,27 @@ public sealed class BudgetEnforcementTests
     }
 
     [Fact]
+    public async Task Send_Sync_CapReached_RefusesBeforeSending()
+    {
+        await using var host = GuardrailHost.Create(b => b.AddBudget("cap", o =>
+        {
+            o.Limit = 0.015m;
+            o.Enforcement = LlmBudgetEnforcement.Refuse;
+        }));
+        using var client = host.CreateClient();
+        using (var response = client.Send(GuardrailHost.Chat()))
+        {
+            await response.Content.ReadAsByteArrayAsync();
+        }
+
+        await host.SettleAsync();
+        Assert.Throws<LlmBudgetExceededException>(() => client.Send(GuardrailHost.Chat()));
+        Assert.Equal(1, host.Provider.Requests);
+        await host.SettleAsync();
+        Assert.Equal("budget_exceeded", host.Sink.Records[^1].ErrorType);
+    }
+
+    [Fact]
     public async Task SendAsync_OtherFeature_NotCountedNorRefused()
     {
         await using var host = GuardrailHost.Create(b => b.AddBudget("experiment", o =>

@@ -93,6 +93,9 @@ internal sealed class GuardrailHost : IAsyncDisposable
 
         public ConcurrentQueue<byte[]> Bodies { get; } = new();
 
+        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _requests);
