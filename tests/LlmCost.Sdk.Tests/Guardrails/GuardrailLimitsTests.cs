@@ -1,4 +1,10 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Text;
+using Anthropic;
+using Anthropic.Models.Messages;
+using OpenAI;
+using OpenAI.Chat;
 
 namespace LlmCost.Sdk.Tests.Guardrails;
 
@@ -49,6 +55,65 @@ public sealed class GuardrailLimitsTests
         Assert.Equal(0, host.Provider.Requests);
         await host.SettleAsync();
         Assert.Equal("token_ceiling_exceeded", Assert.Single(host.Sink.Records).ErrorType);
+    }
+
+    [Fact]
+    public async Task Ceiling_Clamp_OpenAISdkRequest_OnlyMaxCompletionTokensChanges()
+    {
+        await using var host = GuardrailHost.Create(b => b.AddBudget("ceiling", o =>
+        {
+            o.MaxOutputTokens = 512;
+            o.ClampOutputTokens = true;
+        }));
+        using var http = host.CreateClient();
+        var chat = new ChatClient("gpt-4o", new ApiKeyCredential("sk-test"), new OpenAIClientOptions { Transport = new HttpClientPipelineTransport(http) });
+
+        await chat.CompleteChatAsync([new UserChatMessage("Hello")], new ChatCompletionOptions { MaxOutputTokenCount = 4000, Temperature = 0.2f });
+
+        var sent = Encoding.UTF8.GetString(Assert.Single(host.Provider.Bodies));
+        Assert.Contains("\"max_completion_tokens\":512", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("4000", sent, StringComparison.Ordinal);
+        Assert.Contains("\"temperature\":0.2", sent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ceiling_Clamp_AnthropicSdkRequest_OnlyMaxTokensChanges()
+    {
+        await using var host = GuardrailHost.Create(b => b.AddBudget("ceiling", o =>
+        {
+            o.MaxOutputTokens = 512;
+            o.ClampOutputTokens = true;
+        }));
+        using var http = host.CreateClient();
+        using var client = new AnthropicClient(new Anthropic.Core.ClientOptions { HttpClient = http, ApiKey = "sk-ant-test", MaxRetries = 0 });
+
+        try
+        {
+            await client.Messages.Create(new MessageCreateParams { Model = "claude-sonnet-4-5", MaxTokens = 4000, Messages = [new UserMessageParam("Hello")] });
+        }
+        catch (Exception ex) when (ex is not LlmGuardrailException)
+        {
+            // The fake provider answers in OpenAI's shape, which the Anthropic SDK may reject: only the request matters here.
+        }
+
+        var sent = Encoding.UTF8.GetString(Assert.Single(host.Provider.Bodies));
+        Assert.Contains("\"max_tokens\":512", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("4000", sent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RateLimit_Queue_WaitsForTheNextWindowInsteadOfRefusing()
+    {
+        await using var host = GuardrailHost.Create(b => b.AddBudget("rate", o =>
+        {
+            o.RequestsPerWindow = 1;
+            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
+            o.RateLimitQueue = 1;
+        }));
+        using var client = host.CreateClient();
+        await host.SendAsync(client);
+        await host.SendAsync(client); // queued until the next window, then sent
+        Assert.Equal(2, host.Provider.Requests);
     }
 
     [Fact]
