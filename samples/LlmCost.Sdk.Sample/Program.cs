@@ -110,6 +110,8 @@ Console.WriteLine($"Store: {Path.GetFullPath(SampleStore.Path)}");
 Console.WriteLine($"HTML report: {Path.GetFullPath(HtmlPath)}");
 Console.WriteLine($"Same report from the CLI: dotnet run --project src/LlmCost.Sdk.Cli -- report --db {SampleStore.Path} --html {HtmlPath}");
 
+await GuardrailDemo.RunAsync(); // a budget refusing a call before it is sent (GuardrailDemo.cs)
+
 await host.StopAsync(); // flushes anything still queued
 return failed == 0 ? 0 : 1;
 

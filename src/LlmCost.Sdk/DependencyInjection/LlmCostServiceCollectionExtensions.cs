@@ -52,6 +52,7 @@ public static class LlmCostServiceCollectionExtensions
         AddCore(services);
         services.AddOptions<LlmCostOptions>().Bind(configuration);
         services.AddSingleton(new LlmCostConfigurationSource(configuration));
+        LlmGuardrailRegistration.AddFromConfiguration(services, configuration.GetSection(LlmBudgetTrackingBuilderExtensions.BudgetsSection)); // guardrails: LlmCost:Budgets
         return new LlmCostTrackingBuilder(services);
     }
 
@@ -104,7 +105,8 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<LlmCostCounters>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger<HttpCallTracker>(sp),
-            sp.GetRequiredService<UsageEstimator>())); // after the pipeline: disposed before it, so its last records still reach the sinks
+            sp.GetRequiredService<UsageEstimator>(),
+            sp.GetService<BudgetGuard>())); // after the pipeline: disposed before it, so its last records still reach the sinks
         services.TryAddSingleton<ILlmCostTracker>(static sp => new LlmCostTracker(
             sp.GetRequiredService<LlmCostPipeline>(),
             sp.GetRequiredService<HttpCallTracker>(),
@@ -113,6 +115,7 @@ public static class LlmCostServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmCostOptions>>(),
             Logger<LlmCostTracker>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LlmCostHostedService>());
+        LlmGuardrailRegistration.AddCore(services); // guardrails: ILlmCostEstimator
     }
 
     /// <summary>

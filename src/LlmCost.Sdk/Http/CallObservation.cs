@@ -219,7 +219,7 @@ internal sealed class CallObservation : PendingRecord
     /// <summary>The call failed before or while the response was read.</summary>
     public void Fail(Exception exception)
     {
-        ErrorType ??= exception.GetType().FullName;
+        ErrorType ??= exception is LlmGuardrailException refused ? refused.ErrorType : exception.GetType().FullName;
         Finish(endOfBody: false);
     }
 

@@ -34,6 +34,12 @@ internal sealed class CostTrackingHandler : DelegatingHandler
 
         try
         {
+            // Guardrails: budgets, ceilings, rate limits and loops are checked before any byte is sent (they may refuse).
+            if (_recorder.Guardrails is { } guard && guard.Applies(call))
+            {
+                return SendGuardedAsync(request, call, guard, cancellationToken);
+            }
+
             return SendTrackedAsync(request, call, cancellationToken);
         }
         finally
@@ -55,6 +61,12 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         HttpResponseMessage response;
         try
         {
+            // Guardrails (sync path): an in-memory store completes synchronously; a distributed one blocks this sync call only.
+            if (_recorder.Guardrails is { } guard && guard.Applies(call))
+            {
+                guard.PreflightAsync(request, call, cancellationToken).GetAwaiter().GetResult();
+            }
+
             response = base.Send(request, cancellationToken);
         }
         catch (Exception ex)
@@ -86,6 +98,12 @@ internal sealed class CostTrackingHandler : DelegatingHandler
 
         Observe(response, call);
         return response;
+    }
+
+    private async Task<HttpResponseMessage> SendGuardedAsync(HttpRequestMessage request, CallObservation call, BudgetGuard guard, CancellationToken cancellationToken)
+    {
+        await guard.PreflightAsync(request, call, cancellationToken).ConfigureAwait(false);
+        return await SendTrackedAsync(request, call, cancellationToken).ConfigureAwait(false);
     }
 
     private static void RestoreCurrent(CallObservation call, Activity? parent)

@@ -28,8 +28,10 @@ internal sealed class HttpCallTracker
         LlmCostCounters counters,
         TimeProvider time,
         ILogger<HttpCallTracker> logger,
-        UsageEstimator estimator)
+        UsageEstimator estimator,
+        BudgetGuard? guardrails = null)
     {
+        Guardrails = guardrails;
         var o = options.Value;
         _endpoints = new ProviderEndpoints(o.Endpoints);
         _attribution = attribution;
@@ -54,6 +56,9 @@ internal sealed class HttpCallTracker
 
     /// <summary>Gets a value indicating whether calls without usage are estimated: an <see cref="ILlmUsageEstimator"/> is registered and <see cref="LlmCostOptions.EstimateMissingUsage"/> is on.</summary>
     public bool EstimatesMissingUsage => _estimate;
+
+    /// <summary>Gets the guardrails' pre-flight check, or <see langword="null"/> when no budget is configured.</summary>
+    public BudgetGuard? Guardrails { get; }
 
     /// <summary>Gets the time provider.</summary>
     public TimeProvider Time => _time;

@@ -55,4 +55,22 @@ internal static partial class Log
 
     [LoggerMessage(202, LogLevel.Error, "The cost of a {Provider} call to {Model} overflowed; it is recorded with a null cost ({Overflows} so far).")]
     public static partial void CostOverflow(ILogger logger, string provider, string model, long overflows);
+    // Guardrails: event ids 400-449.
+    [LoggerMessage(400, LogLevel.Warning, "LLM budget {Budget}: {Kind} alert (spent {Spent} USD of {Limit}, threshold {Threshold}).")]
+    public static partial void BudgetAlert(ILogger logger, string budget, LlmBudgetAlertKind kind, decimal spent, decimal? limit, decimal? threshold);
+
+    [LoggerMessage(401, LogLevel.Debug, "LLM call refused before it was sent by budget {Budget} ({ErrorType}).")]
+    public static partial void CallRefused(ILogger logger, string budget, string errorType);
+
+    [LoggerMessage(402, LogLevel.Error, "LLM budget alert handler {Handler} failed; the alert was logged and counted.")]
+    public static partial void BudgetAlertHandlerFailed(ILogger logger, string handler, Exception exception);
+
+    [LoggerMessage(403, LogLevel.Warning, "LLM budget {Budget} could not settle a call's reservation; it expires on its own.")]
+    public static partial void SettleFailed(ILogger logger, string budget, Exception exception);
+
+    [LoggerMessage(404, LogLevel.Warning, "LLM budget {Budget} alert dropped: the alert handlers are too slow.")]
+    public static partial void BudgetAlertDropped(ILogger logger, string budget);
+
+    [LoggerMessage(405, LogLevel.Warning, "LLM budget {Budget}: the same request was sent {Count} times within the loop window.")]
+    public static partial void LoopDetected(ILogger logger, string budget, int count);
 }

@@ -78,7 +78,9 @@ internal sealed class LlmCostWriter
     {
         try
         {
-            return Finish(call.ToRecord(_ids.Next(call.Timestamp)));
+            var record = Finish(call.ToRecord(_ids.Next(call.Timestamp)));
+            call.Settlement?.Settle(record); // guardrails: the reservation made before sending settles to the real cost
+            return record;
         }
         catch (Exception ex)
         {

@@ -33,4 +33,7 @@ internal abstract class PendingRecord
 
     /// <summary>Gets the call's start time, for the record id.</summary>
     public abstract DateTimeOffset Timestamp { get; }
+
+    /// <summary>Gets or sets what the guardrails reserved before the call was sent, settled when the record is made.</summary>
+    public IRecordSettlement? Settlement { get; set; }
 }

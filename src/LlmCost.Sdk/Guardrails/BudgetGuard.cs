@@ -1,0 +1,415 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.IO.Hashing;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmCost.Sdk;
+
+/// <summary>
+/// The guardrails' pre-flight check of a tracked HTTP call, and the settlement of what it reserved. Registered only when a
+/// budget is configured: without budgets the handler never reaches it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// On the call's path, <see cref="Applies"/> compares the call's tags and provider with each budget's scope (no
+/// allocation). Only when a budget applies is the body read (buffered, so it is still sent), and then, in order: the token
+/// ceiling (refuse, or clamp the max-tokens field), loop detection, the worst-case estimate, rate limits, and a
+/// reservation in each budget's scope (refused when a hard cap would be exceeded).
+/// </para>
+/// <para>
+/// A refused call is recorded once (its <c>errorType</c> says why, cost zero) and its exception thrown; nothing was sent.
+/// Anything else that goes wrong here (a store that throws, a body that cannot be read) lets the call go, logged and
+/// counted: the SDK never fails a call it was not configured to refuse.
+/// </para>
+/// </remarks>
+internal sealed class BudgetGuard : IDisposable
+{
+    private const int MaxScopes = 10_000;
+
+    private readonly CompiledBudget[] _budgets;
+    private readonly IBudgetStore _store;
+    private readonly LlmCostEstimator _estimator;
+    private readonly BudgetAlerts _alerts;
+    private readonly LlmCostWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _reservationTimeout;
+    private readonly Counter<long>? _refusals;
+    private readonly ConcurrentDictionary<string, RateLimiter> _limiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LoopCounter> _loops = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _pending = new();
+
+    public BudgetGuard(
+        BudgetNames names,
+        IOptionsMonitor<LlmBudgetOptions> budgets,
+        IOptions<LlmGuardrailOptions> options,
+        IBudgetStore store,
+        LlmCostEstimator estimator,
+        LlmCostWriter writer,
+        TimeProvider time,
+        IEnumerable<ILlmBudgetAlertHandler> handlers,
+        ILogger logger,
+        Meter? meter)
+    {
+        _budgets = [.. names.Names.Select(name => new CompiledBudget(name, budgets.Get(name)))];
+        _store = store;
+        _estimator = estimator;
+        _writer = writer;
+        _time = time;
+        _logger = logger;
+        _reservationTimeout = options.Value.ReservationTimeout;
+        _refusals = meter?.CreateCounter<long>("llmcost.budget.refusals", "{call}", "LLM calls refused by a guardrail before they were sent, by budget and error type.");
+        _alerts = new BudgetAlerts(store, handlers, logger, meter);
+    }
+
+    /// <summary>Gets the store.</summary>
+    public IBudgetStore Store => _store;
+
+    /// <summary>Whether any budget's scope may contain this call (its model is checked once the body is read). Allocates nothing.</summary>
+    public bool Applies(CallObservation call)
+    {
+        var tags = call.Tags;
+        var provider = call.Target.Provider;
+        foreach (var budget in _budgets)
+        {
+            if (budget.Matches(tags, provider))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Checks a call before it is sent. Throws the refusal (after recording the call) when a guardrail refuses it; otherwise
+    /// the call goes on, holding its reservations until its record settles them.
+    /// </summary>
+    public async Task PreflightAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    {
+        LlmGuardrailException? refusal;
+        try
+        {
+            refusal = await CheckAsync(request, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            call.Fail(ex);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Never fail a call the guardrails were not configured to refuse.
+            _writer.OnInternalError(ex);
+            return;
+        }
+
+        if (refusal is not null)
+        {
+            _refusals?.Add(1, new KeyValuePair<string, object?>("llmcost.budget", refusal.BudgetName), new KeyValuePair<string, object?>("error.type", refusal.ErrorType));
+            Log.CallRefused(_logger, refusal.BudgetName, refusal.ErrorType);
+            call.Fail(refusal);
+            throw refusal;
+        }
+    }
+
+    /// <summary>Settles reservations to a call's real cost (on the pump, when its record is made). Never throws.</summary>
+    public void Settle(BudgetLease.Reservation[] reservations, decimal cost, long tokens)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var reservation in reservations)
+        {
+            try
+            {
+                var scope = reservation.Scope;
+                var window = reservation.Window;
+                var addTo = scope.Budget.Options.AnomalyFactor is null
+                    ? new[] { window.Current }
+                    : [window.Current, new BudgetBucket(BudgetWindow.DayBucket(scope.Budget.Zone, window.Start < now ? now : window.Start, 0), now.AddDays(scope.Budget.Options.AnomalyDays + 2))];
+                var pending = SettleAsync(scope, window, new BudgetSettlement { ScopeKey = scope.Key, Id = reservation.Id, Buckets = window.Buckets, AddTo = addTo, Cost = cost, Tokens = tokens, Now = now }, now);
+                if (!pending.IsCompleted)
+                {
+                    Track(pending);
+                }
+            }
+            catch (Exception ex)
+            {
+                _writer.OnInternalError(ex);
+            }
+        }
+    }
+
+    /// <summary>Waits until every settlement (and the alerts it raises) started before this call is done; for tests and flushes.</summary>
+    public async Task WhenIdleAsync()
+    {
+        while (!_pending.IsEmpty)
+        {
+            await Task.WhenAll(_pending.Keys).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _alerts.Dispose();
+        foreach (var limiter in _limiters.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+
+    private async Task SettleAsync(BudgetScope scope, BudgetWindow window, BudgetSettlement settlement, DateTimeOffset now)
+    {
+        try
+        {
+            var totals = await _store.SettleAsync(settlement).ConfigureAwait(false);
+            await _alerts.EvaluateAsync(scope, window, totals, now).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.SettleFailed(_logger, scope.Budget.Name, ex);
+        }
+    }
+
+    private void Track(Task task)
+    {
+        _pending[task] = 0;
+        _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _pending, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task<LlmGuardrailException?> CheckAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var tags = call.Tags;
+        var target = call.Target;
+        var body = await LlmCostEstimator.ReadBodyAsync(request.Content, cancellationToken).ConfigureAwait(false);
+        var shape = RequestShape.Read(body);
+        var model = shape.Model ?? target.UrlModel;
+        if (model is not null && call.RequestModel is null)
+        {
+            // A refused call never sends its body, so its record learns the model here.
+            call.Usage.SetRequestModel(model);
+        }
+
+        var scopes = new List<BudgetScope>(_budgets.Length);
+        foreach (var budget in _budgets)
+        {
+            if (budget.Matches(tags, target.Provider) && budget.MatchesModel(model))
+            {
+                scopes.Add(budget.ScopeOf(tags, target.Provider, model));
+            }
+        }
+
+        if (scopes.Count == 0)
+        {
+            return null;
+        }
+
+        // 1. Token ceilings: refuse, or rewrite the max-tokens field (every other byte kept).
+        foreach (var scope in scopes)
+        {
+            if (scope.Budget.Options.MaxOutputTokens is not { } ceiling)
+            {
+                continue;
+            }
+
+            if (shape.MaxTokens is { } asked && asked > ceiling)
+            {
+                if (!scope.Budget.Options.ClampOutputTokens || shape.MaxTokensStart < 0)
+                {
+                    return new LlmTokenCeilingExceededException(scope.Budget.Name, scope.Values, asked, ceiling);
+                }
+
+                body = TokenCeiling.Rewrite(body, shape, ceiling);
+            }
+            else if (shape.MaxTokens is null && scope.Budget.Options.ClampOutputTokens && TokenCeiling.FieldToAdd(target, request.RequestUri) is { } field)
+            {
+                body = TokenCeiling.Insert(body, shape, field, ceiling);
+            }
+            else
+            {
+                continue;
+            }
+
+            shape = RequestShape.Read(body);
+            TokenCeiling.Replace(request, call, body);
+        }
+
+        // 2. Loops: the same body again and again in one scope.
+        ulong? hash = null;
+        foreach (var scope in scopes)
+        {
+            if (scope.Budget.Options.LoopThreshold is not { } threshold)
+            {
+                continue;
+            }
+
+            hash ??= XxHash64.HashToUInt64(body);
+            var window = scope.Budget.Options.LoopWindow;
+            var count = Hit(scope.Key + "|" + hash.Value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), now, window);
+            if (count == threshold)
+            {
+                Log.LoopDetected(_logger, scope.Budget.Name, count);
+                _alerts.Loop(scope, now - window, now, count);
+            }
+
+            if (count >= threshold && scope.Budget.Options.RefuseLoops)
+            {
+                return new LlmLoopDetectedException(scope.Budget.Name, scope.Values, count);
+            }
+        }
+
+        // 3. The worst case, then rate limits and reservations.
+        var estimate = _estimator.Estimate(target, body, shape, model);
+        var tokens = estimate.InputTokens + estimate.OutputTokens;
+        foreach (var scope in scopes)
+        {
+            if (await RateLimitAsync(scope, tokens, cancellationToken).ConfigureAwait(false) is { } limited)
+            {
+                return limited;
+            }
+        }
+
+        List<BudgetLease.Reservation>? reservations = null;
+        foreach (var scope in scopes)
+        {
+            var budget = scope.Budget;
+            if (!budget.CountsSpend)
+            {
+                continue;
+            }
+
+            var window = budget.WindowAt(now);
+            var id = Guid.CreateVersion7(now).ToString("N");
+            var totals = await _store.ReserveAsync(
+                new BudgetReservation
+                {
+                    ScopeKey = scope.Key,
+                    Buckets = window.Buckets,
+                    Id = id,
+                    Cost = estimate.Cost ?? 0m,
+                    Tokens = tokens,
+                    CostLimit = budget.Enforces ? budget.Options.Limit : null,
+                    TokenLimit = budget.Enforces ? budget.Options.TokenLimit : null,
+                    Now = now,
+                    ExpiresAt = now + _reservationTimeout,
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (!totals.Granted)
+            {
+                if (reservations is not null)
+                {
+                    Settle([.. reservations], 0m, 0);
+                }
+
+                Track(_alerts.RefusedAsync(scope, window, totals).AsTask());
+                return new LlmBudgetExceededException(
+                    budget.Name, scope.Values, window.Start, window.End, totals.Spent + totals.Reserved, budget.Options.Limit, estimate.Cost ?? 0m,
+                    totals.TokensSpent + totals.TokensReserved, budget.Options.TokenLimit, tokens);
+            }
+
+            (reservations ??= []).Add(new BudgetLease.Reservation(scope, window, id));
+        }
+
+        if (reservations is not null)
+        {
+            call.Settlement = new BudgetLease(this, [.. reservations], estimate);
+        }
+
+        return null;
+    }
+
+    private async ValueTask<LlmRateLimitExceededException?> RateLimitAsync(BudgetScope scope, long tokens, CancellationToken cancellationToken)
+    {
+        var options = scope.Budget.Options;
+        if (options.RequestsPerWindow is { } requests
+            && await AcquireAsync(scope.Key + "|rq", requests, options, 1, cancellationToken).ConfigureAwait(false) is { } requestWait)
+        {
+            return new LlmRateLimitExceededException(scope.Budget.Name, scope.Values, requestWait);
+        }
+
+        if (options.TokensPerWindow is { } limit
+            && await AcquireAsync(scope.Key + "|tk", limit, options, (int)Math.Min(tokens, limit + 1L), cancellationToken).ConfigureAwait(false) is { } tokenWait)
+        {
+            return new LlmRateLimitExceededException(scope.Budget.Name, scope.Values, tokenWait);
+        }
+
+        return null;
+    }
+
+    /// <summary>Acquires permits; returns <see langword="null"/> when granted, else the retry-after (zero when unknown).</summary>
+    private async ValueTask<TimeSpan?> AcquireAsync(string key, int limit, LlmBudgetOptions options, int permits, CancellationToken cancellationToken)
+    {
+        if (permits > limit)
+        {
+            return options.RateLimitWindow;
+        }
+
+        if (_limiters.Count >= MaxScopes && !_limiters.ContainsKey(key))
+        {
+            foreach (var old in _limiters.Values)
+            {
+                old.Dispose();
+            }
+
+            _limiters.Clear();
+        }
+
+        var limiter = _limiters.GetOrAdd(key, static (_, o) => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = o.Limit,
+            Window = o.Options.RateLimitWindow,
+            QueueLimit = o.Options.RateLimitQueue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        }), (Limit: limit, Options: options));
+        using var lease = options.RateLimitQueue > 0
+            ? await limiter.AcquireAsync(permits, cancellationToken).ConfigureAwait(false)
+            : limiter.AttemptAcquire(permits);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.RateLimitWindow;
+    }
+
+    private int Hit(string key, DateTimeOffset now, TimeSpan window)
+    {
+        if (_loops.Count >= MaxScopes && !_loops.ContainsKey(key))
+        {
+            foreach (var (k, old) in _loops)
+            {
+                if (old.Start + window < now)
+                {
+                    _loops.TryRemove(k, out _);
+                }
+            }
+
+            if (_loops.Count >= MaxScopes)
+            {
+                _loops.Clear();
+            }
+        }
+
+        var counter = _loops.GetOrAdd(key, static (_, t) => new LoopCounter(t), now);
+        lock (counter)
+        {
+            if (counter.Start + window <= now)
+            {
+                counter.Start = now;
+                counter.Count = 0;
+            }
+
+            return ++counter.Count;
+        }
+    }
+
+    private sealed class LoopCounter(DateTimeOffset start)
+    {
+        public DateTimeOffset Start { get; set; } = start;
+
+        public int Count { get; set; }
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+
+namespace LlmCost.Sdk;
+
+/// <summary>The <see cref="ILlmCostEstimator"/>: reads a request's shape, counts its tokens and prices the worst case.</summary>
+internal sealed class LlmCostEstimator : ILlmCostEstimator
+{
+    private readonly ProviderEndpoints _endpoints;
+    private readonly CostPricer _pricer;
+    private readonly ILlmInputTokenCounter _counter;
+    private readonly TimeProvider _time;
+    private readonly int _defaultOutput;
+
+    public LlmCostEstimator(
+        IOptions<LlmCostOptions> options,
+        IOptions<LlmGuardrailOptions> guardrails,
+        CostPricer pricer,
+        TimeProvider time,
+        ILlmInputTokenCounter? counter = null)
+    {
+        _endpoints = new ProviderEndpoints(options.Value.Endpoints);
+        _pricer = pricer;
+        _time = time;
+        _counter = counter ?? ByteLengthTokenCounter.Instance;
+        _defaultOutput = guardrails.Value.DefaultOutputTokens;
+    }
+
+    public int DefaultOutputTokens => _defaultOutput;
+
+    public async ValueTask<LlmCostEstimate?> EstimateAsync(HttpRequestMessage request, string? model = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_endpoints.TryResolve(request, providerOverride: null, out var target))
+        {
+            return null;
+        }
+
+        var body = await ReadBodyAsync(request.Content, cancellationToken).ConfigureAwait(false);
+        var shape = RequestShape.Read(body);
+        return Estimate(target, body, shape, model ?? shape.Model ?? target.UrlModel);
+    }
+
+    /// <summary>The worst-case estimate of a body already read.</summary>
+    public LlmCostEstimate Estimate(in LlmCallTarget target, ReadOnlySpan<byte> body, in RequestShape shape, string? model)
+    {
+        var input = body.IsEmpty ? 0 : _counter.CountInputTokens(target.Provider, model, body);
+        var output = shape.MaxTokens is { } max and >= 0 ? max : _defaultOutput;
+        decimal? cost = null;
+        if (model is not null)
+        {
+            var priced = _pricer.Price(
+                new CostRecord
+                {
+                    Provider = target.Provider,
+                    Operation = target.Operation,
+                    RequestModel = model,
+                    Timestamp = _time.GetUtcNow(),
+                    Region = target.Region,
+                    Usage = new TokenUsage { InputTokens = input, OutputTokens = output, Source = UsageSource.Estimated },
+                },
+                out _);
+            cost = priced.Cost?.Total;
+        }
+
+        return new LlmCostEstimate
+        {
+            Provider = target.Provider,
+            Operation = target.Operation,
+            Model = model,
+            InputTokens = input,
+            OutputTokens = output,
+            OutputTokensFromRequest = shape.MaxTokens is not null,
+            Cost = cost,
+        };
+    }
+
+    /// <summary>Reads a request's body without consuming it: the content is buffered first, so it can still be sent.</summary>
+    public static async ValueTask<byte[]> ReadBodyAsync(HttpContent? content, CancellationToken cancellationToken)
+    {
+        if (content is null)
+        {
+            return [];
+        }
+
+        if (content is ObservedRequestContent observed)
+        {
+            content = observed.Inner;
+        }
+
+        await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        return await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
