@@ -85,7 +85,7 @@ var records = host.Services.GetRequiredService<InMemoryCostSink>().Records;
 CostReport.Print(records, Console.Out);
 
 var stats = tracker.Statistics;
-Console.WriteLine($"Records: {records.Count} for {calls.Count} calls; pipeline queued {stats.Queued}, wrote {stats.Written} (2 sinks), dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
+Console.WriteLine($"Records: {records.Count} for {calls.Count} calls; pipeline queued {stats.Queued}, wrote {stats.RecordsWritten} to both sinks, dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
 Console.WriteLine($"JSON Lines (appended): {Path.GetFullPath(JsonLinesPath)}");
 
 await host.StopAsync(); // flushes anything still queued

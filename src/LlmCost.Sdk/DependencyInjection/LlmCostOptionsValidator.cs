@@ -19,6 +19,25 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
         Positive(failures, nameof(options.BatchDelay), options.BatchDelay, allowZero: true);
         Positive(failures, nameof(options.ShutdownTimeout), options.ShutdownTimeout, allowZero: false);
         Positive(failures, nameof(options.SinkRetryDelay), options.SinkRetryDelay, allowZero: true);
+        if (options.SinkWriteTimeout != Timeout.InfiniteTimeSpan)
+        {
+            Positive(failures, nameof(options.SinkWriteTimeout), options.SinkWriteTimeout, allowZero: false);
+        }
+
+        if (options.DiskSpoolPath is not null)
+        {
+            if (string.IsNullOrWhiteSpace(options.DiskSpoolPath))
+            {
+                failures.Add("LlmCostOptions.DiskSpoolPath must name a folder, or be null for no spool.");
+            }
+
+            if (options.DiskSpoolMaxBytes < 1024 * 1024)
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"LlmCostOptions.DiskSpoolMaxBytes must be at least 1 MiB (1048576), not {options.DiskSpoolMaxBytes}."));
+            }
+
+            Positive(failures, nameof(options.DiskSpoolMaxAge), options.DiskSpoolMaxAge, allowZero: false);
+        }
 
         var telemetry = options.Telemetry;
         Range(failures, "Telemetry.MaxMetricTagValues", telemetry.MaxMetricTagValues, 1, 100_000);

@@ -19,15 +19,6 @@ internal sealed class LlmCostHostedService : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The host's shutdown timeout passed; disposal drains what is left.
-        }
-    }
+    /// <summary>Flushes, bounded by <see cref="LlmCostOptions.ShutdownTimeout"/> and the host's token; disposal drains what comes after.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _pipeline.StopAsync(cancellationToken);
 }
