@@ -62,4 +62,7 @@ internal static partial class Log
 
     [LoggerMessage(256, LogLevel.Error, "The LLM cost disk spool could not write a batch of {Count} records; they go to the sinks without it.")]
     public static partial void SpoolWriteFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(257, LogLevel.Error, "LLM cost tracking is not configured correctly, so this HttpClient's calls pass through untracked. Fix the configuration (a host reports it at start-up).")]
+    public static partial void NotConfigured(ILogger logger, Exception exception);
 }

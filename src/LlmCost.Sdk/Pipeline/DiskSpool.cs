@@ -353,22 +353,15 @@ internal sealed class DiskSpool : IDisposable
     /// <summary>Removes the oldest batches past the size or age bound, counting what a sink had not taken.</summary>
     private void Enforce()
     {
-        var oldest = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_maxAge.TotalMilliseconds;
-        while (_entries.Count > 1)
+        while (_entries.Count > 1 && _bytes > _maxBytes)
         {
-            var first = _entries.First().Value;
-            if (_bytes > _maxBytes)
-            {
-                Remove(first.Sequence, "size bound");
-            }
-            else if (first.UnixMs < oldest)
-            {
-                Remove(first.Sequence, "age bound");
-            }
-            else
-            {
-                break;
-            }
+            Remove(_entries.First().Key, "size bound"); // the newest batch always stays
+        }
+
+        var oldest = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_maxAge.TotalMilliseconds;
+        while (_entries.Count > 0 && _entries.First().Value.UnixMs < oldest)
+        {
+            Remove(_entries.First().Key, "age bound");
         }
     }
 

@@ -31,6 +31,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _maxBatchSize;
+    private readonly long _pressure;
     private readonly TimeSpan _batchDelay;
     private readonly TimeSpan _shutdownTimeout;
     private readonly CancellationTokenSource _abort = new();
@@ -55,6 +56,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         _time = time;
         _logger = logger;
         _maxBatchSize = o.MaxBatchSize;
+        _pressure = Math.Max(o.MaxBatchSize, o.QueueCapacity * 3L / 4);
         _batchDelay = o.BatchDelay;
         _shutdownTimeout = o.ShutdownTimeout;
         _queue = Channel.CreateBounded<PipelineItem>(new BoundedChannelOptions(o.QueueCapacity)
@@ -78,11 +80,18 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         {
             _counters.Queued();
             var depth = Interlocked.Increment(ref _depth);
-            if (depth == 1 || depth == _maxBatchSize)
+            if (depth == 1 || (depth >= _maxBatchSize && !_wake.IsSet))
             {
-                // Wake the pump when work arrives and when a full batch waits (ending its linger): once per batch,
-                // not once per record, and no thread-pool work item per LLM call.
+                // Wake the pump when work arrives and when a full batch waits (ending its linger): about once per
+                // batch, not once per record, and no thread-pool work item per LLM call.
                 _wake.Set();
+            }
+
+            if (depth >= _pressure)
+            {
+                // The queue is three-quarters full: the pump is runnable but short of CPU (many busy callers on few
+                // cores). Yield this caller's time slice so it drains, rather than dropping records later.
+                Thread.Yield();
             }
 
             return true;
@@ -133,17 +142,30 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        var flush = FlushAsync(CancellationToken.None);
         try
         {
-            await FlushAsync(cancellationToken).WaitAsync(_shutdownTimeout, _time, cancellationToken).ConfigureAwait(false);
+            await flush.WaitAsync(_shutdownTimeout, _time, cancellationToken).ConfigureAwait(false);
+            return;
         }
         catch (TimeoutException)
         {
-            Abort();
+            // Past the shutdown timeout: give up on the sinks below.
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Abort();
+            // Past the host's own budget: give up on the sinks below.
+        }
+
+        Abort();
+        try
+        {
+            // The workers drop (or spool) the rest at once after the abort; wait briefly so the counters are final.
+            await flush.WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Counted as the workers get to it.
         }
     }
 
