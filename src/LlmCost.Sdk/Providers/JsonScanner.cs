@@ -46,12 +46,15 @@ internal sealed class JsonScanner : IUsageReader
     private bool _hashKey;
     private TextCapture? _text;
     private bool _textValue;
+    private bool _incomplete;
+    private int _setsAtStart;
 
     public JsonScanner(UsageMapping mapping, UsageAccumulator usage, TextCapture? text = null)
     {
         _mapping = mapping;
         _usage = usage;
         _text = text;
+        _setsAtStart = usage.Sets;
     }
 
     private enum State : byte
@@ -78,8 +81,11 @@ internal sealed class JsonScanner : IUsageReader
         _textValue = false;
     }
 
-    /// <summary>Gets a value indicating whether the bytes so far cannot be JSON.</summary>
-    public bool Malformed => _state == State.Failed;
+    /// <summary>
+    /// Gets a value indicating whether the bytes so far cannot be JSON, a document ended before it was complete, or the
+    /// usage read could not be read completely (<see cref="UsageAccumulator.Unreliable"/>).
+    /// </summary>
+    public bool Malformed => _state == State.Failed || _incomplete || _usage.Unreliable;
 
     /// <summary>Forgets all state, ready for a new document (a new SSE event).</summary>
     public void Reset()
@@ -92,6 +98,7 @@ internal sealed class JsonScanner : IUsageReader
         _capture = false;
         _textValue = false;
         _path = default;
+        _setsAtStart = _usage.Sets;
     }
 
     /// <summary>Returns the pooled value buffer; the scanner must not be used afterwards.</summary>
@@ -144,15 +151,39 @@ internal sealed class JsonScanner : IUsageReader
                     return;
             }
         }
+
+        if (_state == State.Failed && _usage.Sets != _setsAtStart)
+        {
+            // The document that carried these counts turned out not to be JSON: what was read of it cannot be trusted.
+            _usage.MarkUnreliable();
+        }
     }
 
-    /// <summary>Ends the document: a number at the very end has no delimiter after it.</summary>
+    /// <summary>
+    /// Ends the document: a number at the very end has no delimiter after it. A document that ends inside an object, an
+    /// array, a key or a string was cut short: the scanner reports it <see cref="Malformed"/>, and usage read from it is
+    /// <see cref="UsageAccumulator.Unreliable"/> (a count may be missing or cut: <c>"prompt_tokens":12</c> of <c>1234</c>).
+    /// </summary>
     public void Complete()
     {
         if (_state == State.InScalar)
         {
-            EndScalar(JsonScalarKind.Number);
-            _state = State.Between;
+            var inside = _depth > 0;
+            if (!inside)
+            {
+                EndScalar(JsonScalarKind.Number);
+            }
+
+            _state = inside ? State.InScalar : State.Between;
+        }
+
+        if (_state != State.Failed && (_depth > 0 || _inTopLevelArray || _state != State.Between))
+        {
+            _incomplete = true;
+            if (_usage.HasUsage)
+            {
+                _usage.MarkUnreliable();
+            }
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class SseUsageReader : IUsageReader
     private bool _skipEventData;
     private TextCapture? _raw;
     private bool _rawEvent;
+    private bool _malformed;
 
     /// <summary>Initializes a new instance of the <see cref="SseUsageReader"/> class.</summary>
     /// <param name="json">The scanner that reads each event's data.</param>
@@ -44,8 +45,15 @@ internal sealed class SseUsageReader : IUsageReader
         SkipToLineEnd,
     }
 
-    /// <summary>Gets a value indicating whether an event's data was not valid JSON (other than <c>[DONE]</c>).</summary>
-    public bool Malformed { get; private set; }
+    /// <summary>
+    /// Gets a value indicating whether an event's data was not valid JSON (other than <c>[DONE]</c>), the stream ended
+    /// inside an event's JSON, or the usage could not be read completely.
+    /// </summary>
+    public bool Malformed
+    {
+        get => _malformed || _json.Malformed;
+        private set => _malformed = value;
+    }
 
     public void Write(ReadOnlySpan<byte> data)
     {
