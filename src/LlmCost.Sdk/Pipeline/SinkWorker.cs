@@ -42,6 +42,7 @@ internal sealed class SinkWorker
     private int _outageAttempts;
     private bool _verifyFirstReplay;
     private bool _behind;
+    private long _retryAt; // during an outage, the time (the injected clock's timestamp) of the next replay attempt
 
     public SinkWorker(ICostSink sink, int index, LlmCostOptions options, DiskSpool? spool, LlmCostCounters counters, TimeProvider time, ILogger logger, CancellationToken abort)
     {
@@ -170,7 +171,7 @@ internal sealed class SinkWorker
                     _outage = true;
                 }
 
-                if (_outage && !_abort.IsCancellationRequested)
+                if (_outage && !_abort.IsCancellationRequested && _time.GetTimestamp() >= _retryAt)
                 {
                     ReplaySpool();
                 }
@@ -182,7 +183,7 @@ internal sealed class SinkWorker
                     {
                         if (_outage && !_abort.IsCancellationRequested)
                         {
-                            WaitLocked(OutageBackoff());
+                            WaitLocked(_time.GetElapsedTime(_time.GetTimestamp(), _retryAt));
                             break;
                         }
 
@@ -244,9 +245,9 @@ internal sealed class SinkWorker
 
         if (_outage || _abort.IsCancellationRequested)
         {
-            if (!_abort.IsCancellationRequested)
+            if (!_abort.IsCancellationRequested && _time.GetTimestamp() >= _retryAt)
             {
-                ReplaySpool();
+                ReplaySpool(); // otherwise the batch waits on disk for the next attempt, after the backoff
             }
 
             batch.Settle(!_outage && batch.Sequence < _next);
@@ -299,6 +300,7 @@ internal sealed class SinkWorker
             if (!WriteWithRetries(records, retries: 0, countLoss: false))
             {
                 _outageAttempts++;
+                _retryAt = _time.GetTimestamp() + (long)(OutageBackoff().TotalSeconds * _time.TimestampFrequency);
                 return;
             }
 
@@ -320,6 +322,7 @@ internal sealed class SinkWorker
         {
             _outage = true;
             _outageAttempts = 0;
+            _retryAt = _time.GetTimestamp() + (long)(OutageBackoff().TotalSeconds * _time.TimestampFrequency);
             Log.SinkSpooling(_logger, _name);
         }
     }
