@@ -16,6 +16,7 @@ internal sealed class CallObservation
     private readonly UsageAccumulator _usage;
     private JsonScanner? _json;
     private IUsageReader? _reader;
+    private ContentDecoder? _decoder;
     private JsonScanner? _requestJson;
     private TextCapture? _requestText;
     private TextCapture? _responseText;
@@ -60,7 +61,7 @@ internal sealed class CallObservation
     public string? RequestModel => _usage.RequestModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
-    public bool Malformed => _reader?.Malformed ?? false;
+    public bool Malformed => (_reader?.Malformed ?? false) || (_decoder?.Failed ?? false);
 
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
     public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
@@ -121,6 +122,7 @@ internal sealed class CallObservation
         }
 
         _json = new JsonScanner(Target.Mapping, _usage);
+        _decoder = ContentDecoder.For(response.Content.Headers); // issue 12: usage read through Content-Encoding, on a decoded copy
         if (sse)
         {
             Streaming = true;
@@ -149,7 +151,15 @@ internal sealed class CallObservation
 
         try
         {
-            _reader?.Write(bytes);
+            if (_decoder is not null && _reader is not null)
+            {
+                _decoder.Write(bytes, _reader);
+            }
+            else
+            {
+                _reader?.Write(bytes);
+            }
+
             if (_responseText is not null && _usage.HasUsage)
             {
                 // The provider reports usage itself (Anthropic's message_start, an include_usage chunk): stop copying text.
@@ -225,6 +235,7 @@ internal sealed class CallObservation
         finally
         {
             _json?.Release();
+            _decoder?.Dispose();
             _requestJson?.Release();
             StopCapture();
         }

@@ -196,6 +196,10 @@ internal sealed class DiskSpool : IDisposable
 
             return records.Count > 0 ? [.. records] : null;
         }
+        catch (FileNotFoundException)
+        {
+            return null; // removed by a bound while it was read (counted there)
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or InvalidOperationException)
         {
             _counters.InternalError();

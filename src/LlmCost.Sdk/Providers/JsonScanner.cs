@@ -48,6 +48,7 @@ internal sealed class JsonScanner : IUsageReader
     private bool _textValue;
     private bool _incomplete;
     private int _setsAtStart;
+    private Expect _expect; // inside a container: a ':' after a key, a ',' or a close after a value
 
     public JsonScanner(UsageMapping mapping, UsageAccumulator usage, TextCapture? text = null)
     {
@@ -55,6 +56,14 @@ internal sealed class JsonScanner : IUsageReader
         _usage = usage;
         _text = text;
         _setsAtStart = usage.Sets;
+    }
+
+    /// <summary>The punctuation the grammar demands next inside a container (a cheap check: broken JSON never yields usage).</summary>
+    private enum Expect : byte
+    {
+        Anything,
+        Colon,
+        Separator,
     }
 
     private enum State : byte
@@ -99,6 +108,7 @@ internal sealed class JsonScanner : IUsageReader
         _textValue = false;
         _path = default;
         _setsAtStart = _usage.Sets;
+        _expect = Expect.Anything;
     }
 
     /// <summary>Returns the pooled value buffer; the scanner must not be used afterwards.</summary>
@@ -192,6 +202,12 @@ internal sealed class JsonScanner : IUsageReader
         for (; i < data.Length; i++)
         {
             var b = data[i];
+            if (_expect != Expect.Anything && !IsPunctuationExpected(b))
+            {
+                _state = State.Failed;
+                return data.Length;
+            }
+
             switch (b)
             {
                 case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n':
@@ -202,6 +218,7 @@ internal sealed class JsonScanner : IUsageReader
                     continue;
                 }
                 case (byte)'{':
+                    _expect = Expect.Anything;
                     Push(isArray: false);
                     _expectKey = true;
                     continue;
@@ -214,6 +231,7 @@ internal sealed class JsonScanner : IUsageReader
                         continue;
                     }
 
+                    _expect = Expect.Anything;
                     Push(isArray: true);
                     _expectKey = false;
                     continue;
@@ -221,6 +239,7 @@ internal sealed class JsonScanner : IUsageReader
                     if (_depth == 0 && b == (byte)']' && _inTopLevelArray)
                     {
                         _inTopLevelArray = false;
+                        _expect = Expect.Anything;
                         continue;
                     }
 
@@ -232,12 +251,15 @@ internal sealed class JsonScanner : IUsageReader
 
                     _depth--;
                     _expectKey = false;
+                    _expect = _depth > 0 || _inTopLevelArray ? Expect.Separator : Expect.Anything;
                     continue;
                 case (byte)',':
+                    _expect = Expect.Anything;
                     _expectKey = _depth > 0 && (_arrayMask & (1UL << Math.Min(_depth - 1, 63))) == 0;
                     continue;
                 case (byte)':':
                     _expectKey = false;
+                    _expect = Expect.Anything;
                     continue;
                 case (byte)'"':
                     if (_expectKey)
@@ -318,6 +340,7 @@ internal sealed class JsonScanner : IUsageReader
             }
 
             _state = State.Between;
+            _expect = Expect.Colon;
         }
 
         return i + stop + 1;
@@ -442,6 +465,7 @@ internal sealed class JsonScanner : IUsageReader
         _capture = false;
         _textValue = false;
         _expectKey = false;
+        _expect = _depth > 0 || _inTopLevelArray ? Expect.Separator : Expect.Anything;
     }
 
     /// <summary>
@@ -477,4 +501,7 @@ internal sealed class JsonScanner : IUsageReader
     }
 
     private bool IsArray(int container) => (_arrayMask & (1UL << container)) != 0;
+
+    private bool IsPunctuationExpected(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'
+        || (_expect == Expect.Colon ? b == (byte)':' : b is (byte)',' or (byte)'}' or (byte)']');
 }

@@ -20,6 +20,8 @@ internal sealed class SseUsageReader : IUsageReader
     private TextCapture? _raw;
     private bool _rawEvent;
     private bool _malformed;
+    private bool _sniffed;
+    private bool _jsonBody;
 
     /// <summary>Initializes a new instance of the <see cref="SseUsageReader"/> class.</summary>
     /// <param name="json">The scanner that reads each event's data.</param>
@@ -57,6 +59,17 @@ internal sealed class SseUsageReader : IUsageReader
 
     public void Write(ReadOnlySpan<byte> data)
     {
+        if (!_sniffed)
+        {
+            Sniff(data);
+        }
+
+        if (_jsonBody)
+        {
+            _json.Write(data);
+            return;
+        }
+
         var i = 0;
         while (i < data.Length)
         {
@@ -149,8 +162,35 @@ internal sealed class SseUsageReader : IUsageReader
     /// <summary>Ends the stream: an event not closed by a blank line is still read.</summary>
     public void Complete()
     {
+        if (_jsonBody)
+        {
+            _json.Complete();
+            return;
+        }
+
         EndLine();
         EndLine();
+    }
+
+    /// <summary>
+    /// Looks at the body's first byte that is not white space: a body labelled <c>text/event-stream</c> that starts with
+    /// <c>{</c> or <c>[</c> is one JSON document (a proxy or server that mislabels a non-streamed answer), and is read as
+    /// such rather than as events, so its usage is not missed.
+    /// </summary>
+    private void Sniff(ReadOnlySpan<byte> data)
+    {
+        var start = data.IndexOfAnyExcept(" \t\r\n"u8);
+        if (start < 0)
+        {
+            return;
+        }
+
+        _sniffed = true;
+        if (data[start] is (byte)'{' or (byte)'[')
+        {
+            _jsonBody = true;
+            _raw = null;
+        }
     }
 
     /// <summary>
