@@ -167,7 +167,10 @@ public class MutationFuzzTests(ITestOutputHelper output)
                 return (Count("input_tokens") + Count("cache_creation_input_tokens") + Count("cache_read_input_tokens"), Count("output_tokens"));
             }
 
-            return (Count("prompt_tokens"), Count("completion_tokens"));
+            // Without prompt_tokens (a key the mutation broke), the input is the sum of its parts the body still reports.
+            var cached = usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object
+                && details.TryGetProperty("cached_tokens", out var c) && c.TryGetInt64(out var n) ? n : 0;
+            return (usage.TryGetProperty("prompt_tokens", out var p) && p.TryGetInt64(out var prompt) ? prompt : cached, Count("completion_tokens"));
         }
         catch (JsonException)
         {
