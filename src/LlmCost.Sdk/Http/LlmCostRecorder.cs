@@ -251,7 +251,7 @@ internal sealed class LlmCostRecorder
             Streaming = call.Streaming,
             StatusCode = call.StatusCode,
             ErrorType = call.ErrorType,
-            DurationMs = call.Duration.TotalMilliseconds,
+            DurationMs = Math.Max(0, call.Duration.TotalMilliseconds), // a clock that ran backwards never gives a negative duration
             Tags = call.Tags,
             Usage = usage,
             Cost = cost,
