@@ -20,6 +20,7 @@ internal sealed class UsageAccumulator
     private long? _extraReasoningOutput;
     private long? _webSearchRequests;
     private readonly PriceTable? _knownModels;
+    private bool _unreliable;
 
     /// <summary>Initializes a new instance of the <see cref="UsageAccumulator"/> class.</summary>
     /// <param name="knownModels">A table whose model-id strings are reused for the ids it knows.</param>
@@ -43,10 +44,16 @@ internal sealed class UsageAccumulator
     /// document that carried usage. Such usage is never priced as if the provider had reported it:
     /// <see cref="ToUsage"/> then says <see cref="UsageSource.None"/>, and the reader reports the response as malformed.
     /// </summary>
-    public bool Unreliable { get; private set; }
+    /// <remarks>
+    /// Counts that contradict each other make it unreliable too: a part larger than its whole (cached input over all
+    /// input, reasoning over all output) cannot all be the provider's.
+    /// </remarks>
+    public bool Unreliable => _unreliable
+        || (_totalInput is { } total && (_cacheRead ?? 0) + (_cacheWrite ?? 0) > total)
+        || (_output is { } output && _reasoning > output);
 
     /// <summary>Marks the usage as not completely read (see <see cref="Unreliable"/>).</summary>
-    public void MarkUnreliable() => Unreliable = true;
+    public void MarkUnreliable() => _unreliable = true;
 
     /// <summary>Gets the cost the provider reported for the call, or <see langword="null"/>.</summary>
     public decimal? ReportedCost { get; private set; }
