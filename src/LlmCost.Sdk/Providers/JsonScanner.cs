@@ -254,10 +254,22 @@ internal sealed class JsonScanner : IUsageReader
                     _expect = _depth > 0 || _inTopLevelArray ? Expect.Separator : Expect.Anything;
                     continue;
                 case (byte)',':
+                    if (_expect != Expect.Separator)
+                    {
+                        _state = State.Failed; // a comma that follows no value
+                        return data.Length;
+                    }
+
                     _expect = Expect.Anything;
                     _expectKey = _depth > 0 && (_arrayMask & (1UL << Math.Min(_depth - 1, 63))) == 0;
                     continue;
                 case (byte)':':
+                    if (_expect != Expect.Colon)
+                    {
+                        _state = State.Failed; // a colon that follows no key
+                        return data.Length;
+                    }
+
                     _expectKey = false;
                     _expect = Expect.Anything;
                     continue;

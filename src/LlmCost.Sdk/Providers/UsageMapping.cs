@@ -64,6 +64,12 @@ internal abstract class UsageMapping
     /// </summary>
     internal static bool TryReadCount(ReadOnlySpan<byte> value, out long count)
     {
+        count = 0;
+        if (!IsJsonNumber(value))
+        {
+            return false; // 0920, 1., 1e: not JSON, whatever a lenient parser would make of it
+        }
+
         if (Utf8Parser.TryParse(value, out count, out var consumed) && consumed == value.Length)
         {
             return count >= 0;
@@ -79,5 +85,69 @@ internal abstract class UsageMapping
 
         count = 0;
         return false;
+    }
+
+    /// <summary>The JSON number grammar: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>.</summary>
+    private static bool IsJsonNumber(ReadOnlySpan<byte> value)
+    {
+        var i = 0;
+        if (i < value.Length && value[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if (i >= value.Length || !char.IsAsciiDigit((char)value[i]))
+        {
+            return false;
+        }
+
+        if (value[i] == (byte)'0')
+        {
+            i++;
+        }
+        else
+        {
+            while (i < value.Length && char.IsAsciiDigit((char)value[i]))
+            {
+                i++;
+            }
+        }
+
+        if (i < value.Length && value[i] == (byte)'.')
+        {
+            i++;
+            var start = i;
+            while (i < value.Length && char.IsAsciiDigit((char)value[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+        }
+
+        if (i < value.Length && value[i] is (byte)'e' or (byte)'E')
+        {
+            i++;
+            if (i < value.Length && value[i] is (byte)'+' or (byte)'-')
+            {
+                i++;
+            }
+
+            var start = i;
+            while (i < value.Length && char.IsAsciiDigit((char)value[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+        }
+
+        return i == value.Length;
     }
 }
