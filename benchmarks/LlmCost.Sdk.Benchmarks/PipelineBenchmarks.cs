@@ -65,7 +65,7 @@ public class PipelineBenchmarks
     {
         _pipeline.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
         var s = _counters.Snapshot();
-        Console.WriteLine($"// pipeline: queued={s.Queued} written={s.Written} droppedQueueFull={s.DroppedQueueFull} droppedBySinks={s.DroppedBySinks} sinkCount={_sink.Count} pumpExpected={_expected}");
+        Console.WriteLine($"// pipeline: queued={s.Queued} written={s.RecordsWritten} droppedQueueFull={s.DroppedQueueFull} droppedBySinks={s.DroppedBySinks} sinkCount={_sink.Count} pumpExpected={_expected}");
         _services!.Dispose();
     }
 

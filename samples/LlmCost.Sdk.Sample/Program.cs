@@ -93,7 +93,7 @@ Console.WriteLine();
 var backfilled = await SpendHistory.BackfillAsync(tracker, TimeProvider.System.GetUtcNow(), days: 35);
 await tracker.FlushAsync();
 var stats = tracker.Statistics;
-Console.WriteLine($"Simulated history: {backfilled} records over 35 days. Pipeline queued {stats.Queued}, wrote {stats.Written} (2 sinks), dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
+Console.WriteLine($"Simulated history: {backfilled} records over 35 days. Pipeline queued {stats.Queued}, wrote {stats.RecordsWritten} to both sinks, dropped {stats.DroppedQueueFull + stats.DroppedBySinks}.");
 Console.WriteLine();
 
 // 6. Where the money went: the report `llmcost report` prints, from the store, and the same as one HTML page.

@@ -36,6 +36,6 @@ internal static class BenchmarkServices
         var tracker = services.GetRequiredService<ILlmCostTracker>();
         tracker.FlushAsync().GetAwaiter().GetResult();
         var s = tracker.Statistics;
-        Console.WriteLine($"// pipeline: queued={s.Queued} written={s.Written} droppedQueueFull={s.DroppedQueueFull} droppedBySinks={s.DroppedBySinks} internalErrors={s.InternalErrors} sinkCount={sink.Count}");
+        Console.WriteLine($"// pipeline: queued={s.Queued} written={s.RecordsWritten} droppedQueueFull={s.DroppedQueueFull} droppedBySinks={s.DroppedBySinks} internalErrors={s.InternalErrors} sinkCount={sink.Count}");
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LlmCost.Sdk;
 
@@ -54,6 +56,33 @@ public static class LlmCostHttpClientBuilderExtensions
             builder.Services.AddSingleton(new PinnedClientProvider(builder.Name, provider));
         }
 
-        return builder.AddHttpMessageHandler(sp => new CostTrackingHandler(sp.GetRequiredService<HttpCallTracker>(), defaults, provider));
+        return builder.AddHttpMessageHandler(sp => CreateHandler(sp, defaults, provider));
     }
+
+    /// <summary>
+    /// Creates the handler, or, when the configuration is invalid (the error <c>ValidateOnStart</c> reports at host
+    /// start), a handler that passes calls through untracked: <c>IHttpClientFactory.CreateClient</c> is the app's code
+    /// path and never gets the SDK's exception. The error is logged (every time a handler is made) and counted.
+    /// </summary>
+    private static DelegatingHandler CreateHandler(IServiceProvider services, CostTags defaults, string? provider)
+    {
+        try
+        {
+            return new CostTrackingHandler(services.GetRequiredService<HttpCallTracker>(), defaults, provider);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or PriceTableException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            services.GetService<LlmCostCounters>()?.InternalError();
+            var logger = services.GetService<ILoggerFactory>()?.CreateLogger(typeof(CostTrackingHandler).FullName!);
+            if (logger is not null)
+            {
+                Log.NotConfigured(logger, ex);
+            }
+
+            return new PassThroughHandler();
+        }
+    }
+
+    /// <summary>The handler of a client whose tracking could not be configured: the call goes through untouched.</summary>
+    private sealed class PassThroughHandler : DelegatingHandler;
 }

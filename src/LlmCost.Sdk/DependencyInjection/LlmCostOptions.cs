@@ -77,6 +77,28 @@ public sealed class LlmCostOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Gets or sets the folder of the disk spool, which keeps on disk every batch until each sink has taken it, so a sink
+    /// outage or a restart loses no record: batches a sink cannot take stay there and are replayed to it in order when it
+    /// takes writes again, or when the app next starts with the same folder. Set it with
+    /// <see cref="LlmCostTrackingBuilder.AddDiskSpool"/> or in configuration.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no spool; records a sink cannot take are dropped and counted.</value>
+    /// <remarks>
+    /// The folder is created with mode 0700 on Unix (owner only) and is never shared: there is no temporary-folder
+    /// fallback, and one process at a time owns it (a second process logs an error and runs without the spool).
+    /// See <see cref="LlmCostTrackingBuilder.AddDiskSpool"/> for what a crash can lose and how replays stay free of duplicates.
+    /// </remarks>
+    public string? DiskSpoolPath { get; set; }
+
+    /// <summary>Gets or sets the most bytes the disk spool holds; past it, the oldest batches are removed and counted.</summary>
+    /// <value>The default value is 256 MiB.</value>
+    public long DiskSpoolMaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Gets or sets how long a batch may wait in the disk spool; older batches are removed and counted.</summary>
+    /// <value>The default value is 7 days.</value>
+    public TimeSpan DiskSpoolMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Gets extra endpoints to track besides the providers' own hosts: a proxy, a gateway or an OpenAI-compatible base URL,
     /// each mapped to a provider (one of <see cref="LlmProviders"/>, or a provider that <see cref="Prices"/> names).
     /// </summary>

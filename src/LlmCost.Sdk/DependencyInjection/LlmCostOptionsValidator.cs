@@ -17,6 +17,29 @@ internal sealed class LlmCostOptionsValidator : IValidateOptions<LlmCostOptions>
     public ValidateOptionsResult Validate(string? name, LlmCostOptions options)
     {
         var failures = new List<string>();
+        if (options.Sinks.WriteTimeout != Timeout.InfiniteTimeSpan && options.Sinks.WriteTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"LlmCostOptions.Sinks.WriteTimeout (LlmCost:Sinks:WriteTimeout) must be positive or Timeout.InfiniteTimeSpan, not {options.Sinks.WriteTimeout}.");
+        }
+
+        if (options.DiskSpoolPath is not null)
+        {
+            if (string.IsNullOrWhiteSpace(options.DiskSpoolPath))
+            {
+                failures.Add("LlmCostOptions.DiskSpoolPath must name a folder, or be null for no spool.");
+            }
+
+            if (options.DiskSpoolMaxBytes < 1024 * 1024)
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"LlmCostOptions.DiskSpoolMaxBytes must be at least 1 MiB (1048576), not {options.DiskSpoolMaxBytes}."));
+            }
+
+            if (options.DiskSpoolMaxAge <= TimeSpan.Zero)
+            {
+                failures.Add($"LlmCostOptions.DiskSpoolMaxAge must be positive, not {options.DiskSpoolMaxAge}.");
+            }
+        }
+
         var telemetry = options.Telemetry;
         for (var i = 0; i < telemetry.CustomTagsInMetrics.Count; i++)
         {

@@ -22,4 +22,13 @@ public sealed class LlmCostSinkOptions
     /// <value>The default value is 64.</value>
     [Range(1, 1_000_000)]
     public int QueueCapacity { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets how long one sink write may take. A write that does not complete in time is abandoned (its token is
+    /// cancelled and it is not retried): its records are counted in <see cref="LlmCostStatistics.DroppedBySinks"/> and
+    /// <see cref="LlmCostStatistics.SinkTimeouts"/>, or kept in the disk spool, and the sink's next batch is written
+    /// without waiting for it. <see cref="Timeout.InfiniteTimeSpan"/> turns the bound off.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

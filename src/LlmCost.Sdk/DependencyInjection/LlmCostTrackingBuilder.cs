@@ -77,4 +77,46 @@ public sealed class LlmCostTrackingBuilder
 
         return this;
     }
+
+    /// <summary>
+    /// Keeps every batch on disk until each sink has taken it, so a sink outage or a restart loses no record: batches a
+    /// sink cannot take (it fails every retry, times out, or falls behind) stay in <paramref name="path"/> and are
+    /// replayed to it in order when it takes writes again, or when the app next starts with the same folder.
+    /// </summary>
+    /// <param name="path">The spool's folder, owned by this app alone; created (mode 0700 on Unix) when missing. No temporary-folder fallback.</param>
+    /// <param name="maxBytes">The most bytes the spool holds before its oldest batches are removed (counted); <see langword="null"/> for the default, 256 MiB.</param>
+    /// <param name="maxAge">How long a batch may wait in the spool before it is removed (counted); <see langword="null"/> for the default, 7 days.</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>
+    /// <para>
+    /// The pump writes each batch to the spool (one file per batch, written and renamed, no fsync) before handing it to
+    /// the sinks, and removes it when every sink has acknowledged it. A <c>kill -9</c> therefore loses at most the records
+    /// not yet pumped (those that arrived within the last <see cref="LlmCostPipelineOptions.BatchDelay"/>); a power loss may lose
+    /// what the operating system had not yet written to disk.
+    /// </para>
+    /// <para>
+    /// Replays are in order and per sink. A batch is never replayed to a sink that acknowledged it; the one batch a crash
+    /// may catch between a sink's write and its acknowledgement is checked first with a <see cref="JsonLinesCostSink"/> (it
+    /// is skipped when its records are already in the file), and may be written again to other sinks, which should
+    /// therefore treat <see cref="CostRecord.Id"/> as a key.
+    /// </para>
+    /// </remarks>
+    public LlmCostTrackingBuilder AddDiskSpool(string path, long? maxBytes = null, TimeSpan? maxAge = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Services.Configure<LlmCostOptions>(o =>
+        {
+            o.DiskSpoolPath = path;
+            if (maxBytes is { } bytes)
+            {
+                o.DiskSpoolMaxBytes = bytes;
+            }
+
+            if (maxAge is { } age)
+            {
+                o.DiskSpoolMaxAge = age;
+            }
+        });
+        return this;
+    }
 }

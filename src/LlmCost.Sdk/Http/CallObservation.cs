@@ -16,6 +16,7 @@ internal sealed class CallObservation : PendingRecord
     private readonly UsageAccumulator _usage;
     private JsonScanner? _json;
     private IUsageReader? _reader;
+    private ContentDecoder? _decoder;
     private JsonScanner? _requestJson;
     private RawCapture? _requestBytes;
     private RawCapture? _responseBytes;
@@ -68,7 +69,7 @@ internal sealed class CallObservation : PendingRecord
     public string? RequestModel => _usage.RequestModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
-    public bool Malformed => _reader?.Malformed ?? false;
+    public bool Malformed => (_reader?.Malformed ?? false) || (_decoder?.Failed ?? false);
 
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
     public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
@@ -140,6 +141,7 @@ internal sealed class CallObservation : PendingRecord
         // The request's scanner reads the response: its body has been sent by the time the response arrives.
         _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, _usage);
         _requestJson = null;
+        _decoder = ContentDecoder.For(response.Content.Headers); // issue 12: usage read through Content-Encoding, on a decoded copy
         if (sse)
         {
             Streaming = true;
@@ -168,7 +170,15 @@ internal sealed class CallObservation : PendingRecord
 
         try
         {
-            _reader?.Write(bytes);
+            if (_decoder is not null && _reader is not null)
+            {
+                _decoder.Write(bytes, _reader);
+            }
+            else
+            {
+                _reader?.Write(bytes);
+            }
+
             if (_responseBytes is not null)
             {
                 if (_usage.HasUsage)
@@ -247,6 +257,7 @@ internal sealed class CallObservation : PendingRecord
         finally
         {
             _json?.Release();
+            _decoder?.Dispose();
             _requestJson?.Release();
             StopCapture();
         }
@@ -273,7 +284,7 @@ internal sealed class CallObservation : PendingRecord
             Streaming = Streaming,
             StatusCode = StatusCode,
             ErrorType = ErrorType,
-            DurationMs = Duration.TotalMilliseconds,
+            DurationMs = Math.Max(0, Duration.TotalMilliseconds), // a clock that ran backwards never gives a negative duration
             Tags = Tags,
             Usage = EstimatedUsage ?? usage.ToUsage(),
             Cost = usage.ReportedCost is { } reported ? new CostBreakdown { Currency = "USD", Total = reported, ReportedByProvider = true } : null,

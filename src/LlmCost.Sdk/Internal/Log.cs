@@ -73,4 +73,28 @@ internal static partial class Log
 
     [LoggerMessage(405, LogLevel.Warning, "LLM budget {Budget}: the same request was sent {Count} times within the loop window.")]
     public static partial void LoopDetected(ILogger logger, string budget, int count);
+    // Pipeline reliability: 250-299.
+    [LoggerMessage(250, LogLevel.Warning, "LLM cost tracking gave up on the sinks after the shutdown timeout {Timeout}: {Queued} records were still queued and {InSinks} waiting for the sinks (kept in the disk spool: {Spooled}); what could not be written is counted in DroppedBySinks.")]
+    public static partial void ShutdownGaveUp(ILogger logger, TimeSpan timeout, long queued, long inSinks, bool spooled);
+
+    [LoggerMessage(251, LogLevel.Error, "LLM cost sink {Sink} did not complete a write within {Timeout}; the write was abandoned and its {Count} records were not written to it.")]
+    public static partial void SinkTimedOut(ILogger logger, string sink, TimeSpan timeout, int count);
+
+    [LoggerMessage(252, LogLevel.Warning, "LLM cost sink {Sink} cannot take writes; its records are kept in the disk spool and replayed in order when it recovers.")]
+    public static partial void SinkSpooling(ILogger logger, string sink);
+
+    [LoggerMessage(253, LogLevel.Information, "LLM cost sink {Sink} caught up with the disk spool.")]
+    public static partial void SpoolCaughtUp(ILogger logger, string sink);
+
+    [LoggerMessage(254, LogLevel.Warning, "The LLM cost disk spool removed {Count} records ({Reason}) before every sink had taken them.")]
+    public static partial void SpoolDropped(ILogger logger, int count, string reason);
+
+    [LoggerMessage(255, LogLevel.Error, "The LLM cost disk spool at {Path} cannot be used; records a sink cannot take are dropped and counted instead.")]
+    public static partial void SpoolUnavailable(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(256, LogLevel.Error, "The LLM cost disk spool could not write a batch of {Count} records; they go to the sinks without it.")]
+    public static partial void SpoolWriteFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(257, LogLevel.Error, "LLM cost tracking is not configured correctly, so this HttpClient's calls pass through untracked. Fix the configuration (a host reports it at start-up).")]
+    public static partial void NotConfigured(ILogger logger, Exception exception);
 }

@@ -77,4 +77,38 @@ public sealed class JsonLinesCostSink : ICostSink
             }
         }
     }
+
+    /// <summary>
+    /// Tells whether the file's last 8 MiB hold a record with this id: the disk spool asks before it replays the batch a
+    /// crash may have left half-acknowledged, so a replay never appends a line twice.
+    /// </summary>
+    internal bool Contains(Guid id)
+    {
+        const int Tail = 8 * 1024 * 1024;
+        try
+        {
+            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var length = (int)Math.Min(stream.Length, Tail);
+            stream.Seek(-length, SeekOrigin.End);
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                stream.ReadExactly(buffer, 0, length);
+                var needle = System.Text.Encoding.UTF8.GetBytes("\"id\":\"" + id.ToString("D") + "\"");
+                return buffer.AsSpan(0, length).IndexOf(needle) >= 0;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
 }

@@ -5,9 +5,13 @@ internal sealed class LlmCostCounters
 {
     private long _queued;
     private long _droppedQueueFull;
-    private long _written;
+    private long _recordsWritten;
+    private long _sinkWrites;
     private long _droppedBySinks;
     private long _sinkFailures;
+    private long _sinkTimeouts;
+    private long _replayed;
+    private long _droppedBySpool;
     private long _unpriced;
     private long _malformed;
     private long _missingUsage;
@@ -17,11 +21,19 @@ internal sealed class LlmCostCounters
 
     public long DroppedQueueFull() => Interlocked.Increment(ref _droppedQueueFull);
 
-    public void Written(int count) => Interlocked.Add(ref _written, count);
+    public void RecordsWritten(int count) => Interlocked.Add(ref _recordsWritten, count);
+
+    public void SinkWrote(int count) => Interlocked.Add(ref _sinkWrites, count);
 
     public void DroppedBySink(int count) => Interlocked.Add(ref _droppedBySinks, count);
 
     public void SinkFailed() => Interlocked.Increment(ref _sinkFailures);
+
+    public void SinkTimedOut() => Interlocked.Increment(ref _sinkTimeouts);
+
+    public void Replayed(int count) => Interlocked.Add(ref _replayed, count);
+
+    public void DroppedBySpool(int count) => Interlocked.Add(ref _droppedBySpool, count);
 
     public void Unpriced() => Interlocked.Increment(ref _unpriced);
 
@@ -35,9 +47,13 @@ internal sealed class LlmCostCounters
     {
         Queued = Volatile.Read(ref _queued),
         DroppedQueueFull = Volatile.Read(ref _droppedQueueFull),
-        Written = Volatile.Read(ref _written),
+        RecordsWritten = Volatile.Read(ref _recordsWritten),
+        SinkWrites = Volatile.Read(ref _sinkWrites),
         DroppedBySinks = Volatile.Read(ref _droppedBySinks),
         SinkFailures = Volatile.Read(ref _sinkFailures),
+        SinkTimeouts = Volatile.Read(ref _sinkTimeouts),
+        ReplayedFromSpool = Volatile.Read(ref _replayed),
+        DroppedBySpool = Volatile.Read(ref _droppedBySpool),
         Unpriced = Volatile.Read(ref _unpriced),
         MalformedResponses = Volatile.Read(ref _malformed),
         MissingUsage = Volatile.Read(ref _missingUsage),

@@ -6,30 +6,41 @@ namespace LlmCost.Sdk;
 
 /// <summary>
 /// The background half of the SDK: a bounded queue that the handler never waits on, a pump that batches by size and
-/// by time, and one worker per sink with its own bounded queue, retries and backoff.
+/// by time, and one worker per sink with its own bounded queue, write timeout, retries and backoff (and, opt-in, a
+/// disk spool that keeps what a sink cannot take).
 /// </summary>
 /// <remarks>
-/// Modelled on OpenTelemetry's BatchExportProcessor, with Serilog's BatchingSink flaw avoided: the queue is in
+/// Modelled on OpenTelemetry's BatchExportProcessor: the pump runs on its own long-running thread that waits on a
+/// signal, so an application that floods or starves the thread pool (synchronous callers in a burst) cannot stop it
+/// from draining the queue. Serilog's BatchingSink flaw is avoided: the queue is in
 /// <see cref="BoundedChannelFullMode.Wait"/> mode so <c>TryWrite</c> returns <see langword="false"/> when full, and
-/// every drop is counted. The pump and workers start under <see cref="ExecutionContext.SuppressFlow"/> on the thread
-/// pool, so they never carry a caller's <see cref="LlmCostScope"/> and never run on an application thread.
+/// every drop is counted. The pump and the sink workers start their threads without the caller's
+/// <see cref="ExecutionContext"/>, so they never carry a caller's <see cref="LlmCostScope"/>. Shutdown is bounded by
+/// <see cref="LlmCostOptions.ShutdownTimeout"/> whatever the sinks do: when it passes, sinks are cancelled and what was
+/// left is counted and logged.
 /// </remarks>
 internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
 {
+    /// <summary>How long shutdown waits, after giving up on the sinks, for the threads to count what they drop.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
+
     private readonly Channel<PipelineItem> _queue;
     private readonly SinkWorker[] _workers;
+    private readonly DiskSpool? _spool;
     private readonly LlmCostCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _maxBatchSize;
+    private readonly long _pressure;
     private readonly TimeSpan _batchDelay;
     private readonly TimeSpan _shutdownTimeout;
     private readonly CancellationTokenSource _abort = new();
-    private readonly Task _pump;
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+    private readonly TaskCompletionSource _pumpDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _shutdownLock = new();
     private Task? _shutdown;
-    private TaskCompletionSource _batchReady = NewSignal();
     private volatile bool _completing;
+    private int _aborted;
     private int _pendingFlushes;
     private long _depth; // records queued and not yet taken by the pump; cheaper than the channel's locked Count
 
@@ -45,6 +56,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         _time = time;
         _logger = logger;
         _maxBatchSize = o.Pipeline.MaxBatchSize;
+        _pressure = Math.Max(o.Pipeline.MaxBatchSize, o.Pipeline.QueueCapacity * 3L / 4);
         _batchDelay = o.Pipeline.BatchDelay;
         _shutdownTimeout = o.ShutdownTimeout;
         _queue = Channel.CreateBounded<PipelineItem>(new BoundedChannelOptions(o.Pipeline.QueueCapacity)
@@ -55,11 +67,11 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
             AllowSynchronousContinuations = false,
         });
 
-        using (ExecutionContext.SuppressFlow())
-        {
-            _workers = [.. sinks.Distinct().Select(s => new SinkWorker(s, o, counters, time, logger, _abort.Token))];
-            _pump = Task.Run(PumpAsync, CancellationToken.None);
-        }
+        var distinct = sinks.Distinct().ToArray();
+        _spool = DiskSpool.Open(o, distinct, counters, time, logger);
+        _workers = [.. distinct.Select((s, i) => new SinkWorker(s, i, o, _spool, counters, time, logger, _abort.Token))];
+        var pump = new Thread(Pump) { IsBackground = true, Name = "LlmCost pump" };
+        pump.UnsafeStart(); // no ExecutionContext: the pump never carries a caller's scope
     }
 
     public bool TryWrite(CostRecord record) => TryWriteItem(record);
@@ -72,10 +84,19 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         if (_queue.Writer.TryWrite(new PipelineItem(record, null)))
         {
             _counters.Queued();
-            if (Interlocked.Increment(ref _depth) >= _maxBatchSize)
+            var depth = Interlocked.Increment(ref _depth);
+            if (depth == 1 || (depth >= _maxBatchSize && !_wake.IsSet))
             {
-                // A full batch is waiting: end the pump's linger now rather than at the batch delay.
-                Volatile.Read(ref _batchReady).TrySetResult();
+                // Wake the pump when work arrives and when a full batch waits (ending its linger): about once per
+                // batch, not once per record, and no thread-pool work item per LLM call.
+                _wake.Set();
+            }
+
+            if (depth >= _pressure)
+            {
+                // The queue is three-quarters full: the pump is runnable but short of CPU (many busy callers on few
+                // cores). Yield this caller's time slice so it drains, rather than dropping records later.
+                Thread.Yield();
             }
 
             return true;
@@ -97,7 +118,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         try
         {
             await _queue.Writer.WriteAsync(new PipelineItem(null, signal), cancellationToken).ConfigureAwait(false);
-            Volatile.Read(ref _batchReady).TrySetResult();
+            _wake.Set();
         }
         catch (ChannelClosedException)
         {
@@ -111,8 +132,46 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
 
             return;
         }
+        catch
+        {
+            Interlocked.Decrement(ref _pendingFlushes);
+            throw;
+        }
 
         await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Flushes for the host's stop, bounded by the shutdown timeout (and the host's token): when either passes, the
+    /// sinks are given up on, so the hosted services stopped after this one still get the host's shutdown budget.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var flush = FlushAsync(CancellationToken.None);
+        try
+        {
+            await flush.WaitAsync(_shutdownTimeout, _time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (TimeoutException)
+        {
+            // Past the shutdown timeout: give up on the sinks below.
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Past the host's own budget: give up on the sinks below.
+        }
+
+        Abort();
+        try
+        {
+            // The workers drop (or spool) the rest at once after the abort; wait briefly so the counters are final.
+            await flush.WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Counted as the workers get to it.
+        }
     }
 
     /// <summary>Stops accepting records, drains the queue into the sinks and waits for them, within the shutdown timeout.</summary>
@@ -136,44 +195,86 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     {
         _completing = true;
         _queue.Writer.TryComplete();
-        Volatile.Read(ref _batchReady).TrySetResult();
-        var all = Task.WhenAll(_workers.Select(w => w.Completion).Prepend(_pump));
+        _wake.Set();
+        var all = Task.WhenAll(_workers.Select(w => w.Completion).Prepend(_pumpDone.Task));
         try
         {
-            await all.WaitAsync(_shutdownTimeout, _time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            Log.ShutdownTimedOut(_logger, _shutdownTimeout);
-            await _abort.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await all.WaitAsync(_shutdownTimeout, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Abort();
+                // The threads wake at once on the abort; wait (on the real clock, briefly) for them to count what they drop.
+                await all.WaitAsync(AbortGrace).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
             _counters.InternalError();
             Log.InternalError(_logger, ex);
         }
+        finally
+        {
+            _spool?.Dispose();
+        }
     }
 
-    private async Task PumpAsync()
+    /// <summary>Gives up on the sinks: cancels their writes and counts (or spools) everything still on its way.</summary>
+    private void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) != 0)
+        {
+            return;
+        }
+
+        long inSinks = 0;
+        foreach (var worker in _workers)
+        {
+            inSinks += worker.PendingRecords;
+        }
+
+        Log.ShutdownGaveUp(_logger, _shutdownTimeout, Math.Max(0, Volatile.Read(ref _depth)), inSinks, _spool is not null);
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            // A sink's cancellation callback threw; the abort itself went through.
+            _counters.InternalError();
+            Log.InternalError(_logger, ex);
+        }
+
+        _wake.Set();
+    }
+
+    private void Pump()
     {
         var reader = _queue.Reader;
         var batch = new List<CostRecord>(Math.Min(_maxBatchSize, 1024));
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                // Linger until a batch is full, a flush is asked for, or the batch delay passes. Writers wake the
-                // pump once per batch, not once per record: no thread-pool work item per LLM call.
-                var ready = Volatile.Read(ref _batchReady).Task;
-                if (!ready.IsCompleted && !_completing && Volatile.Read(ref _pendingFlushes) == 0
-                    && Volatile.Read(ref _depth) < _maxBatchSize && _batchDelay > TimeSpan.Zero)
+                _wake.Reset();
+                if (Volatile.Read(ref _pendingFlushes) == 0 && !reader.TryPeek(out _))
                 {
-                    await Task.WhenAny(ready, Task.Delay(_batchDelay, _time)).ConfigureAwait(false);
+                    if (_completing && reader.Completion.IsCompleted)
+                    {
+                        break;
+                    }
+
+                    _wake.Wait(); // idle: writers set the signal when the first record arrives
+                    continue;
                 }
 
-                if (ready.IsCompleted)
+                // Linger until a batch is full, a flush is asked for, or the batch delay passes.
+                if (!_completing && Volatile.Read(ref _pendingFlushes) == 0
+                    && Volatile.Read(ref _depth) < _maxBatchSize && _batchDelay > TimeSpan.Zero)
                 {
-                    Interlocked.Exchange(ref _batchReady, NewSignal());
+                    Linger();
                 }
 
                 // Keep draining while full batches wait or a flush is pending behind them.
@@ -183,12 +284,12 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
                 {
                     flush = Drain(reader, batch);
                     drained = batch.Count;
-                    await DispatchAsync(batch, flush).ConfigureAwait(false);
+                    Dispatch(batch, flush);
                 }
-                while (flush is not null || (drained > 0 && (Volatile.Read(ref _pendingFlushes) > 0 || Volatile.Read(ref _depth) >= _maxBatchSize)));
+                while (flush is not null || (drained > 0 && (Volatile.Read(ref _pendingFlushes) > 0 || Volatile.Read(ref _depth) >= _maxBatchSize || _completing)));
             }
 
-            await DispatchAsync(batch, null).ConfigureAwait(false);
+            Dispatch(batch, null);
         }
         catch (Exception ex)
         {
@@ -201,10 +302,23 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
             {
                 worker.Complete();
             }
+
+            _pumpDone.TrySetResult();
         }
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Waits for the batch delay, or less when the signal is set, on the injected clock.</summary>
+    private void Linger()
+    {
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            _wake.Wait(_batchDelay);
+            return;
+        }
+
+        using var timer = _time.CreateTimer(static s => ((ManualResetEventSlim)s!).Set(), _wake, _batchDelay, Timeout.InfiniteTimeSpan);
+        _wake.Wait();
+    }
 
     private FlushSignal? Drain(ChannelReader<PipelineItem> reader, List<CostRecord> batch)
     {
@@ -226,15 +340,20 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         return null;
     }
 
-    private async ValueTask DispatchAsync(List<CostRecord> batch, FlushSignal? flush)
+    private void Dispatch(List<CostRecord> batch, FlushSignal? flush)
     {
         if (batch.Count > 0)
         {
             CostRecord[] records = [.. batch];
             batch.Clear();
-            foreach (var worker in _workers)
+            if (_workers.Length > 0)
             {
-                await worker.OfferAsync(records).ConfigureAwait(false);
+                var sequence = _spool?.Append(records) ?? 0;
+                var sinkBatch = new SinkBatch(records, sequence, _workers.Length, _counters);
+                foreach (var worker in _workers)
+                {
+                    worker.Offer(sinkBatch);
+                }
             }
         }
 
@@ -247,7 +366,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
 
             foreach (var worker in _workers)
             {
-                await worker.FlushAsync(flush).ConfigureAwait(false);
+                worker.Flush(flush);
             }
         }
     }

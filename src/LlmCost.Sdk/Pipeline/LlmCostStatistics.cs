@@ -9,14 +9,45 @@ public sealed record LlmCostStatistics
     /// <summary>Gets the number of records dropped because the queue was full or the pipeline had shut down.</summary>
     public long DroppedQueueFull { get; init; }
 
-    /// <summary>Gets the number of record deliveries that a sink accepted (a record written to two sinks counts twice).</summary>
-    public long Written { get; init; }
+    /// <summary>
+    /// Gets the number of records that every sink accepted when the pipeline first handed them out: one per record,
+    /// however many sinks there are. Records delivered later from the disk spool are counted in
+    /// <see cref="ReplayedFromSpool"/> instead.
+    /// </summary>
+    public long RecordsWritten { get; init; }
 
-    /// <summary>Gets the number of record deliveries lost because a sink failed every retry or its queue was full.</summary>
+    /// <summary>
+    /// Gets the number of record deliveries that sinks accepted, replays from the disk spool included: a record written to
+    /// two sinks counts twice.
+    /// </summary>
+    public long SinkWrites { get; init; }
+
+    /// <summary>
+    /// Gets the number of record deliveries lost: a sink failed every retry, did not complete a write within
+    /// <see cref="LlmCostSinkOptions.WriteTimeout"/>, fell so far behind that its queue was full, or was given up on when
+    /// shutdown passed <see cref="LlmCostOptions.ShutdownTimeout"/>. A record lost to two sinks counts twice. With a disk
+    /// spool, such records are kept on disk instead and not counted here (see <see cref="DroppedBySpool"/>).
+    /// </summary>
     public long DroppedBySinks { get; init; }
 
-    /// <summary>Gets the number of failed sink writes, retries included.</summary>
+    /// <summary>Gets the number of failed sink writes, retries and timed-out writes included.</summary>
     public long SinkFailures { get; init; }
+
+    /// <summary>
+    /// Gets the number of sink writes that did not complete within <see cref="LlmCostSinkOptions.WriteTimeout"/>; each is
+    /// abandoned (its token cancelled) and also counted in <see cref="SinkFailures"/>.
+    /// </summary>
+    public long SinkTimeouts { get; init; }
+
+    /// <summary>Gets the number of record deliveries a sink took from the disk spool, after an outage or a restart.</summary>
+    public long ReplayedFromSpool { get; init; }
+
+    /// <summary>
+    /// Gets the number of record deliveries the disk spool removed before a sink took them, because the spool reached
+    /// <see cref="LlmCostOptions.DiskSpoolMaxBytes"/> or the batch was older than <see cref="LlmCostOptions.DiskSpoolMaxAge"/>,
+    /// or because a spooled batch could not be read back. A record removed before two sinks took it counts twice.
+    /// </summary>
+    public long DroppedBySpool { get; init; }
 
     /// <summary>Gets the number of calls with usage whose model had no price (recorded with a null cost).</summary>
     public long Unpriced { get; init; }

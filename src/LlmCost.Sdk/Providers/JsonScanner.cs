@@ -40,11 +40,23 @@ internal sealed class JsonScanner : IUsageReader
     private bool _valueTruncated;
     private ulong _keyHash;
     private bool _hashKey;
+    private bool _incomplete;
+    private int _setsAtStart;
+    private Expect _expect; // inside a container: a ':' after a key, a ',' or a close after a value
 
     public JsonScanner(UsageMapping mapping, UsageAccumulator usage)
     {
         _mapping = mapping;
         _usage = usage;
+        _setsAtStart = usage.Sets;
+    }
+
+    /// <summary>The punctuation the grammar demands next inside a container (a cheap check: broken JSON never yields usage).</summary>
+    private enum Expect : byte
+    {
+        Anything,
+        Colon,
+        Separator,
     }
 
     private enum State : byte
@@ -64,8 +76,11 @@ internal sealed class JsonScanner : IUsageReader
     /// </summary>
     public bool HasModel => _usage.Model is not null;
 
-    /// <summary>Gets a value indicating whether the bytes so far cannot be JSON.</summary>
-    public bool Malformed => _state == State.Failed;
+    /// <summary>
+    /// Gets a value indicating whether the bytes so far cannot be JSON, a document ended before it was complete, or the
+    /// usage read could not be read completely (<see cref="UsageAccumulator.Unreliable"/>).
+    /// </summary>
+    public bool Malformed => _state == State.Failed || _incomplete || _usage.Unreliable;
 
     /// <summary>Forgets all state, ready for a new document (a new SSE event).</summary>
     public void Reset()
@@ -77,6 +92,8 @@ internal sealed class JsonScanner : IUsageReader
         _inTopLevelArray = false;
         _capture = false;
         _path = default;
+        _setsAtStart = _usage.Sets;
+        _expect = Expect.Anything;
     }
 
     /// <summary>
@@ -86,6 +103,7 @@ internal sealed class JsonScanner : IUsageReader
     public JsonScanner Restart(UsageMapping mapping)
     {
         _mapping = mapping;
+        _incomplete = false;
         Reset();
         return this;
     }
@@ -135,15 +153,39 @@ internal sealed class JsonScanner : IUsageReader
                     return;
             }
         }
+
+        if (_state == State.Failed && _usage.Sets != _setsAtStart)
+        {
+            // The document that carried these counts turned out not to be JSON: what was read of it cannot be trusted.
+            _usage.MarkUnreliable();
+        }
     }
 
-    /// <summary>Ends the document: a number at the very end has no delimiter after it.</summary>
+    /// <summary>
+    /// Ends the document: a number at the very end has no delimiter after it. A document that ends inside an object, an
+    /// array, a key or a string was cut short: the scanner reports it <see cref="Malformed"/>, and usage read from it is
+    /// <see cref="UsageAccumulator.Unreliable"/> (a count may be missing or cut: <c>"prompt_tokens":12</c> of <c>1234</c>).
+    /// </summary>
     public void Complete()
     {
         if (_state == State.InScalar)
         {
-            EndScalar(JsonScalarKind.Number);
-            _state = State.Between;
+            var inside = _depth > 0;
+            if (!inside)
+            {
+                EndScalar(JsonScalarKind.Number);
+            }
+
+            _state = inside ? State.InScalar : State.Between;
+        }
+
+        if (_state != State.Failed && (_depth > 0 || _inTopLevelArray || _state != State.Between))
+        {
+            _incomplete = true;
+            if (_usage.HasUsage)
+            {
+                _usage.MarkUnreliable();
+            }
         }
     }
 
@@ -152,6 +194,12 @@ internal sealed class JsonScanner : IUsageReader
         for (; i < data.Length; i++)
         {
             var b = data[i];
+            if (_expect != Expect.Anything && !IsPunctuationExpected(b))
+            {
+                _state = State.Failed;
+                return data.Length;
+            }
+
             switch (b)
             {
                 case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n':
@@ -162,6 +210,7 @@ internal sealed class JsonScanner : IUsageReader
                     continue;
                 }
                 case (byte)'{':
+                    _expect = Expect.Anything;
                     Push(isArray: false);
                     _expectKey = true;
                     continue;
@@ -174,6 +223,7 @@ internal sealed class JsonScanner : IUsageReader
                         continue;
                     }
 
+                    _expect = Expect.Anything;
                     Push(isArray: true);
                     _expectKey = false;
                     continue;
@@ -181,6 +231,7 @@ internal sealed class JsonScanner : IUsageReader
                     if (_depth == 0 && b == (byte)']' && _inTopLevelArray)
                     {
                         _inTopLevelArray = false;
+                        _expect = Expect.Anything;
                         continue;
                     }
 
@@ -192,12 +243,27 @@ internal sealed class JsonScanner : IUsageReader
 
                     _depth--;
                     _expectKey = false;
+                    _expect = _depth > 0 || _inTopLevelArray ? Expect.Separator : Expect.Anything;
                     continue;
                 case (byte)',':
+                    if (_expect != Expect.Separator)
+                    {
+                        _state = State.Failed; // a comma that follows no value
+                        return data.Length;
+                    }
+
+                    _expect = Expect.Anything;
                     _expectKey = _depth > 0 && (_arrayMask & (1UL << Math.Min(_depth - 1, 63))) == 0;
                     continue;
                 case (byte)':':
+                    if (_expect != Expect.Colon)
+                    {
+                        _state = State.Failed; // a colon that follows no key
+                        return data.Length;
+                    }
+
                     _expectKey = false;
+                    _expect = Expect.Anything;
                     continue;
                 case (byte)'"':
                     if (_expectKey)
@@ -268,6 +334,7 @@ internal sealed class JsonScanner : IUsageReader
             }
 
             _state = State.Between;
+            _expect = Expect.Colon;
         }
 
         return i + stop + 1;
@@ -376,5 +443,9 @@ internal sealed class JsonScanner : IUsageReader
 
         _capture = false;
         _expectKey = false;
+        _expect = _depth > 0 || _inTopLevelArray ? Expect.Separator : Expect.Anything;
     }
+
+    private bool IsPunctuationExpected(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'
+        || (_expect == Expect.Colon ? b == (byte)':' : b is (byte)',' or (byte)'}' or (byte)']');
 }

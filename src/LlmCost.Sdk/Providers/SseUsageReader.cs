@@ -17,6 +17,9 @@ internal sealed class SseUsageReader : IUsageReader
     private bool _lastWasCarriageReturn;
     private bool _eventHasData;
     private bool _skipEventData;
+    private bool _malformed;
+    private bool _sniffed;
+    private bool _jsonBody;
 
     /// <summary>Initializes a new instance of the <see cref="SseUsageReader"/> class.</summary>
     /// <param name="json">The scanner that reads each event's data.</param>
@@ -31,11 +34,29 @@ internal sealed class SseUsageReader : IUsageReader
         SkipToLineEnd,
     }
 
-    /// <summary>Gets a value indicating whether an event's data was not valid JSON (other than <c>[DONE]</c>).</summary>
-    public bool Malformed { get; private set; }
+    /// <summary>
+    /// Gets a value indicating whether an event's data was not valid JSON (other than <c>[DONE]</c>), the stream ended
+    /// inside an event's JSON, or the usage could not be read completely.
+    /// </summary>
+    public bool Malformed
+    {
+        get => _malformed || _json.Malformed;
+        private set => _malformed = value;
+    }
 
     public void Write(ReadOnlySpan<byte> data)
     {
+        if (!_sniffed)
+        {
+            Sniff(data);
+        }
+
+        if (_jsonBody)
+        {
+            _json.Write(data);
+            return;
+        }
+
         var i = 0;
         while (i < data.Length)
         {
@@ -118,8 +139,34 @@ internal sealed class SseUsageReader : IUsageReader
     /// <summary>Ends the stream: an event not closed by a blank line is still read.</summary>
     public void Complete()
     {
+        if (_jsonBody)
+        {
+            _json.Complete();
+            return;
+        }
+
         EndLine();
         EndLine();
+    }
+
+    /// <summary>
+    /// Looks at the body's first byte that is not white space: a body labelled <c>text/event-stream</c> that starts with
+    /// <c>{</c> or <c>[</c> is one JSON document (a proxy or server that mislabels a non-streamed answer), and is read as
+    /// such rather than as events, so its usage is not missed.
+    /// </summary>
+    private void Sniff(ReadOnlySpan<byte> data)
+    {
+        var start = data.IndexOfAnyExcept(" \t\r\n"u8);
+        if (start < 0)
+        {
+            return;
+        }
+
+        _sniffed = true;
+        if (data[start] is (byte)'{' or (byte)'[')
+        {
+            _jsonBody = true;
+        }
     }
 
     /// <summary>

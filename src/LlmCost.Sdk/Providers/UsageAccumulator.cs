@@ -22,6 +22,7 @@ internal sealed class UsageAccumulator
     private long? _audioInput;
     private long? _audioOutput;
     private readonly PriceTable? _knownModels;
+    private bool _unreliable;
 
     /// <summary>Initializes a new instance of the <see cref="UsageAccumulator"/> class.</summary>
     /// <param name="knownModels">A table whose model-id strings are reused for the ids it knows.</param>
@@ -39,6 +40,23 @@ internal sealed class UsageAccumulator
     /// <summary>Gets a value indicating whether the response carried any token count.</summary>
     public bool HasUsage { get; private set; }
 
+    /// <summary>
+    /// Gets a value indicating whether the usage could not be read completely: a count that is not a non-negative integer
+    /// (<c>1.5</c>, <c>"12"</c>, <c>-5</c>, <c>1e308</c>, a main count that is <c>null</c>), or a body that ended inside the
+    /// document that carried usage. Such usage is never priced as if the provider had reported it:
+    /// <see cref="ToUsage"/> then says <see cref="UsageSource.None"/>, and the reader reports the response as malformed.
+    /// </summary>
+    /// <remarks>
+    /// Counts that contradict each other make it unreliable too: a part larger than its whole (cached input over all
+    /// input, reasoning over all output) cannot all be the provider's.
+    /// </remarks>
+    public bool Unreliable => _unreliable
+        || (_totalInput is { } total && (_cacheRead ?? 0) + (_cacheWrite ?? 0) > total)
+        || (_output is { } output && _reasoning > output);
+
+    /// <summary>Marks the usage as not completely read (see <see cref="Unreliable"/>).</summary>
+    public void MarkUnreliable() => _unreliable = true;
+
     /// <summary>Gets the cost the provider reported for the call, or <see langword="null"/>.</summary>
     public decimal? ReportedCost { get; private set; }
 
@@ -47,9 +65,13 @@ internal sealed class UsageAccumulator
     /// <summary>Sets the requested model from the URL (a Bedrock model id, a Gemini model, an Azure deployment); the request body's <c>model</c> replaces it.</summary>
     public void SetRequestModel(string model) => RequestModel = _knownModels?.KnownModelId(model) ?? model;
 
+    /// <summary>Gets how many counts were set so far: a reader compares it to tell whether a document it could not finish carried usage.</summary>
+    public int Sets { get; private set; }
+
     public void Set(UsageField field, long value)
     {
         HasUsage = true;
+        Sets++;
         switch (field)
         {
             case UsageField.TotalInput: _totalInput = value; break;
@@ -110,7 +132,7 @@ internal sealed class UsageAccumulator
     /// <summary>Maps what was reported to the normalized usage of DESIGN.md.</summary>
     public TokenUsage ToUsage()
     {
-        if (!HasUsage)
+        if (!HasUsage || Unreliable)
         {
             return TokenUsage.None;
         }

@@ -45,9 +45,109 @@ internal abstract class UsageMapping
             return;
         }
 
-        if (kind == JsonScalarKind.Number && Utf8Parser.TryParse(value, out long count, out var consumed) && consumed == value.Length && count >= 0)
+        if (kind == JsonScalarKind.Number && TryReadCount(value, out var count))
         {
             usage.Set(field, count);
         }
+        else if (kind != JsonScalarKind.Literal || field is UsageField.TotalInput or UsageField.UncachedInput or UsageField.Output)
+        {
+            // Not a count a provider reports (1.5, "12", -5, 1e308, 9223372036854775808, or null for a main count):
+            // the usage cannot be read completely, and is never priced as if it had been. A null detail count
+            // (cache, reasoning) is the provider saying "none" and is read as absent.
+            usage.MarkUnreliable();
+        }
+    }
+
+    /// <summary>
+    /// Reads a token count: a non-negative integer, also when written as an integral decimal or exponent (<c>1000.0</c>,
+    /// <c>1e3</c>), as some servers serialize numbers; at most 2^53 when written so (beyond, a double is not exact).
+    /// </summary>
+    internal static bool TryReadCount(ReadOnlySpan<byte> value, out long count)
+    {
+        count = 0;
+        if (!IsJsonNumber(value))
+        {
+            return false; // 0920, 1., 1e: not JSON, whatever a lenient parser would make of it
+        }
+
+        if (Utf8Parser.TryParse(value, out count, out var consumed) && consumed == value.Length)
+        {
+            return count >= 0;
+        }
+
+        const double MaxExact = 9007199254740992d; // 2^53
+        if (Utf8Parser.TryParse(value, out double number, out consumed) && consumed == value.Length
+            && double.IsFinite(number) && number >= 0 && number <= MaxExact && Math.Floor(number) == number)
+        {
+            count = (long)number;
+            return true;
+        }
+
+        count = 0;
+        return false;
+    }
+
+    /// <summary>The JSON number grammar: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>.</summary>
+    private static bool IsJsonNumber(ReadOnlySpan<byte> value)
+    {
+        var i = 0;
+        if (i < value.Length && value[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if (i >= value.Length || !char.IsAsciiDigit((char)value[i]))
+        {
+            return false;
+        }
+
+        if (value[i] == (byte)'0')
+        {
+            i++;
+        }
+        else
+        {
+            while (i < value.Length && char.IsAsciiDigit((char)value[i]))
+            {
+                i++;
+            }
+        }
+
+        if (i < value.Length && value[i] == (byte)'.')
+        {
+            i++;
+            var start = i;
+            while (i < value.Length && char.IsAsciiDigit((char)value[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+        }
+
+        if (i < value.Length && value[i] is (byte)'e' or (byte)'E')
+        {
+            i++;
+            if (i < value.Length && value[i] is (byte)'+' or (byte)'-')
+            {
+                i++;
+            }
+
+            var start = i;
+            while (i < value.Length && char.IsAsciiDigit((char)value[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+        }
+
+        return i == value.Length;
     }
 }

@@ -193,7 +193,7 @@ public sealed class LlmCall : IDisposable
             Streaming = call.Streaming,
             StatusCode = call.StatusCode,
             ErrorType = call.ErrorType,
-            DurationMs = Duration.TotalMilliseconds,
+            DurationMs = Math.Max(0, Duration.TotalMilliseconds), // a clock that ran backwards never gives a negative duration
             Tags = call.Tags,
             Usage = call.Usage ?? TokenUsage.None,
         };

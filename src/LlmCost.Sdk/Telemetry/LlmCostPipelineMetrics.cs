@@ -25,6 +25,8 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
     public const string MissingUsageName = "llmcost.pipeline.calls.missing_usage";
     public const string MalformedName = "llmcost.pipeline.responses.malformed";
     public const string InternalErrorsName = "llmcost.pipeline.internal_errors";
+    public const string SinkTimeoutsName = "llmcost.pipeline.sink.timeouts";
+    public const string ReplayedName = "llmcost.pipeline.records.replayed";
 
     private readonly Meter? _ownedMeter;
 
@@ -43,8 +45,8 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
 
         meter.CreateObservableCounter(RecordsQueuedName, () => counters.Snapshot().Queued, "{record}",
             "Cost records queued for the sinks.");
-        meter.CreateObservableCounter(RecordsWrittenName, () => counters.Snapshot().Written, "{record}",
-            "Cost records that a sink accepted.");
+        meter.CreateObservableCounter(RecordsWrittenName, () => counters.Snapshot().RecordsWritten, "{record}",
+            "Cost records that every sink accepted.");
         meter.CreateObservableCounter(RecordsDroppedName, () => Dropped(counters.Snapshot()), "{record}",
             "Cost records lost: reason queue_full (the queue was full or shut down) or sink (a sink failed every retry or fell behind).");
         meter.CreateObservableCounter(SinkFailuresName, () => counters.Snapshot().SinkFailures, "{failure}",
@@ -55,6 +57,10 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
             "Successful calls whose response reported no usage.");
         meter.CreateObservableCounter(MalformedName, () => counters.Snapshot().MalformedResponses, "{response}",
             "Responses whose body could not be read as the provider's format.");
+        meter.CreateObservableCounter(SinkTimeoutsName, () => counters.Snapshot().SinkTimeouts, "{write}",
+            "Sink writes abandoned after the sinks' write timeout.");
+        meter.CreateObservableCounter(ReplayedName, () => counters.Snapshot().ReplayedFromSpool, "{record}",
+            "Cost records replayed to a sink from the disk spool.");
         meter.CreateObservableCounter(InternalErrorsName, () => counters.Snapshot().InternalErrors, "{error}",
             "Internal errors caught and logged instead of reaching the application.");
     }
@@ -65,5 +71,6 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
     [
         new(statistics.DroppedQueueFull, new KeyValuePair<string, object?>(ReasonKey, "queue_full")),
         new(statistics.DroppedBySinks, new KeyValuePair<string, object?>(ReasonKey, "sink")),
+        new(statistics.DroppedBySpool, new KeyValuePair<string, object?>(ReasonKey, "spool")),
     ];
 }

@@ -89,7 +89,8 @@ public class LlmCostPipelineTests
         Assert.Equal(3, sink.Calls);
         var stats = counters.Snapshot();
         Assert.Equal(2, stats.SinkFailures);
-        Assert.Equal(1, stats.Written);
+        Assert.Equal(1, stats.SinkWrites);
+        Assert.Equal(1, stats.RecordsWritten);
         Assert.Equal(0, stats.DroppedBySinks);
     }
 
@@ -109,7 +110,8 @@ public class LlmCostPipelineTests
         Assert.Equal(2, healthy.Records.Count);
         var stats = counters.Snapshot();
         Assert.Equal(2, stats.DroppedBySinks);
-        Assert.Equal(2, stats.Written);
+        Assert.Equal(2, stats.SinkWrites); // the healthy sink took both
+        Assert.Equal(0, stats.RecordsWritten); // no record reached every sink
         Assert.True(stats.SinkFailures >= 3);
         Assert.Contains(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Error && r.Id.Id == 3 && r.Message.Contains("CallbackSink", StringComparison.Ordinal));
     }
@@ -229,13 +231,18 @@ public class LlmCostPipelineTests
     public async Task Pump_DoesNotInheritTheCallersScopeOrRunOnItsThread()
     {
         LlmCostScope? seenScope = null;
-        var seenThreadPool = false;
+        string? seenThread = null;
+        var seenBackground = false;
+        var callerThread = Environment.CurrentManagedThreadId;
+        var seenThreadId = callerThread;
         var sink = new CallbackSink
         {
             OnWrite = (_, _) =>
             {
                 seenScope = LlmCostScope.Current;
-                seenThreadPool = Thread.CurrentThread.IsThreadPoolThread;
+                seenThread = Thread.CurrentThread.Name;
+                seenBackground = Thread.CurrentThread.IsBackground;
+                seenThreadId = Environment.CurrentManagedThreadId;
                 return Task.CompletedTask;
             },
         };
@@ -249,7 +256,10 @@ public class LlmCostPipelineTests
         }
 
         Assert.Null(seenScope);
-        Assert.True(seenThreadPool);
+        // Each sink runs on the SDK's own background thread (not the caller's, not the thread pool's), so a starved pool cannot stop it.
+        Assert.NotEqual(callerThread, seenThreadId);
+        Assert.True(seenBackground);
+        Assert.Equal("LlmCost sink CallbackSink", seenThread);
         await pipeline.DisposeAsync();
     }
 

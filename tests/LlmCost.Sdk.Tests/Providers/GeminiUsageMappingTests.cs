@@ -103,15 +103,18 @@ public class GeminiUsageMappingTests
     }
 
     [Fact]
-    public void Read_ArrayStreamCutMidElement_KeepsCompleteElementsAndIsNotMalformed()
+    public void Read_ArrayStreamCutMidElement_IsMalformedAndItsUsageIsNotClaimedAsTheProviders()
     {
+        // Issue 12: a body that ends before its JSON document is complete is incomplete. The complete elements said 8
+        // input tokens so far, but the totals were cut off: never priced as if the provider had reported them.
         var text = LlmCost.Sdk.Tests.Payloads.Text("gemini-stream-array.json");
         var cut = text[..text.IndexOf("\"candidatesTokenCount\"", StringComparison.Ordinal)];
 
         var (usage, malformed) = UsageParsing.Read(GeminiUsageMapping.Instance, Encoding.UTF8.GetBytes(cut), sse: false, chunkSize: 7);
 
-        Assert.False(malformed);
-        Assert.Equal(UsageParsing.Usage(8, 0, 0, 0, 0), usage.ToUsage());
+        Assert.True(malformed);
+        Assert.True(usage.HasUsage);
+        Assert.Equal(TokenUsage.None, usage.ToUsage());
     }
 
     [Theory]

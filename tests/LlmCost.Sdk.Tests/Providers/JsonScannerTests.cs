@@ -27,13 +27,17 @@ public class JsonScannerTests
     }
 
     [Fact]
-    public void Write_NumbersThatAreNotCounts_AreIgnored()
+    public void Write_NumbersThatAreNotCounts_MakeTheUsageUnreliable()
     {
+        // Issue 12: a count that is not a non-negative integer is never read as 0 and priced as the provider's usage;
+        // an integral exponent (1.5e3 = 1500) is a count.
         var body = """{"usage":{"prompt_tokens":-3,"completion_tokens":1.5e3}}"""u8.ToArray();
 
-        var (usage, _) = UsageParsing.Read(OpenAIUsageMapping.Instance, body, sse: false, chunkSize: 4);
+        var (usage, malformed) = UsageParsing.Read(OpenAIUsageMapping.Instance, body, sse: false, chunkSize: 4);
 
-        Assert.False(usage.HasUsage);
+        Assert.True(malformed);
+        Assert.True(usage.Unreliable);
+        Assert.Equal(TokenUsage.None, usage.ToUsage());
     }
 
     [Fact]

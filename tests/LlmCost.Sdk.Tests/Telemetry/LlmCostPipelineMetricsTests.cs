@@ -20,7 +20,7 @@ public class LlmCostPipelineMetricsTests
         Action<LlmCostCounters> increment = name switch
         {
             "llmcost.pipeline.records.queued" => static c => c.Queued(),
-            "llmcost.pipeline.records.written" => static c => c.Written(1),
+            "llmcost.pipeline.records.written" => static c => c.RecordsWritten(1),
             "llmcost.pipeline.sink.failures" => static c => c.SinkFailed(),
             "llmcost.pipeline.calls.unpriced" => static c => c.Unpriced(),
             "llmcost.pipeline.calls.missing_usage" => static c => c.MissingUsage(),
