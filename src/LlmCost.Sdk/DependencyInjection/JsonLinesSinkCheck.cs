@@ -33,8 +33,15 @@ internal sealed class JsonLinesSinkCheck : IValidateOptions<LlmCostOptions>
             {
             }
 
-            using (new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1))
+            try
             {
+                using (new FileStream(_path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1))
+                {
+                }
+            }
+            catch (IOException) when (File.Exists(_path + ".lock"))
+            {
+                // Another process's writer holds the lock file for its turn (it takes it exclusively): the path is in use, not broken.
             }
 
             return ValidateOptionsResult.Success;

@@ -84,7 +84,6 @@ public static class LlmCostServiceCollectionExtensions
             () => sp.GetRequiredService<IHttpClientFactory>().CreateClient(PriceTableUpdater.HttpClientName),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<PriceTableUpdater>>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PriceTableUpdater>(static sp => sp.GetRequiredService<PriceTableUpdater>()));
         services.TryAddSingleton(static sp => new LlmCostPipelineMetrics(sp.GetRequiredService<LlmCostCounters>(), sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(static sp => CreatePipeline(sp));
         services.TryAddSingleton(static sp => new UsageEstimator(

@@ -17,15 +17,22 @@ namespace LlmCost.Sdk;
 internal sealed class LlmCostHostedService(IServiceProvider services) : IHostedService
 {
     private LlmCostPipeline? _pipeline;
+    private PriceTableUpdater? _updater;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Taking the recorder builds the price table now: invalid price data stops the host from starting.
         _ = services.GetRequiredService<HttpCallTracker>();
         _pipeline = services.GetRequiredService<LlmCostPipeline>();
+        _updater = services.GetRequiredService<PriceTableUpdater>();
+        _updater.Start(); // LlmCostOptions.PriceTableUpdate: polls only when a source is configured
         return Task.CompletedTask;
     }
 
     /// <summary>Flushes, bounded by <see cref="LlmCostOptions.ShutdownTimeout"/> and the host's token; disposal drains what comes after.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _pipeline?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _updater?.Stop();
+        return _pipeline?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    }
 }

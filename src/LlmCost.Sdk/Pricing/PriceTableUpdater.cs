@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -10,7 +9,7 @@ namespace LlmCost.Sdk;
 /// <see cref="PriceTableSource"/>; on any failure the last good table stays, a warning is logged and the failure counted.
 /// </summary>
 /// <remarks>Runs on a timer of the injected <see cref="TimeProvider"/>, off every caller's path; one read at a time.</remarks>
-internal sealed class PriceTableUpdater : IHostedService, IDisposable
+internal sealed class PriceTableUpdater : IDisposable
 {
     /// <summary>The largest table accepted: 32 MiB (the embedded one is well under 1 MiB).</summary>
     internal const int MaxBytes = 32 * 1024 * 1024;
@@ -48,32 +47,31 @@ internal sealed class PriceTableUpdater : IHostedService, IDisposable
     /// <summary>Raised after each read, with <see langword="true"/> when a new table was taken; tests wait on it.</summary>
     internal event Action<bool>? Polled;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts polling when <see cref="LlmCostOptions.PriceTableUpdate"/> names a source (called by the SDK's hosted service at host start).</summary>
+    public void Start()
     {
         var update = _options.PriceTableUpdate;
-        if (string.IsNullOrWhiteSpace(update.Source))
+        if (string.IsNullOrWhiteSpace(update.Source) || _timer is not null)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         using (ExecutionContext.SuppressFlow())
         {
             _timer = _time.CreateTimer(static state => _ = ((PriceTableUpdater)state!).PollAsync(), this, TimeSpan.Zero, update.Interval);
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops polling.</summary>
+    public void Stop()
     {
         _timer?.Dispose();
         _stopping.Cancel();
-        return Task.CompletedTask;
     }
 
     public void Dispose()
     {
-        // The host may call StopAsync after the container disposed this (or never): both only cancel and stop the timer.
+        // The hosted service may call Stop after the container disposed this (or never): both only cancel and stop the timer.
         _timer?.Dispose();
         _stopping.Cancel();
     }

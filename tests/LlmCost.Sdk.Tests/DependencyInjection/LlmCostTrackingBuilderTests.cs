@@ -71,6 +71,30 @@ public class LlmCostTrackingBuilderTests
     }
 
     [Fact]
+    public async Task HostStart_JsonLinesLockHeldByAnotherWriter_Starts()
+    {
+        // Another process writing the same file holds its lock file exclusively for its turn: the path is in use, not broken.
+        var path = Path.Combine(Path.GetTempPath(), $"llmcost-locked-{Guid.NewGuid():N}", "llm-costs.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var held = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services.AddLlmCostTracking().AddJsonLinesSink(path);
+            using var host = builder.Build();
+
+            await host.StartAsync();
+            await held.DisposeAsync();
+            await host.StopAsync();
+        }
+        finally
+        {
+            await held.DisposeAsync();
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task HostStart_UnwritableJsonLinesPath_FailsNamingThePath()
     {
         // A folder cannot be created under a file, whatever the user's rights.

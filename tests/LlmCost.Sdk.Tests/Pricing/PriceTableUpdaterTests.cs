@@ -143,7 +143,7 @@ public class PriceTableUpdaterTests
         var polled = System.Threading.Channels.Channel.CreateUnbounded<bool>();
         updater.Polled += taken => polled.Writer.TryWrite(taken);
 
-        await updater.StartAsync(CancellationToken.None);
+        updater.Start();
         Assert.True(await polled.Reader.ReadAsync()); // the first read is at start-up
         Assert.Equal("2.0", source.Current.Version);
 
@@ -155,7 +155,7 @@ public class PriceTableUpdaterTests
         Assert.True(await polled.Reader.ReadAsync());
         Assert.Equal("3.0", source.Current.Version);
 
-        await updater.StopAsync(CancellationToken.None);
+        updater.Stop();
         time.Advance(TimeSpan.FromHours(2));
         Assert.False(polled.Reader.TryRead(out _)); // stopped
         updater.Dispose();
