@@ -64,6 +64,7 @@ internal sealed class LlmCostConfigurationValidator : IValidateOptions<LlmCostOp
             // A root built for the SDK alone holds option keys; an application's root (appsettings, every environment
             // variable) holds others: name a few of them, not hundreds.
             var known = typeof(LlmCostOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            known.Add(LlmBudgetTrackingBuilderExtensions.BudgetsSection);
             var unknown = configuration.GetChildren().Select(c => c.Key).Where(k => !known.Contains(k) && !Moved.ContainsKey(k)).ToList();
             if (unknown.Count > 0)
             {
@@ -85,6 +86,17 @@ internal sealed class LlmCostConfigurationValidator : IValidateOptions<LlmCostOp
         {
             var childPath = path.Length == 0 ? child.Key : path + ":" + child.Key;
             var property = Array.Find(properties, p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null && topLevel && string.Equals(child.Key, LlmBudgetTrackingBuilderExtensions.BudgetsSection, StringComparison.OrdinalIgnoreCase))
+            {
+                // LlmCost:Budgets:{name} binds LlmBudgetOptions (the guardrails), each budget checked key by key like the options.
+                foreach (var budget in child.GetChildren())
+                {
+                    CheckObject(budget, typeof(LlmBudgetOptions), childPath + ":" + budget.Key, failures, topLevel: false);
+                }
+
+                continue;
+            }
+
             if (property is null)
             {
                 if (topLevel && Moved.TryGetValue(child.Key, out var moved))

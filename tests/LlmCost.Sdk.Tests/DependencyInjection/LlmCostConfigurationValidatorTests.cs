@@ -35,6 +35,14 @@ public class LlmCostConfigurationValidatorTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HostStart_MisspelledBudgetKey_FailsNamingTheKey()
+    {
+        var ex = await StartFailsAsync(Configuration(("LlmCost:Budgets:daily:Limit", "5"), ("LlmCost:Budgets:daily:Enforcment", "Refuse")).GetSection("LlmCost"));
+
+        Assert.Contains("Configuration key 'LlmCost:Budgets:daily:Enforcment' is not an option of LlmBudgetOptions", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("QueueCapacity", "Pipeline:QueueCapacity")]
     [InlineData("MaxBatchSize", "Pipeline:MaxBatchSize")]
