@@ -102,9 +102,13 @@ internal sealed class UsageAccumulator
     {
         if (_pendingList != UsageField.None && _pendingModality != Modality.None)
         {
+            // Not HasUsage: the details only split the main counts, and without those there is no usage to price.
             var count = _pendingCount ?? 0;
-            HasUsage = true;
-            Sets++;
+            if (_pendingModality != Modality.Other)
+            {
+                Sets++;
+            }
+
             switch (_pendingList, _pendingModality)
             {
                 case (UsageField.PromptModalityTokens, Modality.Audio): _audioInput = count; break;
