@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace LlmCost.Sdk.Cli;
 
-/// <summary><c>llmcost prices</c>: look up a model's price at a date, validate a table file, diff two table versions.</summary>
+/// <summary><c>llmcost prices</c>: look up a model's price at a date, validate a table file, diff two table versions, check a table against the catalogs.</summary>
 internal static class PricesCommand
 {
     public static Command Create(Terminal terminal, TimeProvider timeProvider)
@@ -13,6 +13,7 @@ internal static class PricesCommand
         command.Add(Lookup(terminal, timeProvider));
         command.Add(Validate(terminal));
         command.Add(Diff(terminal));
+        command.Add(Check(terminal, timeProvider));
         return command;
     }
 
@@ -122,6 +123,45 @@ internal static class PricesCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static Command Check(Terminal terminal, TimeProvider timeProvider)
+    {
+        var genai = new Option<string>("--genai-prices") { Description = "A genai-prices snapshot (dumped by tools/LlmCost.Sdk.PriceTools/dump-genai-prices.cjs) to compare with, through the curated overrides.", HelpName = "snapshot" };
+        var litellm = new Option<string>("--litellm") { Description = "LiteLLM's model_prices_and_context_window.json to compare with.", HelpName = "file" };
+        var at = new Option<string>("--at") { Description = "The day (yyyy-MM-dd, UTC) whose rates are compared with LiteLLM's. Default: today.", HelpName = "date" };
+        var table = new Option<string>("--table") { Description = "The price table to check. Default: the embedded table.", HelpName = "file" };
+        var overrides = new Option<string>("--overrides") { Description = "The curated overrides. Default: the repository's when run inside a clone, else the copy built into the tool.", HelpName = "file" };
+        var command = new Command("check", "Compare the table with a newer genai-prices snapshot and/or LiteLLM's map: list every model whose rates differ or that one side lacks, and each override. Exit code 0 when nothing differs, 1 when something does.")
+        {
+            genai, litellm, at, table, overrides,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(genai) is null && parse.GetValue(litellm) is null)
+            {
+                throw new CliException(ExitCodes.UsageError, "prices check needs --genai-prices <snapshot> and/or --litellm <file>.");
+            }
+
+            var day = Arguments.Date(parse.GetValue(at), "--at") ?? DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+            var args = new List<string> { "--at", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+            AddOption(args, "--genai-prices", parse.GetValue(genai));
+            AddOption(args, "--litellm", parse.GetValue(litellm));
+            AddOption(args, "--table", parse.GetValue(table));
+            AddOption(args, "--overrides", parse.GetValue(overrides));
+            // Check's own exit code: 0 nothing differs, 1 differences found, 2 a usage or data error.
+            return PriceTools.PriceCheck.Check([.. args], terminal.Output);
+        });
+        return command;
+    }
+
+    private static void AddOption(List<string> args, string name, string? value)
+    {
+        if (value is not null)
+        {
+            args.Add(name);
+            args.Add(value);
+        }
     }
 
     private static void AddRates(Table table, string name, PriceRates rates) =>

@@ -22,6 +22,51 @@ public sealed class PricesAndRepriceCommandTests : IDisposable
         throw new InvalidOperationException("prices.json not found above the test's directory.");
     }
 
+    private static string PinnedGenaiSnapshot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var path = Path.Combine(directory.FullName, "tools", "LlmCost.Sdk.PriceTools", "inputs", "genai-prices-0.1.8.json");
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new InvalidOperationException("genai-prices-0.1.8.json not found above the test's directory.");
+    }
+
+    [Fact]
+    public async Task Check_EmbeddedTableAgainstItsPinnedSnapshot_NoDifferencesExitCode0ListsTheOverrides()
+    {
+        var (exitCode, output, error) = await _cli.RunAsync("prices", "check", "--genai-prices", PinnedGenaiSnapshot());
+
+        Assert.True(exitCode == 0, output + error);
+        Assert.EndsWith("No differences." + Environment.NewLine, output, StringComparison.Ordinal);
+        var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain(lines, l => l.StartsWith("genai-prices ", StringComparison.Ordinal) || l.StartsWith("table lacks", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("override             anthropic/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Check_TableWithAChangedRate_ExitCode1NamingTheModel()
+    {
+        var (exitCode, output, _) = await _cli.RunAsync("prices", "check", "--genai-prices", PinnedGenaiSnapshot(), "--table", CheaperGpt4oTable());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("genai-prices differs openai/gpt-4o: table ", output, StringComparison.Ordinal);
+        Assert.EndsWith("1 difference(s)." + Environment.NewLine, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_WithoutACatalog_UsageError()
+    {
+        var (exitCode, _, error) = await _cli.RunAsync("prices", "check");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--genai-prices", error, StringComparison.Ordinal);
+    }
+
     /// <summary>The embedded table with GPT-4o's latest input rate halved and a new version.</summary>
     private string CheaperGpt4oTable()
     {

@@ -47,8 +47,7 @@ public static class PriceCheck
             var findings = 0;
             if (genai is not null)
             {
-                var overridesPath = options.Get("--overrides") ?? Path.Combine(PriceTableGenerator.RepositoryRoot(), PriceTableGenerator.DefaultOverrides);
-                findings += CompareWithGenai(table, File.ReadAllText(genai), File.ReadAllText(overridesPath), output);
+                findings += CompareWithGenai(table, File.ReadAllText(genai), ReadOverrides(options.Get("--overrides")), output);
             }
 
             if (litellm is not null)
@@ -66,6 +65,41 @@ public static class PriceCheck
             return 2;
         }
     }
+
+    /// <summary>
+    /// The overrides: the file given, else the repository's (when run from a clone), else the copy embedded in this
+    /// assembly at build time (the installed <c>llmcost</c> tool has no repository around it).
+    /// </summary>
+    private static string ReadOverrides(string? path)
+    {
+        if (path is not null)
+        {
+            return File.ReadAllText(path);
+        }
+
+        string? root = null;
+        try
+        {
+            root = PriceTableGenerator.RepositoryRoot();
+        }
+        catch (PriceGenerationException)
+        {
+            // Not inside a clone: fall back to the embedded copy.
+        }
+
+        if (root is not null && File.Exists(Path.Combine(root, PriceTableGenerator.DefaultOverrides)))
+        {
+            return File.ReadAllText(Path.Combine(root, PriceTableGenerator.DefaultOverrides));
+        }
+
+        using var stream = typeof(PriceCheck).Assembly.GetManifestResourceStream(EmbeddedOverrides)
+            ?? throw new PriceGenerationException("No overrides file found; pass --overrides <overrides.json>.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>The name of the overrides file embedded in the assembly that compiles this class.</summary>
+    internal const string EmbeddedOverrides = "LlmCost.Sdk.PriceTools.overrides.json";
 
     /// <summary>The table the snapshot gives through the overrides, entry by entry and period by period, against the table.</summary>
     private static int CompareWithGenai(PriceTable table, string snapshotJson, string overridesJson, TextWriter output)

@@ -11,6 +11,28 @@ internal static class CostCalculator
     private const decimal PerToken = 0.000001m; // rates are per million tokens; multiplying is exact and cheaper than dividing
     private const decimal PerThousand = 0.001m;
 
+    /// <summary>
+    /// Whether the period's rates can price every token of the usage: audio tokens need an audio rate (providers bill
+    /// them well above text, so pricing them at the text rate would be a wrong price, not an approximate one), and tokens
+    /// no rate covers (<see cref="TokenUsage.HasUnpricedTokens"/>) cannot be priced at all. Images without an image rate
+    /// take the text rate, as the providers whose usage reports image tokens (Gemini) bill them.
+    /// </summary>
+    public static bool CanPrice(TokenUsage usage, PricePeriod period, string? serviceTier = null, DateTimeOffset timestamp = default)
+    {
+        if (usage.HasUnpricedTokens)
+        {
+            return false;
+        }
+
+        if (usage.AudioInputTokens <= 0 && usage.AudioOutputTokens <= 0)
+        {
+            return true;
+        }
+
+        var rates = period.RatesFor(serviceTier, usage.InputTokens, timestamp);
+        return (usage.AudioInputTokens <= 0 || rates.AudioInput is not null) && (usage.AudioOutputTokens <= 0 || rates.AudioOutput is not null);
+    }
+
     /// <summary>Prices a call.</summary>
     /// <param name="usage">The normalized usage.</param>
     /// <param name="period">The price period in force at the call's time.</param>

@@ -65,6 +65,12 @@ internal sealed class PriceResolver
 
         var period = entry.PeriodAt(DateOnly.FromDateTime(timestamp.UtcDateTime));
         price = table.ReferenceFor(entry, period);
+        if (!CostCalculator.CanPrice(usage, period, serviceTier, timestamp))
+        {
+            // Tokens the rates cannot price (audio without an audio rate, video): no cost rather than a wrong one.
+            return true;
+        }
+
         try
         {
             cost = CostCalculator.Calculate(usage, period, table.Currency, serviceTier, region, timestamp);

@@ -12,8 +12,14 @@ namespace LlmCost.Sdk;
 /// back to the model: billed as input and reported apart from the prompt, so it is added to the input.
 /// <c>candidatesTokenCount</c> is the visible output and <c>thoughtsTokenCount</c> the thinking, billed as output but
 /// reported apart from the candidates, so it is added to the output and counted as reasoning.
-/// <c>totalTokenCount</c> is the sum of the four and is not read. Vertex AI's <c>trafficType</c> and the per-modality
-/// <c>*TokensDetails</c> arrays are skipped.</para>
+/// <c>totalTokenCount</c> is the sum of the four and is not read. Vertex AI's <c>trafficType</c> is skipped.</para>
+/// <para>The per-modality arrays <c>promptTokensDetails</c> and <c>candidatesTokensDetails</c>
+/// (<c>[{"modality":"AUDIO","tokenCount":N}, ...]</c>) give the audio and image parts of the prompt and of the visible
+/// output, priced at the model's audio and image rates; <c>cacheTokensDetails</c> gives the cached part of each, which
+/// stays at the cache rate. Each element's modality is kept until the element ends, so the order of its two fields does
+/// not matter and a missing <c>tokenCount</c> (proto3 JSON leaves zeros out) is 0. <c>VIDEO</c> tokens have no rate in
+/// the table: a call that reports them gets no cost (<see cref="TokenUsage.HasUnpricedTokens"/>). <c>TEXT</c> and
+/// <c>DOCUMENT</c> tokens are text.</para>
 /// <para>Every streamed chunk carries the usage so far (the last chunk the totals), so later values replace earlier
 /// ones; a field a chunk leaves out keeps its earlier value.</para>
 /// </remarks>
@@ -28,8 +34,17 @@ internal sealed class GeminiUsageMapping : UsageMapping
     private static readonly ulong CandidatesTokenCount = JsonPath.Hash("candidatesTokenCount"u8);
     private static readonly ulong ThoughtsTokenCount = JsonPath.Hash("thoughtsTokenCount"u8);
     private static readonly ulong ToolUsePromptTokenCount = JsonPath.Hash("toolUsePromptTokenCount"u8);
+    private static readonly ulong PromptTokensDetails = JsonPath.Hash("promptTokensDetails"u8);
+    private static readonly ulong CandidatesTokensDetails = JsonPath.Hash("candidatesTokensDetails"u8);
+    private static readonly ulong CacheTokensDetails = JsonPath.Hash("cacheTokensDetails"u8);
+    private static readonly ulong Modality = JsonPath.Hash("modality"u8);
+    private static readonly ulong TokenCount = JsonPath.Hash("tokenCount"u8);
 
-    public override int MaxDepth => 2;
+    public override int MaxDepth => 4;
+
+    public override bool ReadsArrayElements => true;
+
+    public override void OnElementEnd(UsageAccumulator usage) => usage.EndModalityElement();
 
     public override UsageField Match(in JsonPath path)
     {
@@ -54,6 +69,24 @@ internal sealed class GeminiUsageMapping : UsageMapping
                     : name == ThoughtsTokenCount ? UsageField.ExtraReasoningOutput
                     : name == CachedContentTokenCount ? UsageField.CacheRead
                     : name == ToolUsePromptTokenCount ? UsageField.ExtraInput
+                    : UsageField.None;
+            case 4:
+                if (path[0] != UsageMetadata || path[2] != JsonPath.ArrayElement)
+                {
+                    return UsageField.None;
+                }
+
+                var list = path[1];
+                var key = path[3];
+                if (key != Modality && key != TokenCount)
+                {
+                    return UsageField.None;
+                }
+
+                var isModality = key == Modality;
+                return list == PromptTokensDetails ? (isModality ? UsageField.PromptModality : UsageField.PromptModalityTokens)
+                    : list == CandidatesTokensDetails ? (isModality ? UsageField.CandidatesModality : UsageField.CandidatesModalityTokens)
+                    : list == CacheTokensDetails ? (isModality ? UsageField.CacheModality : UsageField.CacheModalityTokens)
                     : UsageField.None;
             default:
                 return UsageField.None;

@@ -50,6 +50,13 @@ internal struct JsonPath
 
     public const ulong HashSeed = 14695981039346656037UL;
 
+    /// <summary>
+    /// The name an array takes in the path of a value inside one of its elements, for mappings that read array elements
+    /// (<see cref="UsageMapping.ReadsArrayElements"/>). Property names are hashed as their raw, escaped bytes, which never
+    /// hold a NUL byte, so no property name hashes the same.
+    /// </summary>
+    public static readonly ulong ArrayElement = Hash("\0[]"u8);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong HashStep(ulong hash, byte value) => (hash ^ value) * 1099511628211UL;
 

@@ -35,6 +35,7 @@ internal sealed class JsonScanner : IUsageReader
     private bool _expectKey;
     private bool _inTopLevelArray;
     private bool _keyNamed;
+    private bool _readsArrays;    // the mapping reads values inside array elements (UsageMapping.ReadsArrayElements)
     private bool _capture;
     private int _valueLength;
     private bool _valueTruncated;
@@ -47,6 +48,7 @@ internal sealed class JsonScanner : IUsageReader
     public JsonScanner(UsageMapping mapping, UsageAccumulator usage)
     {
         _mapping = mapping;
+        _readsArrays = mapping.ReadsArrayElements;
         _usage = usage;
         _setsAtStart = usage.Sets;
     }
@@ -92,6 +94,7 @@ internal sealed class JsonScanner : IUsageReader
         _inTopLevelArray = false;
         _capture = false;
         _path = default;
+        _usage.ClearPendingModality();
         _setsAtStart = _usage.Sets;
         _expect = Expect.Anything;
     }
@@ -103,6 +106,7 @@ internal sealed class JsonScanner : IUsageReader
     public JsonScanner Restart(UsageMapping mapping)
     {
         _mapping = mapping;
+        _readsArrays = mapping.ReadsArrayElements;
         _incomplete = false;
         Reset();
         return this;
@@ -241,6 +245,11 @@ internal sealed class JsonScanner : IUsageReader
                         return data.Length;
                     }
 
+                    if (_readsArrays && b == (byte)'}' && _depth >= 2 && _depth <= 64 && (_arrayMask & (1UL << (_depth - 2))) != 0)
+                    {
+                        _mapping.OnElementEnd(_usage);
+                    }
+
                     _depth--;
                     _expectKey = false;
                     _expect = _depth > 0 || _inTopLevelArray ? Expect.Separator : Expect.Anything;
@@ -269,7 +278,7 @@ internal sealed class JsonScanner : IUsageReader
                     if (_expectKey)
                     {
                         // Only keys on a path the mapping can match are hashed: not inside arrays, not below its depth.
-                        _keyNamed = _depth <= _mapping.MaxDepth && (_arrayMask & ((1UL << _depth) - 1)) == 0;
+                        _keyNamed = _depth <= _mapping.MaxDepth && (_readsArrays || (_arrayMask & ((1UL << _depth) - 1)) == 0);
                         _hashKey = _keyNamed;
                         _keyHash = JsonPath.HashSeed;
                         _state = State.InKey;
@@ -389,6 +398,10 @@ internal sealed class JsonScanner : IUsageReader
             if (isArray)
             {
                 _arrayMask |= 1UL << _depth;
+                if (_depth < JsonPath.MaxDepth)
+                {
+                    _path.Set(_depth, JsonPath.ArrayElement);
+                }
             }
             else
             {
@@ -405,7 +418,7 @@ internal sealed class JsonScanner : IUsageReader
         var depth = _depth;
         _path.Depth = Math.Min(depth, JsonPath.MaxDepth);
         _path.Unnamed = depth > JsonPath.MaxDepth || depth == 0
-            || (_arrayMask & ((depth >= 64 ? ulong.MaxValue : (1UL << depth) - 1))) != 0;
+            || (!_readsArrays && (_arrayMask & ((depth >= 64 ? ulong.MaxValue : (1UL << depth) - 1))) != 0);
         _capture = !_path.Unnamed && _mapping.Wants(in _path);
         _valueLength = 0;
         _valueTruncated = false;

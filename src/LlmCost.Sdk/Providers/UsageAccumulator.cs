@@ -21,6 +21,14 @@ internal sealed class UsageAccumulator
     private long? _webSearchRequests;
     private long? _audioInput;
     private long? _audioOutput;
+    private long? _imageInput;
+    private long? _imageOutput;
+    private long? _cachedAudio;
+    private long? _cachedImage;
+    private long? _video;
+    private UsageField _pendingList;      // the Gemini *TokensDetails array whose element is being read
+    private Modality _pendingModality;
+    private long? _pendingCount;
     private readonly PriceTable? _knownModels;
     private bool _unreliable;
 
@@ -56,6 +64,75 @@ internal sealed class UsageAccumulator
 
     /// <summary>Marks the usage as not completely read (see <see cref="Unreliable"/>).</summary>
     public void MarkUnreliable() => _unreliable = true;
+
+    /// <summary>
+    /// Gets a value indicating whether the response reported tokens no table rate prices (Gemini's <c>VIDEO</c> tokens):
+    /// the counts are kept, but the call must not be priced as if they were text (<see cref="TokenUsage.HasUnpricedTokens"/>).
+    /// </summary>
+    public bool HasUnpricedTokens => _video > 0;
+
+    /// <summary>Keeps the <c>modality</c> of the element being read (Gemini's <c>*TokensDetails</c>) until it ends.</summary>
+    public void SetPendingModality(UsageField list, ReadOnlySpan<byte> modality)
+    {
+        _pendingList = list switch
+        {
+            UsageField.PromptModality => UsageField.PromptModalityTokens,
+            UsageField.CandidatesModality => UsageField.CandidatesModalityTokens,
+            UsageField.CacheModality => UsageField.CacheModalityTokens,
+            _ => list,
+        };
+        _pendingModality = modality.SequenceEqual("AUDIO"u8) ? Modality.Audio
+            : modality.SequenceEqual("IMAGE"u8) ? Modality.Image
+            : modality.SequenceEqual("VIDEO"u8) ? Modality.Video
+            : Modality.Other; // TEXT, DOCUMENT (billed as text), MODALITY_UNSPECIFIED
+    }
+
+    /// <summary>Keeps the <c>tokenCount</c> of the element being read until it ends.</summary>
+    public void SetPendingModalityCount(UsageField list, long count)
+    {
+        _pendingList = list;
+        _pendingCount = count;
+    }
+
+    /// <summary>
+    /// Ends a <c>{"modality":..,"tokenCount":..}</c> element: its count goes to its modality (a missing count is 0, as
+    /// proto3 JSON leaves zeros out). Constant memory: one pending element at a time.
+    /// </summary>
+    public void EndModalityElement()
+    {
+        if (_pendingList != UsageField.None && _pendingModality != Modality.None)
+        {
+            // Not HasUsage: the details only split the main counts, and without those there is no usage to price.
+            var count = _pendingCount ?? 0;
+            if (_pendingModality != Modality.Other)
+            {
+                Sets++;
+            }
+
+            switch (_pendingList, _pendingModality)
+            {
+                case (UsageField.PromptModalityTokens, Modality.Audio): _audioInput = count; break;
+                case (UsageField.PromptModalityTokens, Modality.Image): _imageInput = count; break;
+                case (UsageField.PromptModalityTokens, Modality.Video): _video = count; break;
+                case (UsageField.CandidatesModalityTokens, Modality.Audio): _audioOutput = count; break;
+                case (UsageField.CandidatesModalityTokens, Modality.Image): _imageOutput = count; break;
+                case (UsageField.CandidatesModalityTokens, Modality.Video): _video = Math.Max(_video ?? 0, count); break;
+                case (UsageField.CacheModalityTokens, Modality.Audio): _cachedAudio = count; break;
+                case (UsageField.CacheModalityTokens, Modality.Image): _cachedImage = count; break;
+                default: break;
+            }
+        }
+
+        ClearPendingModality();
+    }
+
+    /// <summary>Forgets a half-read element (a new document starts).</summary>
+    public void ClearPendingModality()
+    {
+        _pendingList = UsageField.None;
+        _pendingModality = Modality.None;
+        _pendingCount = null;
+    }
 
     /// <summary>Gets the cost the provider reported for the call, or <see langword="null"/>.</summary>
     public decimal? ReportedCost { get; private set; }
@@ -142,11 +219,18 @@ internal sealed class UsageAccumulator
         var extraReasoning = _extraReasoningOutput ?? 0;
         var input = (_totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite)) + (_extraInput ?? 0);
         var output = (_output ?? 0) + extraReasoning;
+        // Gemini's per-modality prompt counts include the cached part (cacheTokensDetails): the cached audio and image
+        // tokens are priced once, at the cache rate, so only the uncached ones take the modality's rate.
+        var audioIn = Math.Max(0, (_audioInput ?? 0) - (_cachedAudio ?? 0));
+        var imageIn = Math.Max(0, (_imageInput ?? 0) - (_cachedImage ?? 0));
         return new TokenUsage
         {
             InputTokens = input,
-            AudioInputTokens = Math.Clamp(_audioInput ?? 0, 0, Math.Max(0, input)),
+            AudioInputTokens = Math.Clamp(audioIn, 0, Math.Max(0, input)),
             AudioOutputTokens = Math.Clamp(_audioOutput ?? 0, 0, Math.Max(0, output)),
+            ImageInputTokens = Math.Clamp(imageIn, 0, Math.Max(0, input - audioIn)),
+            ImageOutputTokens = Math.Clamp(_imageOutput ?? 0, 0, Math.Max(0, output - (_audioOutput ?? 0))),
+            HasUnpricedTokens = HasUnpricedTokens,
             CachedInputTokens = cacheRead,
             CacheWriteInputTokens = cacheWrite,
             CacheWrite1hInputTokens = Math.Min(_cacheWrite1h ?? 0, cacheWrite),
@@ -155,5 +239,14 @@ internal sealed class UsageAccumulator
             WebSearchRequests = _webSearchRequests ?? 0,
             Source = UsageSource.Provider,
         };
+    }
+
+    private enum Modality : byte
+    {
+        None,
+        Other,
+        Audio,
+        Image,
+        Video,
     }
 }

@@ -51,6 +51,24 @@ internal enum UsageField : byte
     /// <summary>The part of the output that is audio (OpenAI's <c>completion_tokens_details.audio_tokens</c>).</summary>
     AudioOutput,
 
+    /// <summary>The <c>modality</c> of an element of Gemini's <c>promptTokensDetails</c> (kept until the element ends).</summary>
+    PromptModality,
+
+    /// <summary>The <c>tokenCount</c> of an element of Gemini's <c>promptTokensDetails</c>.</summary>
+    PromptModalityTokens,
+
+    /// <summary>The <c>modality</c> of an element of Gemini's <c>candidatesTokensDetails</c>.</summary>
+    CandidatesModality,
+
+    /// <summary>The <c>tokenCount</c> of an element of Gemini's <c>candidatesTokensDetails</c>.</summary>
+    CandidatesModalityTokens,
+
+    /// <summary>The <c>modality</c> of an element of Gemini's <c>cacheTokensDetails</c> (the cached part of the prompt, by modality).</summary>
+    CacheModality,
+
+    /// <summary>The <c>tokenCount</c> of an element of Gemini's <c>cacheTokensDetails</c>.</summary>
+    CacheModalityTokens,
+
     /// <summary>The cost the provider itself reports for the call, in US dollars (OpenRouter's <c>usage.cost</c>).</summary>
     ReportedCost,
 }

@@ -11,6 +11,19 @@ internal abstract class UsageMapping
     /// <summary>Gets the depth of the deepest path the mapping matches; names below it are not even hashed.</summary>
     public virtual int MaxDepth => JsonPath.MaxDepth;
 
+    /// <summary>
+    /// Gets a value indicating whether values inside array elements have named paths: an array then takes the name
+    /// <see cref="JsonPath.ArrayElement"/> in the path, and <see cref="OnElementEnd"/> is called after each object
+    /// element (Gemini's <c>promptTokensDetails: [{"modality":"AUDIO","tokenCount":N}]</c>). Off by default: other
+    /// mappings never hash the keys inside arrays (choices, content blocks).
+    /// </summary>
+    public virtual bool ReadsArrayElements => false;
+
+    /// <summary>Called when an object that is an array element ends (only when <see cref="ReadsArrayElements"/>).</summary>
+    public virtual void OnElementEnd(UsageAccumulator usage)
+    {
+    }
+
     /// <summary>Names the usage value at a path, or <see cref="UsageField.None"/>.</summary>
     public abstract UsageField Match(in JsonPath path);
 
@@ -34,6 +47,16 @@ internal abstract class UsageMapping
             return;
         }
 
+        if (field is UsageField.PromptModality or UsageField.CandidatesModality or UsageField.CacheModality)
+        {
+            if (kind == JsonScalarKind.String)
+            {
+                usage.SetPendingModality(field, value);
+            }
+
+            return;
+        }
+
         if (field == UsageField.ReportedCost)
         {
             // The default format reads plain and exponent notation (OpenRouter writes 1e-7); 'E' would demand an exponent.
@@ -47,7 +70,14 @@ internal abstract class UsageMapping
 
         if (kind == JsonScalarKind.Number && TryReadCount(value, out var count))
         {
-            usage.Set(field, count);
+            if (field is UsageField.PromptModalityTokens or UsageField.CandidatesModalityTokens or UsageField.CacheModalityTokens)
+            {
+                usage.SetPendingModalityCount(field, count);
+            }
+            else
+            {
+                usage.Set(field, count);
+            }
         }
         else if (kind != JsonScalarKind.Literal || field is UsageField.TotalInput or UsageField.UncachedInput or UsageField.Output)
         {

@@ -65,4 +65,11 @@ public sealed record TokenUsage
 
     /// <summary>Gets where the counts came from.</summary>
     public UsageSource Source { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the provider reported tokens that no rate of the price table prices (Gemini's
+    /// <c>VIDEO</c> tokens): the call then gets no cost rather than one that prices them as text. Not part of the record
+    /// format.
+    /// </summary>
+    internal bool HasUnpricedTokens { get; init; }
 }

@@ -259,6 +259,7 @@ public sealed class PassThroughTests
         // Google and Bedrock payloads, sent to their own URLs (TrackedHost.RequestFor).
         "gemini-generate-content.json" => Usage(7, 0, 0, 22, 0),
         "gemini-thinking.json" => Usage(14, 0, 0, 2 + 24, 24),
+        "gemini-audio-prompt.json" => Usage(19655, 0, 0, 5871 + 6115, 6115) with { AudioInputTokens = 19203 },
         "vertex-implicit-caching.json" => Usage(12013, 11243, 0, 15 + 73, 73),
         "gemini-long-context.json" => Usage(248312, 0, 0, 1204 + 1876, 1876),
         "gemini-stream-thinking.sse" => Usage(10, 0, 0, 48 + 540, 540),

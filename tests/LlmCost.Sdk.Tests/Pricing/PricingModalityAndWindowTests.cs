@@ -38,14 +38,16 @@ public class PricingModalityAndWindowTests
     }
 
     [Fact]
-    public void AudioTokens_GptAudioMini_AndAModelWithoutAnAudioRate_FallsBackToText()
+    public void AudioTokens_GptAudioMini_AndAModelWithoutAnAudioRate_IsNotPricedAsText()
     {
         // gpt-audio-mini: text $0.60 / $2.40, audio $10 / $20.
         var usage = new TokenUsage { InputTokens = 1_000_000, AudioInputTokens = 1_000_000, OutputTokens = 1_000_000, AudioOutputTokens = 500_000, Source = UsageSource.Provider };
         Assert.Equal(10m + 1.2m + 10m, Price("openai", "gpt-audio-mini", usage, "2026-11-30T12:00:00Z").Total);
 
-        // gpt-4o has no audio rate: its audio tokens (if any were reported) are billed as its input, as genai-prices prices them.
-        Assert.Equal(2.5m + 10m, Price("openai", "gpt-4o", usage with { OutputTokens = 1_000_000 }, "2026-11-30T12:00:00Z").Total);
+        // gpt-4o has no audio rate: audio tokens reported for it are not priced at its text rate (no source says they
+        // bill so; audio bills far above text wherever a rate exists): the call gets no cost rather than a wrong one.
+        Assert.Null(Price("openai", "gpt-4o", usage with { OutputTokens = 1_000_000 }, "2026-11-30T12:00:00Z"));
+        Assert.Equal(2.5m + 10m, Price("openai", "gpt-4o", usage with { AudioInputTokens = 0, AudioOutputTokens = 0 }, "2026-11-30T12:00:00Z")!.Total);
     }
 
     [Theory]
