@@ -51,11 +51,7 @@ public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var bucketTicks = query.BucketSize.Ticks;
-        if (bucketTicks <= 0 || bucketTicks % CostAggregateQuery.DefaultBucketSize.Ticks != 0)
-        {
-            throw new ArgumentException("The bucket size must be a whole multiple of 15 minutes.", nameof(query));
-        }
+        var bucketTicks = query.BucketSize.Ticks; // a whole multiple of 15 minutes: CostAggregateQuery checks it
 
         RecordsRead = 0;
         UnreadableLines = 0;

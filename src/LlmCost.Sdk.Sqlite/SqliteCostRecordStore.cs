@@ -36,7 +36,6 @@ public sealed class SqliteCostRecordStore : ICostRecordQuery
     public IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        StoreQueries.Validate(query);
         var sql = BuildAggregateSql(query.GroupBy); // an unknown dimension fails here, not in the enumeration
         return AggregateCoreAsync(query, sql, cancellationToken);
     }

@@ -14,12 +14,24 @@ public sealed class CostAggregateQuery
 
     /// <summary>Gets the dimensions to group by, in the order of <see cref="CostAggregate.Keys"/>.</summary>
     /// <value>The default value is empty: one group per bucket.</value>
-    public IReadOnlyList<CostDimension> GroupBy { get; init; } = [];
+    /// <exception cref="ArgumentException">The value is <see langword="null"/>.</exception>
+    public IReadOnlyList<CostDimension> GroupBy
+    {
+        get;
+        init => field = value ?? throw new ArgumentException("GroupBy must not be null (empty for one group per bucket).", nameof(GroupBy));
+    } = [];
 
     /// <summary>
     /// Gets the width of the UTC time buckets the sums are split into (buckets start at multiples of it since the Unix epoch).
     /// A whole multiple of <see cref="DefaultBucketSize"/>; a caller maps buckets to days in its own time zone.
     /// </summary>
     /// <value>The default value is 15 minutes.</value>
-    public TimeSpan BucketSize { get; init; } = DefaultBucketSize;
+    /// <exception cref="ArgumentException">The value is not a positive whole multiple of <see cref="DefaultBucketSize"/>.</exception>
+    public TimeSpan BucketSize
+    {
+        get;
+        init => field = value > TimeSpan.Zero && value.Ticks % DefaultBucketSize.Ticks == 0
+            ? value
+            : throw new ArgumentException($"BucketSize must be a positive whole multiple of {DefaultBucketSize} (was {value}).", nameof(BucketSize));
+    } = DefaultBucketSize;
 }
