@@ -7,11 +7,18 @@ public static class Program
     // dotnet run -c Release -- --filter '*' --job short      (the BenchmarkDotNet suite)
     // dotnet run -c Release -- probe                         (the latency-distribution probe, see LatencyProbe)
     // dotnet run -c Release -- alloc                         (bytes on the caller's thread per call, see CallerPathAllocationProbe)
+    // dotnet run -c Release -- alloc types                   (the same bytes by type, sampled from allocation ticks)
     public static void Main(string[] args)
     {
         if (args is ["probe"])
         {
             LatencyProbe.Run();
+            return;
+        }
+
+        if (args is ["alloc", "types"])
+        {
+            CallerPathAllocationProbe.RunByType();
             return;
         }
 

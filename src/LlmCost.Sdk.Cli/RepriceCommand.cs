@@ -37,33 +37,32 @@ internal static class RepriceCommand
         CostRecordRepricer repricer, string input, string target, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-        long count = 0, unpriced = 0, lineNumber = 0;
+        long count = 0, unpriced = 0;
         decimal before = 0, after = 0;
         try
         {
             var source = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, FileOptions.SequentialScan);
             await using (source.ConfigureAwait(false))
             {
-                using var reader = new StreamReader(source, utf8, detectEncodingFromByteOrderMarks: true, 64 * 1024);
+                using var reader = new JsonLinesCostRecordReader(source, leaveOpen: true);
                 var writer = new StreamWriter(target, append: false, utf8, 64 * 1024) { NewLine = "\n" };
                 await using (writer.ConfigureAwait(false))
                 {
-                    while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                    while (true)
                     {
-                        lineNumber++;
-                        if (string.IsNullOrWhiteSpace(line))
-                        {
-                            continue;
-                        }
-
-                        CostRecord record;
+                        CostRecord? record;
                         try
                         {
-                            record = CostRecord.FromJson(line);
+                            record = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                         }
                         catch (JsonException ex)
                         {
-                            throw new CliException(ExitCodes.InputError, $"--jsonl: line {lineNumber} of '{input}' is not a cost record ({ex.Message}); nothing after it was written.", ex);
+                            throw new CliException(ExitCodes.InputError, $"--jsonl: line {reader.LineNumber} of '{input}' is not a cost record ({ex.InnerException?.Message ?? ex.Message}); nothing after it was written.", ex);
+                        }
+
+                        if (record is null)
+                        {
+                            break;
                         }
 
                         var repriced = repricer.Reprice(record);

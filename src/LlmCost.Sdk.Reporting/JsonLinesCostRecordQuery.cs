@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace LlmCost.Sdk.Reporting;
@@ -17,7 +16,6 @@ namespace LlmCost.Sdk.Reporting;
 public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
 {
     private const int MaxLineNumbersKept = 20;
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly IProgress<long>? _bytesRead;
     private readonly List<long> _unreadableLineNumbers = [];
@@ -66,31 +64,24 @@ public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
         var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan | FileOptions.Asynchronous);
         await using (stream.ConfigureAwait(false))
         {
-            using var reader = new StreamReader(stream, Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
-            long lineNumber = 0;
+            using var reader = new JsonLinesCostRecordReader(stream, leaveOpen: true);
             long lastReported = 0;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            while (true)
             {
-                lineNumber++;
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    continue;
-                }
-
-                CostRecord record;
+                CostRecord? record;
                 try
                 {
-                    record = CostRecord.FromJson(line);
+                    record = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (JsonException)
                 {
-                    Unreadable(lineNumber);
+                    Unreadable(reader.LineNumber); // consumed: the next read goes on with the next line
                     continue;
                 }
-                catch (FormatException)
+
+                if (record is null)
                 {
-                    Unreadable(lineNumber);
-                    continue;
+                    break;
                 }
 
                 RecordsRead++;

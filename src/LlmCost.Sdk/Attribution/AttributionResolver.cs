@@ -55,7 +55,7 @@ internal sealed class AttributionResolver
 
         if (LlmCostScope.Current is { } scope)
         {
-            tags = TagMerger.Merge(scope.Tags, tags);
+            tags = scope.Over(tags);
         }
 
         if (aiCall is not null)

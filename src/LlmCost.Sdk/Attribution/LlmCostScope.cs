@@ -30,6 +30,7 @@ public sealed class LlmCostScope : IDisposable
     private Baggage _previousBaggage;
     private bool _wroteBaggage;
     private bool _disposed;
+    private MergedTags? _lastMerge;
 
     private LlmCostScope(LlmCostScope? parent, CostTags tags)
     {
@@ -99,4 +100,24 @@ public sealed class LlmCostScope : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Gets this scope's tags over <paramref name="fallback"/> (a client's defaults), reusing the last result when the
+    /// fallback is the same: calls in one scope through one client then allocate no tags object each.
+    /// </summary>
+    internal CostTags Over(CostTags fallback)
+    {
+        var last = Volatile.Read(ref _lastMerge);
+        if (last is not null && ReferenceEquals(last.Fallback, fallback))
+        {
+            return last.Merged;
+        }
+
+        var merged = TagMerger.Merge(Tags, fallback);
+        Volatile.Write(ref _lastMerge, new MergedTags(fallback, merged));
+        return merged;
+    }
+
+    /// <summary>One merge result, swapped as a whole so parallel calls in the scope never see half of one.</summary>
+    private sealed record MergedTags(CostTags Fallback, CostTags Merged);
 }

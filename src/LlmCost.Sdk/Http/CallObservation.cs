@@ -241,6 +241,11 @@ internal sealed class CallObservation : PendingRecord
             return;
         }
 
+        // Finished on the app's path: nothing is left for the finalizer (one header bit, no queue walk at GC).
+#pragma warning disable CA1816 // not IDisposable: the finalizer only catches responses the app dropped, and a finished call needs none
+        GC.SuppressFinalize(this);
+#pragma warning restore CA1816
+
         try
         {
             if (endOfBody && !_observeFailed)
@@ -262,6 +267,35 @@ internal sealed class CallObservation : PendingRecord
             StopCapture();
         }
     }
+
+    /// <summary>
+    /// Records a call whose response the app dropped without reading it to the end or disposing it
+    /// (<c>HttpCompletionOption.ResponseHeadersRead</c>, then nothing): the provider billed it, so it gets a record with
+    /// <c>errorType: "abandoned"</c> (an HTTP error status is kept instead) and whatever usage was seen, counted in
+    /// <see cref="LlmCostStatistics.AbandonedResponses"/>. It runs when the garbage collector finds the response
+    /// unreachable, which is the only moment the SDK can know that nobody will read it.
+    /// </summary>
+    ~CallObservation()
+    {
+        if (Volatile.Read(ref _finished) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            ErrorType ??= AbandonedErrorType;
+            _recorder.OnAbandoned(this);
+            Finish(endOfBody: false);
+        }
+        catch
+        {
+            // A finalizer must never throw: that would end the process. Nothing here is expected to.
+        }
+    }
+
+    /// <summary>The record's <c>errorType</c> of a response the app dropped unread.</summary>
+    public const string AbandonedErrorType = "abandoned";
 
     /// <summary>Forgets the span (ended with the call) when the record is written later by the estimator.</summary>
     public void DetachSpan() => _span = null;

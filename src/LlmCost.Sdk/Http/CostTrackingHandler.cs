@@ -83,12 +83,36 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         return response;
     }
 
-    private async Task<HttpResponseMessage> SendTrackedAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendTrackedAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    {
+        Task<HttpResponseMessage> pending;
+        try
+        {
+            pending = base.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            call.Fail(ex);
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            // The response is observed in place (its content is replaced), so the inner task itself carries it: no state
+            // machine and no second task when the inner handler answered synchronously.
+            Observe(pending.Result, call);
+            return pending;
+        }
+
+        return AwaitTrackedAsync(pending, call);
+    }
+
+    private async Task<HttpResponseMessage> AwaitTrackedAsync(Task<HttpResponseMessage> pending, CallObservation call)
     {
         HttpResponseMessage response;
         try
         {
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await pending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -79,7 +79,7 @@ internal sealed class HttpCallTracker
         var aiCall = LlmCall.Current;
         aiCall?.MarkTrackedByHttp();
 
-        var requestTags = request.Options.TryGetValue(LlmCostTags.RequestOptionsKey, out var set) ? TagMerger.Freeze(set) : null;
+        var requestTags = RequestOptionsPeek.Tags(request) is { } set ? TagMerger.Freeze(set) : null;
         var tags = _attribution.Resolve(clientDefaults, aiCall?.HttpTags, requestTags);
 
         var call = new CallObservation(this, target, tags, _time.GetUtcNow(), _time.GetTimestamp(), LlmCostInstrumentation.StartActivity(target));
@@ -167,4 +167,13 @@ internal sealed class HttpCallTracker
     }
 
     public void OnInternalError(Exception exception) => _writer.OnInternalError(exception);
+
+    /// <summary>Counts a response the app dropped unread (see the finalizer of <see cref="CallObservation"/>); logs the first one.</summary>
+    public void OnAbandoned(CallObservation call)
+    {
+        if (_counters.Abandoned() == 1)
+        {
+            Log.AbandonedResponse(_logger, call.Target.Provider);
+        }
+    }
 }

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "The {Provider} response could not be read for usage (status {StatusCode}); the call is recorded without it.")]
     public static partial void MalformedResponse(ILogger logger, string provider, int? statusCode);
 
+    [LoggerMessage(270, LogLevel.Warning, "A {Provider} response was dropped without being read to the end or disposed; the call is recorded with errorType 'abandoned' when it is collected, with the usage seen so far. Dispose HttpResponseMessage (or its stream) when done. Later ones are counted in LlmCostStatistics.AbandonedResponses, not logged.")]
+    public static partial void AbandonedResponse(ILogger logger, string provider);
+
     [LoggerMessage(7, LogLevel.Error, "LLM cost tracking failed internally; the application's call was not affected.")]
     public static partial void InternalError(ILogger logger, Exception exception);
 

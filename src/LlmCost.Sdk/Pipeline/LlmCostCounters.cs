@@ -16,6 +16,7 @@ internal sealed class LlmCostCounters
     private long _malformed;
     private long _missingUsage;
     private long _internalErrors;
+    private long _abandoned;
 
     public void Queued() => Interlocked.Increment(ref _queued);
 
@@ -43,6 +44,8 @@ internal sealed class LlmCostCounters
 
     public void InternalError() => Interlocked.Increment(ref _internalErrors);
 
+    public long Abandoned() => Interlocked.Increment(ref _abandoned);
+
     public LlmCostStatistics Snapshot() => new()
     {
         Queued = Volatile.Read(ref _queued),
@@ -58,5 +61,6 @@ internal sealed class LlmCostCounters
         MalformedResponses = Volatile.Read(ref _malformed),
         MissingUsage = Volatile.Read(ref _missingUsage),
         InternalErrors = Volatile.Read(ref _internalErrors),
+        AbandonedResponses = Volatile.Read(ref _abandoned),
     };
 }

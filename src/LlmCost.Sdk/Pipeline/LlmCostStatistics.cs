@@ -63,4 +63,11 @@ public sealed record LlmCostStatistics
 
     /// <summary>Gets the number of internal errors that were caught and logged instead of reaching the application.</summary>
     public long InternalErrors { get; init; }
+
+    /// <summary>
+    /// Gets the number of responses the application dropped without reading them to the end or disposing them: each is
+    /// still recorded (the provider billed it), with <c>errorType: "abandoned"</c> and the usage seen before it was dropped,
+    /// once the garbage collector finds it unreachable.
+    /// </summary>
+    public long AbandonedResponses { get; init; }
 }

@@ -72,30 +72,13 @@ public sealed class CostRecordRepricer
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        using var reader = new StreamReader(input, Utf8NoBom, detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
+        using var reader = new JsonLinesCostRecordReader(input, leaveOpen: true);
         var writer = new StreamWriter(output, Utf8NoBom, bufferSize: 16 * 1024, leaveOpen: true) { NewLine = "\n" };
         await using (writer.ConfigureAwait(false))
         {
             var count = 0;
-            var lineNumber = 0;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } record)
             {
-                lineNumber++;
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    continue;
-                }
-
-                CostRecord record;
-                try
-                {
-                    record = CostRecord.FromJson(line);
-                }
-                catch (JsonException ex)
-                {
-                    throw new JsonException($"Line {lineNumber} is not a valid cost record: {ex.Message}", ex);
-                }
-
                 await writer.WriteLineAsync(Reprice(record).ToJson().AsMemory(), cancellationToken).ConfigureAwait(false);
                 count++;
             }

@@ -9,26 +9,12 @@ namespace LlmCost.Sdk;
 /// <remarks>Not thread-safe: one call's bytes are read by one reader at a time.</remarks>
 internal sealed class UsageAccumulator
 {
-    private long? _totalInput;
-    private long? _uncachedInput;
-    private long? _cacheRead;
-    private long? _cacheWrite;
-    private long? _cacheWrite1h;
-    private long? _output;
-    private long? _reasoning;
-    private long? _extraInput;
-    private long? _extraReasoningOutput;
-    private long? _webSearchRequests;
-    private long? _audioInput;
-    private long? _audioOutput;
-    private long? _imageInput;
-    private long? _imageOutput;
-    private long? _cachedAudio;
-    private long? _cachedImage;
-    private long? _video;
+    // Every count is optional (absent ≠ 0); they are kept as plain longs plus one bit each, not as long?s, which would
+    // take twice the bytes: this object is allocated per tracked call.
+    private Counts _counts;
+    private int _present;
     private UsageField _pendingList;      // the Gemini *TokensDetails array whose element is being read
     private Modality _pendingModality;
-    private long? _pendingCount;
     private readonly PriceTable? _knownModels;
     private bool _unreliable;
 
@@ -59,8 +45,8 @@ internal sealed class UsageAccumulator
     /// input, reasoning over all output) cannot all be the provider's.
     /// </remarks>
     public bool Unreliable => _unreliable
-        || (_totalInput is { } total && (_cacheRead ?? 0) + (_cacheWrite ?? 0) > total)
-        || (_output is { } output && _reasoning > output);
+        || (TotalInputCount is { } total && (CacheReadCount ?? 0) + (CacheWriteCount ?? 0) > total)
+        || (OutputCount is { } output && ReasoningCount > output);
 
     /// <summary>Marks the usage as not completely read (see <see cref="Unreliable"/>).</summary>
     public void MarkUnreliable() => _unreliable = true;
@@ -69,7 +55,7 @@ internal sealed class UsageAccumulator
     /// Gets a value indicating whether the response reported tokens no table rate prices (Gemini's <c>VIDEO</c> tokens):
     /// the counts are kept, but the call must not be priced as if they were text (<see cref="TokenUsage.HasUnpricedTokens"/>).
     /// </summary>
-    public bool HasUnpricedTokens => _video > 0;
+    public bool HasUnpricedTokens => VideoCount > 0;
 
     /// <summary>Keeps the <c>modality</c> of the element being read (Gemini's <c>*TokensDetails</c>) until it ends.</summary>
     public void SetPendingModality(UsageField list, ReadOnlySpan<byte> modality)
@@ -91,7 +77,7 @@ internal sealed class UsageAccumulator
     public void SetPendingModalityCount(UsageField list, long count)
     {
         _pendingList = list;
-        _pendingCount = count;
+        PendingElementCount = count;
     }
 
     /// <summary>
@@ -103,7 +89,7 @@ internal sealed class UsageAccumulator
         if (_pendingList != UsageField.None && _pendingModality != Modality.None)
         {
             // Not HasUsage: the details only split the main counts, and without those there is no usage to price.
-            var count = _pendingCount ?? 0;
+            var count = PendingElementCount ?? 0;
             if (_pendingModality != Modality.Other)
             {
                 Sets++;
@@ -111,14 +97,14 @@ internal sealed class UsageAccumulator
 
             switch (_pendingList, _pendingModality)
             {
-                case (UsageField.PromptModalityTokens, Modality.Audio): _audioInput = count; break;
-                case (UsageField.PromptModalityTokens, Modality.Image): _imageInput = count; break;
-                case (UsageField.PromptModalityTokens, Modality.Video): _video = count; break;
-                case (UsageField.CandidatesModalityTokens, Modality.Audio): _audioOutput = count; break;
-                case (UsageField.CandidatesModalityTokens, Modality.Image): _imageOutput = count; break;
-                case (UsageField.CandidatesModalityTokens, Modality.Video): _video = Math.Max(_video ?? 0, count); break;
-                case (UsageField.CacheModalityTokens, Modality.Audio): _cachedAudio = count; break;
-                case (UsageField.CacheModalityTokens, Modality.Image): _cachedImage = count; break;
+                case (UsageField.PromptModalityTokens, Modality.Audio): AudioInputCount = count; break;
+                case (UsageField.PromptModalityTokens, Modality.Image): ImageInputCount = count; break;
+                case (UsageField.PromptModalityTokens, Modality.Video): VideoCount = count; break;
+                case (UsageField.CandidatesModalityTokens, Modality.Audio): AudioOutputCount = count; break;
+                case (UsageField.CandidatesModalityTokens, Modality.Image): ImageOutputCount = count; break;
+                case (UsageField.CandidatesModalityTokens, Modality.Video): VideoCount = Math.Max(VideoCount ?? 0, count); break;
+                case (UsageField.CacheModalityTokens, Modality.Audio): CachedAudioCount = count; break;
+                case (UsageField.CacheModalityTokens, Modality.Image): CachedImageCount = count; break;
                 default: break;
             }
         }
@@ -131,7 +117,7 @@ internal sealed class UsageAccumulator
     {
         _pendingList = UsageField.None;
         _pendingModality = Modality.None;
-        _pendingCount = null;
+        PendingElementCount = null;
     }
 
     /// <summary>Gets the cost the provider reported for the call, or <see langword="null"/>.</summary>
@@ -151,18 +137,18 @@ internal sealed class UsageAccumulator
         Sets++;
         switch (field)
         {
-            case UsageField.TotalInput: _totalInput = value; break;
-            case UsageField.UncachedInput: _uncachedInput = value; break;
-            case UsageField.CacheRead: _cacheRead = value; break;
-            case UsageField.CacheWrite: _cacheWrite = value; break;
-            case UsageField.CacheWrite1h: _cacheWrite1h = value; break;
-            case UsageField.Output: _output = value; break;
-            case UsageField.Reasoning: _reasoning = value; break;
-            case UsageField.ExtraInput: _extraInput = value; break;
-            case UsageField.ExtraReasoningOutput: _extraReasoningOutput = value; break;
-            case UsageField.WebSearchRequests: _webSearchRequests = value; break;
-            case UsageField.AudioInput: _audioInput = value; break;
-            case UsageField.AudioOutput: _audioOutput = value; break;
+            case UsageField.TotalInput: TotalInputCount = value; break;
+            case UsageField.UncachedInput: UncachedInputCount = value; break;
+            case UsageField.CacheRead: CacheReadCount = value; break;
+            case UsageField.CacheWrite: CacheWriteCount = value; break;
+            case UsageField.CacheWrite1h: CacheWrite1hCount = value; break;
+            case UsageField.Output: OutputCount = value; break;
+            case UsageField.Reasoning: ReasoningCount = value; break;
+            case UsageField.ExtraInput: ExtraInputCount = value; break;
+            case UsageField.ExtraReasoningOutput: ExtraReasoningOutputCount = value; break;
+            case UsageField.WebSearchRequests: WebSearchRequestsCount = value; break;
+            case UsageField.AudioInput: AudioInputCount = value; break;
+            case UsageField.AudioOutput: AudioOutputCount = value; break;
             default: break;
         }
     }
@@ -186,7 +172,7 @@ internal sealed class UsageAccumulator
             return;
         }
 
-        var model = _knownModels?.KnownModelId(utf8) ?? Encoding.UTF8.GetString(utf8);
+        var model = _knownModels?.KnownModelId(utf8) ?? ModelIdCache.Get(utf8);
         if (field == UsageField.RequestModel)
         {
             RequestModel = model;
@@ -214,31 +200,183 @@ internal sealed class UsageAccumulator
             return TokenUsage.None;
         }
 
-        var cacheRead = _cacheRead ?? 0;
-        var cacheWrite = _cacheWrite ?? 0;
-        var extraReasoning = _extraReasoningOutput ?? 0;
-        var input = (_totalInput ?? ((_uncachedInput ?? 0) + cacheRead + cacheWrite)) + (_extraInput ?? 0);
-        var output = (_output ?? 0) + extraReasoning;
+        var cacheRead = CacheReadCount ?? 0;
+        var cacheWrite = CacheWriteCount ?? 0;
+        var extraReasoning = ExtraReasoningOutputCount ?? 0;
+        var input = (TotalInputCount ?? ((UncachedInputCount ?? 0) + cacheRead + cacheWrite)) + (ExtraInputCount ?? 0);
+        var output = (OutputCount ?? 0) + extraReasoning;
         // Gemini's per-modality prompt counts include the cached part (cacheTokensDetails): the cached audio and image
         // tokens are priced once, at the cache rate, so only the uncached ones take the modality's rate.
-        var audioIn = Math.Max(0, (_audioInput ?? 0) - (_cachedAudio ?? 0));
-        var imageIn = Math.Max(0, (_imageInput ?? 0) - (_cachedImage ?? 0));
+        var audioIn = Math.Max(0, (AudioInputCount ?? 0) - (CachedAudioCount ?? 0));
+        var imageIn = Math.Max(0, (ImageInputCount ?? 0) - (CachedImageCount ?? 0));
         return new TokenUsage
         {
             InputTokens = input,
             AudioInputTokens = Math.Clamp(audioIn, 0, Math.Max(0, input)),
-            AudioOutputTokens = Math.Clamp(_audioOutput ?? 0, 0, Math.Max(0, output)),
+            AudioOutputTokens = Math.Clamp(AudioOutputCount ?? 0, 0, Math.Max(0, output)),
             ImageInputTokens = Math.Clamp(imageIn, 0, Math.Max(0, input - audioIn)),
-            ImageOutputTokens = Math.Clamp(_imageOutput ?? 0, 0, Math.Max(0, output - (_audioOutput ?? 0))),
+            ImageOutputTokens = Math.Clamp(ImageOutputCount ?? 0, 0, Math.Max(0, output - (AudioOutputCount ?? 0))),
             HasUnpricedTokens = HasUnpricedTokens,
             CachedInputTokens = cacheRead,
             CacheWriteInputTokens = cacheWrite,
-            CacheWrite1hInputTokens = Math.Min(_cacheWrite1h ?? 0, cacheWrite),
+            CacheWrite1hInputTokens = Math.Min(CacheWrite1hCount ?? 0, cacheWrite),
             OutputTokens = output,
-            ReasoningTokens = (_reasoning ?? 0) + extraReasoning,
-            WebSearchRequests = _webSearchRequests ?? 0,
+            ReasoningTokens = (ReasoningCount ?? 0) + extraReasoning,
+            WebSearchRequests = WebSearchRequestsCount ?? 0,
             Source = UsageSource.Provider,
         };
+    }
+
+    private long? Get(Slot slot) => (_present & (1 << (int)slot)) != 0 ? _counts[(int)slot] : null;
+
+    private void Put(Slot slot, long? value)
+    {
+        if (value is { } count)
+        {
+            _counts[(int)slot] = count;
+            _present |= 1 << (int)slot;
+        }
+        else
+        {
+            _present &= ~(1 << (int)slot);
+        }
+    }
+
+    private long? TotalInputCount
+    {
+        get => Get(Slot.TotalInput);
+        set => Put(Slot.TotalInput, value);
+    }
+
+    private long? UncachedInputCount
+    {
+        get => Get(Slot.UncachedInput);
+        set => Put(Slot.UncachedInput, value);
+    }
+
+    private long? CacheReadCount
+    {
+        get => Get(Slot.CacheRead);
+        set => Put(Slot.CacheRead, value);
+    }
+
+    private long? CacheWriteCount
+    {
+        get => Get(Slot.CacheWrite);
+        set => Put(Slot.CacheWrite, value);
+    }
+
+    private long? CacheWrite1hCount
+    {
+        get => Get(Slot.CacheWrite1h);
+        set => Put(Slot.CacheWrite1h, value);
+    }
+
+    private long? OutputCount
+    {
+        get => Get(Slot.Output);
+        set => Put(Slot.Output, value);
+    }
+
+    private long? ReasoningCount
+    {
+        get => Get(Slot.Reasoning);
+        set => Put(Slot.Reasoning, value);
+    }
+
+    private long? ExtraInputCount
+    {
+        get => Get(Slot.ExtraInput);
+        set => Put(Slot.ExtraInput, value);
+    }
+
+    private long? ExtraReasoningOutputCount
+    {
+        get => Get(Slot.ExtraReasoningOutput);
+        set => Put(Slot.ExtraReasoningOutput, value);
+    }
+
+    private long? WebSearchRequestsCount
+    {
+        get => Get(Slot.WebSearchRequests);
+        set => Put(Slot.WebSearchRequests, value);
+    }
+
+    private long? AudioInputCount
+    {
+        get => Get(Slot.AudioInput);
+        set => Put(Slot.AudioInput, value);
+    }
+
+    private long? AudioOutputCount
+    {
+        get => Get(Slot.AudioOutput);
+        set => Put(Slot.AudioOutput, value);
+    }
+
+    private long? ImageInputCount
+    {
+        get => Get(Slot.ImageInput);
+        set => Put(Slot.ImageInput, value);
+    }
+
+    private long? ImageOutputCount
+    {
+        get => Get(Slot.ImageOutput);
+        set => Put(Slot.ImageOutput, value);
+    }
+
+    private long? CachedAudioCount
+    {
+        get => Get(Slot.CachedAudio);
+        set => Put(Slot.CachedAudio, value);
+    }
+
+    private long? CachedImageCount
+    {
+        get => Get(Slot.CachedImage);
+        set => Put(Slot.CachedImage, value);
+    }
+
+    private long? VideoCount
+    {
+        get => Get(Slot.Video);
+        set => Put(Slot.Video, value);
+    }
+
+    private long? PendingElementCount
+    {
+        get => Get(Slot.PendingElement);
+        set => Put(Slot.PendingElement, value);
+    }
+
+    private enum Slot
+    {
+        TotalInput,
+        UncachedInput,
+        CacheRead,
+        CacheWrite,
+        CacheWrite1h,
+        Output,
+        Reasoning,
+        ExtraInput,
+        ExtraReasoningOutput,
+        WebSearchRequests,
+        AudioInput,
+        AudioOutput,
+        ImageInput,
+        ImageOutput,
+        CachedAudio,
+        CachedImage,
+        Video,
+        PendingElement,
+        Length,
+    }
+
+    [System.Runtime.CompilerServices.InlineArray((int)Slot.Length)]
+    private struct Counts
+    {
+        private long _first;
     }
 
     private enum Modality : byte

@@ -27,6 +27,7 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
     public const string InternalErrorsName = "llmcost.pipeline.internal_errors";
     public const string SinkTimeoutsName = "llmcost.pipeline.sink.timeouts";
     public const string ReplayedName = "llmcost.pipeline.records.replayed";
+    public const string AbandonedName = "llmcost.pipeline.responses.abandoned";
 
     private readonly Meter? _ownedMeter;
 
@@ -61,6 +62,8 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
             "Sink writes abandoned after the sinks' write timeout.");
         meter.CreateObservableCounter(ReplayedName, () => counters.Snapshot().ReplayedFromSpool, "{record}",
             "Cost records replayed to a sink from the disk spool.");
+        meter.CreateObservableCounter(AbandonedName, () => counters.Snapshot().AbandonedResponses, "{response}",
+            "Responses the application dropped without reading or disposing them (recorded with errorType abandoned).");
         meter.CreateObservableCounter(InternalErrorsName, () => counters.Snapshot().InternalErrors, "{error}",
             "Internal errors caught and logged instead of reaching the application.");
     }

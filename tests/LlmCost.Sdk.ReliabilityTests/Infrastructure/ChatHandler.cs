@@ -16,6 +16,8 @@ internal sealed class ChatHandler(byte[] body, string contentType = "application
 
     public Func<HttpContent>? ContentFactory { get; init; }
 
+    public HttpStatusCode Status { get; init; } = HttpStatusCode.OK;
+
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) => Reply(request);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -37,6 +39,6 @@ internal sealed class ChatHandler(byte[] body, string contentType = "application
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         }
 
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
+        return new HttpResponseMessage(Status) { Content = content, RequestMessage = request };
     }
 }
