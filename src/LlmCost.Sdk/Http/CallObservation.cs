@@ -23,9 +23,9 @@ internal sealed class CallObservation : PendingRecord
     private int _finished;
     private bool _observeFailed;
     private Activity? _span;
+    private readonly long _utcTicks; // the start time, UTC: 8 bytes where a DateTimeOffset takes 16
 
     public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
-        : base(recorder.Writer)
     {
         _span = activity;
         _recorder = recorder;
@@ -37,18 +37,21 @@ internal sealed class CallObservation : PendingRecord
 
         Target = target;
         Tags = tags;
-        Timestamp = timestamp;
+        _utcTicks = timestamp.UtcTicks;
         StartTimestamp = startTimestamp;
     }
 
     public LlmCallTarget Target { get; }
+
+    /// <inheritdoc />
+    public override LlmCostWriter Writer => _recorder.Writer;
 
     /// <summary>Gets the SDK's own span of this call, or <see langword="null"/> when nobody listens; stopped when the call finishes.</summary>
     public override Activity? Span => _span;
 
     public CostTags Tags { get; }
 
-    public override DateTimeOffset Timestamp { get; }
+    public override DateTimeOffset Timestamp => new(_utcTicks, TimeSpan.Zero);
 
     /// <summary>Gets or sets the call's duration, set when it finishes.</summary>
     public TimeSpan Duration { get; set; }

@@ -9,7 +9,7 @@ namespace LlmCost.Sdk;
 /// <remarks>Only object nesting is named; a value inside an array never matches a path.</remarks>
 internal struct JsonPath
 {
-    public const int MaxDepth = 8;
+    public const int MaxDepth = 6; // the deepest path any mapping reads is 4 (response.usage.input_tokens_details.cached_tokens)
 
     private PathHashes _names;
 

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
 namespace LlmCost.Sdk;
 
 /// <summary>
@@ -29,9 +32,12 @@ internal sealed class ProviderEndpoints
             .OrderByDescending(e => e.Item1.Length)];
     }
 
-    public bool TryResolve(HttpRequestMessage request, string? providerOverride, out LlmCallTarget target)
+    // One target per provider, operation and format for URLs that name no model: bounded by the configured providers.
+    private static readonly ConcurrentDictionary<(string Provider, string Operation, UsageMapping Mapping), LlmCallTarget> SharedTargets = new();
+
+    public bool TryResolve(HttpRequestMessage request, string? providerOverride, [NotNullWhen(true)] out LlmCallTarget? target)
     {
-        target = default;
+        target = null;
         var uri = request.RequestUri;
         if (request.Method != HttpMethod.Post || uri is null || !uri.IsAbsoluteUri)
         {
@@ -43,9 +49,9 @@ internal sealed class ProviderEndpoints
     }
 
     /// <summary>Resolves the operation and format of a call to a known provider from its path.</summary>
-    internal static bool TryResolvePath(string provider, Uri uri, out LlmCallTarget target)
+    internal static bool TryResolvePath(string provider, Uri uri, [NotNullWhen(true)] out LlmCallTarget? target)
     {
-        target = default;
+        target = null;
         var path = uri.AbsolutePath.AsSpan().TrimEnd('/');
         if (TryResolveBedrock(provider, uri, path, out target) || TryResolveGoogle(provider, uri, path, out target))
         {
@@ -81,7 +87,10 @@ internal sealed class ProviderEndpoints
             return false;
         }
 
-        target = new LlmCallTarget(provider, operation, mapping) { UrlModel = AzureDeployment(path) };
+        var deployment = AzureDeployment(path);
+        target = deployment is null
+            ? SharedTargets.GetOrAdd((provider, operation, mapping), static key => new LlmCallTarget(key.Provider, key.Operation, key.Mapping))
+            : new LlmCallTarget(provider, operation, mapping) { UrlModel = deployment };
         return true;
     }
 
@@ -101,9 +110,9 @@ internal sealed class ProviderEndpoints
     }
 
     /// <summary>Bedrock Runtime: <c>/model/{modelId}/converse</c>, <c>/converse-stream</c>, <c>/invoke</c>, <c>/invoke-with-response-stream</c>.</summary>
-    private static bool TryResolveBedrock(string provider, Uri uri, ReadOnlySpan<char> path, out LlmCallTarget target)
+    private static bool TryResolveBedrock(string provider, Uri uri, ReadOnlySpan<char> path, [NotNullWhen(true)] out LlmCallTarget? target)
     {
-        target = default;
+        target = null;
         var at = path.IndexOf("/model/", StringComparison.OrdinalIgnoreCase);
         if (at < 0)
         {
@@ -171,9 +180,9 @@ internal sealed class ProviderEndpoints
     /// Google: <c>/v1beta/models/{model}:generateContent</c> (Gemini API) and
     /// <c>/v1/projects/{p}/locations/{location}/publishers/{publisher}/models/{model}:{method}</c> (Vertex AI).
     /// </summary>
-    private static bool TryResolveGoogle(string provider, Uri uri, ReadOnlySpan<char> path, out LlmCallTarget target)
+    private static bool TryResolveGoogle(string provider, Uri uri, ReadOnlySpan<char> path, [NotNullWhen(true)] out LlmCallTarget? target)
     {
-        target = default;
+        target = null;
         var colon = path.LastIndexOf(':');
         var models = path.LastIndexOf("models/", StringComparison.OrdinalIgnoreCase);
         if (colon < 0 || models < 0 || colon < models)
@@ -270,7 +279,11 @@ internal sealed class ProviderEndpoints
 }
 
 /// <summary>What an LLM call is: who serves it, what it does and how its response reports usage.</summary>
-internal readonly record struct LlmCallTarget(string Provider, string Operation, UsageMapping Mapping)
+/// <remarks>
+/// A class, not a struct: a call keeps a reference, and the calls of a provider whose URL names no model or region (OpenAI,
+/// Anthropic, most others) share one instance (see <see cref="ProviderEndpoints"/>), which saves 40 bytes per call.
+/// </remarks>
+internal sealed record LlmCallTarget(string Provider, string Operation, UsageMapping Mapping)
 {
     /// <summary>Gets the model (or Azure deployment, or Bedrock inference profile) the URL names, or <see langword="null"/>.</summary>
     public string? UrlModel { get; init; }

@@ -10,9 +10,11 @@ namespace LlmCost.Sdk;
 internal sealed class UsageAccumulator
 {
     // Every count is optional (absent ≠ 0); they are kept as plain longs plus one bit each, not as long?s, which would
-    // take twice the bytes: this object is allocated per tracked call.
+    // take twice the bytes: this object is allocated per tracked call. The counts few responses carry (Gemini's
+    // image/video/cached-modality details, a provider-reported cost) live in an object allocated only when one arrives.
     private Counts _counts;
     private int _present;
+    private Rare? _rare;
     private UsageField _pendingList;      // the Gemini *TokensDetails array whose element is being read
     private Modality _pendingModality;
     private readonly PriceTable? _knownModels;
@@ -121,9 +123,9 @@ internal sealed class UsageAccumulator
     }
 
     /// <summary>Gets the cost the provider reported for the call, or <see langword="null"/>.</summary>
-    public decimal? ReportedCost { get; private set; }
+    public decimal? ReportedCost => _rare?.ReportedCost;
 
-    public void SetReportedCost(decimal cost) => ReportedCost = cost;
+    public void SetReportedCost(decimal cost) => (_rare ??= new Rare()).ReportedCost = cost;
 
     /// <summary>Sets the requested model from the URL (a Bedrock model id, a Gemini model, an Azure deployment); the request body's <c>model</c> replaces it.</summary>
     public void SetRequestModel(string model) => RequestModel = _knownModels?.KnownModelId(model) ?? model;
@@ -227,19 +229,28 @@ internal sealed class UsageAccumulator
         };
     }
 
-    private long? Get(Slot slot) => (_present & (1 << (int)slot)) != 0 ? _counts[(int)slot] : null;
+    private long? Get(Slot slot) => (_present & (1 << (int)slot)) == 0 ? null
+        : slot < Slot.FirstRare ? _counts[(int)slot]
+        : _rare!.Counts[slot - Slot.FirstRare];
 
     private void Put(Slot slot, long? value)
     {
-        if (value is { } count)
+        if (value is not { } count)
+        {
+            _present &= ~(1 << (int)slot);
+            return;
+        }
+
+        if (slot < Slot.FirstRare)
         {
             _counts[(int)slot] = count;
-            _present |= 1 << (int)slot;
         }
         else
         {
-            _present &= ~(1 << (int)slot);
+            (_rare ??= new Rare()).Counts[slot - Slot.FirstRare] = count;
         }
+
+        _present |= 1 << (int)slot;
     }
 
     private long? TotalInputCount
@@ -362,9 +373,10 @@ internal sealed class UsageAccumulator
         ExtraInput,
         ExtraReasoningOutput,
         WebSearchRequests,
-        AudioInput,
+        AudioInput,  // OpenAI writes audio_tokens: 0 in every response: not rare
         AudioOutput,
         ImageInput,
+        FirstRare = ImageInput,
         ImageOutput,
         CachedAudio,
         CachedImage,
@@ -373,10 +385,24 @@ internal sealed class UsageAccumulator
         Length,
     }
 
-    [System.Runtime.CompilerServices.InlineArray((int)Slot.Length)]
+    [System.Runtime.CompilerServices.InlineArray((int)Slot.FirstRare)]
     private struct Counts
     {
         private long _first;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray((int)Slot.Length - (int)Slot.FirstRare)]
+    private struct RareCounts
+    {
+        private long _first;
+    }
+
+    /// <summary>What few calls report, allocated on the first such value.</summary>
+    private sealed class Rare
+    {
+        public RareCounts Counts;
+
+        public decimal? ReportedCost;
     }
 
     private enum Modality : byte

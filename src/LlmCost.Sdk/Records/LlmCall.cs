@@ -173,8 +173,10 @@ public sealed class LlmCall : IDisposable
     internal static void Restore(LlmCall? previous) => CurrentCall.Value = previous;
 
     /// <summary>The queued form of the call; a separate object so the public type does not expose the pipeline's base class.</summary>
-    private sealed class Pending(LlmCostWriter writer, LlmCall call) : PendingRecord(writer)
+    private sealed class Pending(LlmCostWriter writer, LlmCall call) : PendingRecord
     {
+        public override LlmCostWriter Writer => writer;
+
         public TimeSpan Duration { get; set; }
 
         public override DateTimeOffset Timestamp => call.Timestamp;

@@ -13,10 +13,8 @@ namespace LlmCost.Sdk;
 /// </remarks>
 internal abstract class PendingRecord
 {
-    protected PendingRecord(LlmCostWriter writer) => Writer = writer;
-
-    /// <summary>Gets the writer that queued this call and completes it on the pump.</summary>
-    public LlmCostWriter Writer { get; }
+    /// <summary>Gets the writer that queued this call and completes it on the pump (abstract: the HTTP observation reaches it through its tracker, saving a field per call).</summary>
+    public abstract LlmCostWriter Writer { get; }
 
     /// <summary>
     /// Gets the span that gets the record's usage and cost attributes, or <see langword="null"/>. A span that records data

@@ -83,8 +83,10 @@ public class LlmCostWriterTests
         Assert.Equal(1, tracker.Statistics.InternalErrors);
     }
 
-    private sealed class TestCall(LlmCostWriter writer, string model) : PendingRecord(writer)
+    private sealed class TestCall(LlmCostWriter writer, string model) : PendingRecord
     {
+        public override LlmCostWriter Writer => writer;
+
         public int Built { get; private set; }
 
         public bool Throw { get; init; }

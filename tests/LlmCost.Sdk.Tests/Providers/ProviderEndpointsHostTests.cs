@@ -32,8 +32,8 @@ public class ProviderEndpointsHostTests
         var target = Resolve(url);
 
         Assert.NotNull(target);
-        Assert.Equal(provider, target.Value.Provider);
-        Assert.Equal(operation, target.Value.Operation);
+        Assert.Equal(provider, target!.Provider);
+        Assert.Equal(operation, target!.Operation);
     }
 
     [Fact]
@@ -41,9 +41,9 @@ public class ProviderEndpointsHostTests
     {
         var target = Resolve("https://myres.openai.azure.com/openai/deployments/prod%20gpt-4o/chat/completions?api-version=2024-10-21");
 
-        Assert.Equal("prod gpt-4o", target!.Value.UrlModel);
-        Assert.False(target.Value.UrlModelIsServed);
-        Assert.Same(OpenAIUsageMapping.Instance, target.Value.Mapping);
+        Assert.Equal("prod gpt-4o", target!.UrlModel);
+        Assert.False(target!.UrlModelIsServed);
+        Assert.Same(OpenAIUsageMapping.Instance, target!.Mapping);
     }
 
     [Theory]
@@ -56,11 +56,11 @@ public class ProviderEndpointsHostTests
         var target = Resolve(url);
 
         Assert.NotNull(target);
-        Assert.Equal("aws.bedrock", target.Value.Provider);
-        Assert.Equal(model, target.Value.UrlModel);
-        Assert.True(target.Value.UrlModelIsServed);
-        Assert.Equal(region, target.Value.Region);
-        Assert.Equal(streaming, target.Value.StreamingUrl);
+        Assert.Equal("aws.bedrock", target!.Provider);
+        Assert.Equal(model, target!.UrlModel);
+        Assert.True(target!.UrlModelIsServed);
+        Assert.Equal(region, target!.Region);
+        Assert.Equal(streaming, target!.StreamingUrl);
     }
 
     [Theory]
