@@ -7,6 +7,7 @@ public static class Program
     // dotnet run -c Release -- --filter '*' --job short      (the BenchmarkDotNet suite)
     // dotnet run -c Release -- probe                         (the latency-distribution probe, see LatencyProbe)
     // dotnet run -c Release -- alloc                         (bytes on the caller's thread per call, see CallerPathAllocationProbe)
+    // dotnet run -c Release -- cpu                           (CPU time of the caller's thread per call; holds under load)
     // dotnet run -c Release -- alloc types                   (the same bytes by type, sampled from allocation ticks)
     public static void Main(string[] args)
     {
@@ -19,6 +20,18 @@ public static class Program
         if (args is ["alloc", "types"])
         {
             CallerPathAllocationProbe.RunByType();
+            return;
+        }
+
+        if (args is ["cpu", "tracked", var count])
+        {
+            CallerPathAllocationProbe.RunTrackedOnly(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
+        if (args is ["cpu"])
+        {
+            CallerPathAllocationProbe.RunCpu();
             return;
         }
 
