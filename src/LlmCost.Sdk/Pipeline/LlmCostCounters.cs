@@ -16,6 +16,8 @@ internal sealed class LlmCostCounters
     private long _malformed;
     private long _missingUsage;
     private long _internalErrors;
+    private long _partialUsage;
+    private long _pricedAsRequestModel;
 
     public void Queued() => Interlocked.Increment(ref _queued);
 
@@ -43,6 +45,10 @@ internal sealed class LlmCostCounters
 
     public void InternalError() => Interlocked.Increment(ref _internalErrors);
 
+    public void PartialUsage() => Interlocked.Increment(ref _partialUsage);
+
+    public void PricedAsRequestModel() => Interlocked.Increment(ref _pricedAsRequestModel);
+
     public LlmCostStatistics Snapshot() => new()
     {
         Queued = Volatile.Read(ref _queued),
@@ -58,5 +64,7 @@ internal sealed class LlmCostCounters
         MalformedResponses = Volatile.Read(ref _malformed),
         MissingUsage = Volatile.Read(ref _missingUsage),
         InternalErrors = Volatile.Read(ref _internalErrors),
+        PartialUsage = Volatile.Read(ref _partialUsage),
+        PricedAsRequestModel = Volatile.Read(ref _pricedAsRequestModel),
     };
 }
