@@ -14,6 +14,10 @@ namespace LlmCost.Sdk;
 /// read by one background consumer, started on first use on the thread pool under
 /// <see cref="ExecutionContext.SuppressFlow"/> (so it never carries a caller's scope). When the queue is full the call is
 /// recorded without usage, as it would be without estimation, and counted in <see cref="DroppedQueueFull"/>.</para>
+/// <para>The call's span (when one records data) stays open until the estimated record has tagged it, with its end time
+/// already set to the call's end by <see cref="HttpCallTracker"/>; the consumer stops it after writing the record, so the
+/// span carries the model, usage, cost and attribution like any other. A job never processed (the provider disposed
+/// first) leaves its span unexported.</para>
 /// <para>Without a registered estimator nothing is captured (<see cref="Enabled"/> is false) and such calls are recorded
 /// without usage and with a <see langword="null"/> cost. Never throws into anything: a failure of the estimator is counted
 /// in <see cref="LlmCostStatistics.InternalErrors"/> and the call is recorded without usage.</para>
@@ -204,12 +208,35 @@ internal sealed class UsageEstimator : IAsyncDisposable, IDisposable
         try
         {
             job.Call.EstimatedUsage = usage;
-            job.Call.Writer.Write(job.Call);
+            job.Call.Writer.Write(job.Call); // tags the call's span first, when it records data
         }
         catch (Exception ex)
         {
             _counters.InternalError();
             Log.InternalError(_logger, ex);
+        }
+        finally
+        {
+            StopSpan(job.Call);
+        }
+    }
+
+    /// <summary>Stops the call's span, kept open (its end time set at the call's end) until the estimated record tagged it.</summary>
+    private void StopSpan(CallObservation call)
+    {
+        if (call.Span is not { } span)
+        {
+            return;
+        }
+
+        try
+        {
+            LlmCostInstrumentation.StopActivity(span);
+        }
+        catch (Exception ex)
+        {
+            _counters.InternalError();
+            Log.TelemetryFailed(_logger, ex);
         }
     }
 }

@@ -22,8 +22,10 @@ internal sealed class CallObservation : PendingRecord
     private RawCapture? _responseBytes;
     private int _finished;
     private bool _observeFailed;
-    private Activity? _span;
+    private readonly Activity? _span;
     private readonly long _utcTicks; // the start time, UTC: 8 bytes where a DateTimeOffset takes 16
+    private FramingSniff _sniff;          // issue 12: a body not labelled as events may still be events
+    private DecodedBytes? _decoded;       // the decoder's output goes through the sniff and the capture
 
     public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
     {
@@ -64,6 +66,9 @@ internal sealed class CallObservation : PendingRecord
     public bool Streaming { get; private set; }
 
     public int? StatusCode { get; private set; }
+
+    /// <summary>Gets a value indicating whether the call finished because its body was read to the end (not disposed, failed or abandoned).</summary>
+    public bool EndOfBody { get; private set; }
 
     public string? ErrorType { get; private set; }
 
@@ -126,40 +131,67 @@ internal sealed class CallObservation : PendingRecord
             ErrorType = StatusCode.Value.ToString(CultureInfo.InvariantCulture);
         }
 
+        _usage.BeginResponse();
         Target.Mapping.OnResponse(response, _usage);
         var contentType = ContentType(response.Content.Headers);
         var sse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
-        if (sse && Estimable && !_usage.HasUsage)
+        var eventStream = !sse && contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase);
+        if (sse)
         {
-            // A stream may end without usage: keep its raw bytes, in case its tokens must be estimated; the estimator
-            // picks the text out later, off the request path.
-            _responseBytes = new RawCapture();
+            StartResponseCapture();
         }
-        else
+        else if (eventStream)
         {
-            // A JSON response always carries its usage: the request's text is not needed.
             StopCapture();
         }
+
+        // Otherwise the first bytes decide (FramingSniff): JSON stops the capture, events start it.
 
         // The request's scanner reads the response: its body has been sent by the time the response arrives.
         _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, _usage);
         _requestJson = null;
         _decoder = ContentDecoder.For(response.Content.Headers); // issue 12: usage read through Content-Encoding, on a decoded copy
+        if (_decoder is not null)
+        {
+            _decoded = new DecodedBytes(this);
+        }
+
         if (sse)
         {
             Streaming = true;
             _reader = new SseUsageReader(_json);
         }
-        else if (contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase))
+        else if (eventStream)
         {
             Streaming = true;
             _reader = new AwsEventStreamReader(_json);
         }
         else
         {
-            // One JSON document, or a JSON array of streamed chunks (Gemini's streamGenerateContent without alt=sse).
+            // One JSON document, or a JSON array of streamed chunks (Gemini's streamGenerateContent without alt=sse) —
+            // unless the first bytes are server-sent events under another label (a proxy that relabels streams).
             Streaming = Target.StreamingUrl;
             _reader = _json;
+            _sniff = FramingSniff.Start;
+        }
+
+        // A stream's usage is whole only once its final report is read (UsageAccumulator.Final).
+        _usage.RequiresFinalMarker = Streaming;
+    }
+
+    /// <summary>
+    /// Keeps a stream's raw (decoded) bytes, in case its tokens must be estimated (it may end without usage); the estimator
+    /// picks the text out later, off the request path. A stream that reports usage from its first event needs none.
+    /// </summary>
+    private void StartResponseCapture()
+    {
+        if (Estimable && !_usage.HasUsage)
+        {
+            _responseBytes ??= new RawCapture();
+        }
+        else
+        {
+            StopCapture();
         }
     }
 
@@ -173,26 +205,13 @@ internal sealed class CallObservation : PendingRecord
 
         try
         {
-            if (_decoder is not null && _reader is not null)
+            if (_decoded is not null)
             {
-                _decoder.Write(bytes, _reader);
+                _decoder!.Write(bytes, _decoded); // the decoded copy comes back through Read
             }
             else
             {
-                _reader?.Write(bytes);
-            }
-
-            if (_responseBytes is not null)
-            {
-                if (_usage.HasUsage)
-                {
-                    // The provider reports usage itself (Anthropic's message_start, an include_usage chunk): stop copying.
-                    StopCapture();
-                }
-                else
-                {
-                    _responseBytes.Append(bytes);
-                }
+                Read(bytes);
             }
         }
         catch (Exception ex)
@@ -200,6 +219,70 @@ internal sealed class CallObservation : PendingRecord
             _observeFailed = true;
             _recorder.OnInternalError(ex);
         }
+    }
+
+    /// <summary>Reads the body's bytes as the provider meant them (decoded when it has a Content-Encoding): framing, usage, capture.</summary>
+    private void Read(ReadOnlySpan<byte> bytes)
+    {
+        if (_sniff.Undecided)
+        {
+            bytes = Sniff(bytes);
+            if (bytes.IsEmpty)
+            {
+                return;
+            }
+        }
+
+        _reader?.Write(bytes);
+        if (_responseBytes is not null)
+        {
+            if (_usage.HasUsage)
+            {
+                // The provider reports usage itself (Anthropic's message_start, an include_usage chunk): stop copying.
+                StopCapture();
+            }
+            else
+            {
+                _responseBytes.Append(bytes); // decoded: the estimator reads text, never gzip
+            }
+        }
+    }
+
+    /// <summary>
+    /// Looks at the first bytes of a body not labelled <c>text/event-stream</c>: server-sent events (<c>data:</c>,
+    /// <c>event:</c>, <c>id:</c>, <c>retry:</c>, a <c>:</c> comment) are read as events; anything else as one JSON document,
+    /// as the label said. Returns the bytes the chosen reader is to read now (a field name matched across reads is
+    /// replayed first, from the literal it matched), or nothing while the first bytes are still undecided.
+    /// </summary>
+    private ReadOnlySpan<byte> Sniff(ReadOnlySpan<byte> bytes)
+    {
+        var verdict = _sniff.Feed(bytes, out var rest);
+        if (verdict == FramingSniff.Verdict.Undecided)
+        {
+            return default;
+        }
+
+        var replay = _sniff.Matched;
+        if (verdict == FramingSniff.Verdict.Events)
+        {
+            Streaming = true;
+            _usage.RequiresFinalMarker = true;
+            _reader = new SseUsageReader(_json!);
+            StartResponseCapture();
+        }
+        else
+        {
+            // One JSON document always carries its usage: the request's text is not needed.
+            StopCapture();
+        }
+
+        if (!replay.IsEmpty)
+        {
+            _reader!.Write(replay);
+            _responseBytes?.Append(replay);
+        }
+
+        return rest.IsEmpty ? default : rest;
     }
 
     /// <summary>
@@ -251,8 +334,14 @@ internal sealed class CallObservation : PendingRecord
 
         try
         {
+            EndOfBody = endOfBody;
             if (endOfBody && !_observeFailed)
             {
+                if (_sniff.Undecided)
+                {
+                    Read(_sniff.End()); // a body too short to tell: what was held back goes to the JSON reader
+                }
+
                 _reader?.Complete();
             }
 
@@ -300,8 +389,22 @@ internal sealed class CallObservation : PendingRecord
     /// <summary>The record's <c>errorType</c> of a response the app dropped unread.</summary>
     public const string AbandonedErrorType = "abandoned";
 
-    /// <summary>Forgets the span (ended with the call) when the record is written later by the estimator.</summary>
-    public void DetachSpan() => _span = null;
+    /// <summary>
+    /// Called once when the call finishes: a response that reported part of its usage but stopped before the provider's
+    /// final report (a stream cut between events, disposed early or failed; a JSON document disposed half-read) has usage
+    /// that is not the call's: it is marked unreliable (<c>usage.source: "none"</c>, <c>cost: null</c>) and
+    /// <see langword="true"/> is returned so the caller counts it.
+    /// </summary>
+    public bool MarkPartialUsage()
+    {
+        if (!_usage.HasUsage || _usage.Final || _usage.Unreliable)
+        {
+            return false;
+        }
+
+        _usage.MarkUnreliable();
+        return true;
+    }
 
     /// <inheritdoc />
     public override CostRecord ToRecord(Guid id)
@@ -333,6 +436,18 @@ internal sealed class CallObservation : PendingRecord
         headers.NonValidated.TryGetValues("Content-Type", out var values) && values.Count > 0
             ? values.ToString().AsSpan().TrimStart()
             : default;
+
+    /// <summary>Hands a <see cref="ContentDecoder"/>'s output back to the call, so it is sniffed, read and captured decoded.</summary>
+    private sealed class DecodedBytes(CallObservation call) : IUsageReader
+    {
+        public bool Malformed => false;
+
+        public void Write(ReadOnlySpan<byte> data) => call.Read(data);
+
+        public void Complete()
+        {
+        }
+    }
 
     /// <summary>Reads the top-level <c>model</c> of a request body.</summary>
     private sealed class RequestModelMapping : UsageMapping

@@ -102,25 +102,44 @@ internal sealed class HttpCallTracker
     /// <summary>Hands a finished HTTP call to the estimator or the writer, then ends its span. Runs once per call, on the caller's path.</summary>
     public void Complete(CallObservation call)
     {
-        if (call.Malformed && call.ErrorType is null)
+        if (call.MarkPartialUsage())
+        {
+            // Issue 12, item 7: usage seen, but not the provider's final report. Never priced as if complete.
+            if (call.EndOfBody && call.ErrorType is null)
+            {
+                // The body ended cleanly before its final report: the provider (or a proxy) cut the stream.
+                _counters.Malformed();
+                Log.StreamEndedBeforeFinalUsage(_logger, call.Target.Provider, call.StatusCode);
+            }
+            else
+            {
+                // The app stopped reading (disposed the response early) or the read failed: not the provider's fault.
+                _counters.PartialUsage();
+                Log.StoppedBeforeFinalUsage(_logger, call.Target.Provider, call.StatusCode, call.ErrorType ?? "disposed");
+            }
+        }
+        else if (call.Malformed && call.ErrorType is null)
         {
             _counters.Malformed();
             Log.MalformedResponse(_logger, call.Target.Provider, call.StatusCode);
         }
 
         var activity = call.Span;
+        var estimating = false;
         try
         {
             call.Duration = _time.GetElapsedTime(call.StartTimestamp);
-            if (!TryEstimate(call))
+            estimating = TryEstimate(call);
+            if (!estimating)
             {
                 _writer.Write(call);
             }
         }
         finally
         {
-            // The span ends with the call (the writer tagged it first when it records data).
-            if (activity is not null)
+            // The span ends with the call (the writer tagged it first when it records data). A call handed to the estimator
+            // keeps its span open, its end time already set, until the estimated record tags it (UsageEstimator).
+            if (activity is not null && !estimating)
             {
                 try
                 {
@@ -155,10 +174,15 @@ internal sealed class HttpCallTracker
             Response = response,
         };
 
+        // The span's end is the call's end, set before the job can run: the estimator tags the span with the estimated
+        // record (model, usage, cost, attribution, as every other span) and then stops it (issue 12, item 11).
+        if (call.Span is { } span)
+        {
+            LlmCostInstrumentation.SetEnd(span, call.Duration);
+        }
+
         if (_estimator.TryEnqueue(job))
         {
-            // The span ends with the call, before the estimate exists: the estimated record tags no span.
-            call.DetachSpan();
             return true;
         }
 

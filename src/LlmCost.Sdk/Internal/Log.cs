@@ -100,4 +100,14 @@ internal static partial class Log
 
     [LoggerMessage(257, LogLevel.Error, "LLM cost tracking is not configured correctly, so this HttpClient's calls pass through untracked. Fix the configuration (a host reports it at start-up).")]
     public static partial void NotConfigured(ILogger logger, Exception exception);
+
+    // Usage that is right or flagged (issue 12, items 7 and 11): 260-269.
+    [LoggerMessage(260, LogLevel.Warning, "The {Provider} response (status {StatusCode}) ended before the provider's final usage report: the usage read so far is partial, so the call is recorded without usage and with a null cost (counted in MalformedResponses).")]
+    public static partial void StreamEndedBeforeFinalUsage(ILogger logger, string provider, int? statusCode);
+
+    [LoggerMessage(261, LogLevel.Debug, "The {Provider} response (status {StatusCode}) stopped before the provider's final usage report ({Reason}): the call is recorded without usage and with a null cost (counted in PartialUsage).")]
+    public static partial void StoppedBeforeFinalUsage(ILogger logger, string provider, int? statusCode, string reason);
+
+    [LoggerMessage(262, LogLevel.Warning, "The {Provider} response named model {Model}, which the price table does not know; its calls are priced as the requested model {RequestModel} (price.requestModelFallback, counted in PricedAsRequestModel). Add the model with LlmCostOptions.Prices or map it with LlmCostOptions.ModelAliases.")]
+    public static partial void PricedAsRequestModel(ILogger logger, string provider, string model, string requestModel);
 }

@@ -17,6 +17,8 @@ internal sealed class LlmCostCounters
     private long _missingUsage;
     private long _internalErrors;
     private long _abandoned;
+    private long _partialUsage;
+    private long _pricedAsRequestModel;
 
     public void Queued() => Interlocked.Increment(ref _queued);
 
@@ -45,6 +47,9 @@ internal sealed class LlmCostCounters
     public void InternalError() => Interlocked.Increment(ref _internalErrors);
 
     public long Abandoned() => Interlocked.Increment(ref _abandoned);
+    public void PartialUsage() => Interlocked.Increment(ref _partialUsage);
+
+    public void PricedAsRequestModel() => Interlocked.Increment(ref _pricedAsRequestModel);
 
     public LlmCostStatistics Snapshot() => new()
     {
@@ -62,5 +67,7 @@ internal sealed class LlmCostCounters
         MissingUsage = Volatile.Read(ref _missingUsage),
         InternalErrors = Volatile.Read(ref _internalErrors),
         AbandonedResponses = Volatile.Read(ref _abandoned),
+        PartialUsage = Volatile.Read(ref _partialUsage),
+        PricedAsRequestModel = Volatile.Read(ref _pricedAsRequestModel),
     };
 }

@@ -70,4 +70,23 @@ public sealed record LlmCostStatistics
     /// once the garbage collector finds it unreachable.
     /// </summary>
     public long AbandonedResponses { get; init; }
+
+    /// <summary>
+    /// Gets the number of calls whose response stopped after it had reported part of its usage but before the provider's
+    /// final usage report, because the app stopped reading (disposed the response or its stream early) or the read failed
+    /// (the record's <see cref="CostRecord.ErrorType"/> then says why). The provider bills what it generated, which the
+    /// partial counts do not tell (Anthropic's <c>message_start</c> says 1 output token), so such calls are recorded with
+    /// <see cref="UsageSource.None"/> and a <see langword="null"/> cost, and counted here rather than in
+    /// <see cref="MalformedResponses"/>: the response was not at fault. A body that ends cleanly before its final usage
+    /// report (a stream cut by the provider or a proxy) is counted in <see cref="MalformedResponses"/> instead. Successful
+    /// calls among them are also counted in <see cref="MissingUsage"/>.
+    /// </summary>
+    public long PartialUsage { get; init; }
+
+    /// <summary>
+    /// Gets the number of calls whose response named a model the price table does not know and that were priced as the
+    /// model the request named (their <see cref="PriceReference.RequestModelFallback"/> is <see langword="true"/>). Each
+    /// such model is logged once.
+    /// </summary>
+    public long PricedAsRequestModel { get; init; }
 }

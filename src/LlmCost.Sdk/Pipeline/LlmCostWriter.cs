@@ -24,6 +24,7 @@ internal sealed class LlmCostWriter
     private readonly ILogger _logger;
     private readonly RecordIdGenerator _ids = new();
     private readonly ConcurrentDictionary<string, byte> _warnedModels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Provider, string Model), byte> _warnedFallbacks = new();
 
     public LlmCostWriter(LlmCostPipeline pipeline, CostPricer pricer, LlmCostCounters counters, LlmCostInstrumentation telemetry, ILogger logger)
     {
@@ -118,6 +119,11 @@ internal sealed class LlmCostWriter
                 break;
         }
 
+        if (record.Price is { RequestModelFallback: true })
+        {
+            OnPricedAsRequestModel(record);
+        }
+
         try
         {
             _telemetry.RecordMetrics(record);
@@ -128,6 +134,17 @@ internal sealed class LlmCostWriter
         }
 
         return record;
+    }
+
+    /// <summary>Counts a call priced as its requested model because the table lacks the response's; logs each such model once (bounded).</summary>
+    private void OnPricedAsRequestModel(CostRecord record)
+    {
+        _counters.PricedAsRequestModel();
+        var model = record.Model ?? "(none)";
+        if (_warnedFallbacks.Count < MaxWarnedModels && _warnedFallbacks.TryAdd((record.Provider, model), 0))
+        {
+            Log.PricedAsRequestModel(_logger, record.Provider, model, record.RequestModel ?? "(none)");
+        }
     }
 
     /// <summary>

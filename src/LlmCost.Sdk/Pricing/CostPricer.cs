@@ -7,7 +7,7 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// <list type="bullet">
 /// <item><description>A cost the provider reported itself (<see cref="CostBreakdown.ReportedByProvider"/>, OpenRouter) is kept: it is what was billed, whatever the table says.</description></item>
-/// <item><description>A successful call whose usage is unknown (<see cref="UsageSource.None"/>) has an unknown cost (<see langword="null"/>), never $0.</description></item>
+/// <item><description>A successful call whose usage is unknown (<see cref="UsageSource.None"/>) has an unknown cost (<see langword="null"/>), never $0; so has a call whose 2xx response failed while its body was read (the provider was generating).</description></item>
 /// <item><description>Otherwise the entry is found through the aliases, the served model then the requested one, and priced by the period in force at the record's timestamp, its service tier and region; a model the table lacks gets a <see langword="null"/> cost and price.</description></item>
 /// </list>
 /// Thread-safe: holds immutable state only; never throws for unknown models or missing usage.
@@ -44,6 +44,14 @@ internal sealed class CostPricer
         {
             // Tokens were billed but are unknown, so the cost is unknown too.
             outcome = PricingOutcome.MissingUsage;
+            return record.Cost is null && record.Price is null ? record : record with { Cost = null, Price = null };
+        }
+
+        if (record.Usage.Source == UsageSource.None && record.StatusCode is >= 200 and < 300)
+        {
+            // The provider answered and was generating when the body failed (a reset, a timeout, a cancel): it bills what
+            // it generated, which is unknown. Not $0 — that is for calls refused with an error status.
+            outcome = PricingOutcome.FailedAfterResponse;
             return record.Cost is null && record.Price is null ? record : record with { Cost = null, Price = null };
         }
 

@@ -37,7 +37,7 @@ internal sealed class PriceResolver
     public long CostOverflows => Interlocked.Read(ref _overflows);
 
     public bool TryResolve(string provider, string? model, string? requestModel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry) =>
-        TryResolve(_source.Current, provider, model, requestModel, out entry);
+        TryResolve(_source.Current, provider, model, requestModel, out entry, out _);
 
     /// <summary>
     /// Prices a call's usage: the period in force at its time, its service tier, region and time of day. Returns
@@ -58,13 +58,18 @@ internal sealed class PriceResolver
         cost = null;
         price = null;
         var table = _source.Current; // one snapshot per record
-        if (!TryResolve(table, provider, model, requestModel, out var entry))
+        if (!TryResolve(table, provider, model, requestModel, out var entry, out var requestModelFallback))
         {
             return false;
         }
 
         var period = entry.PeriodAt(DateOnly.FromDateTime(timestamp.UtcDateTime));
         price = table.ReferenceFor(entry, period);
+        if (requestModelFallback)
+        {
+            price = price with { RequestModelFallback = true }; // the record says the response's model was not priced
+        }
+
         if (!CostCalculator.CanPrice(usage, period, serviceTier, timestamp))
         {
             // Tokens the rates cannot price (audio without an audio rate, video): no cost rather than a wrong one.
@@ -83,9 +88,21 @@ internal sealed class PriceResolver
         return true;
     }
 
-    private bool TryResolve(PriceTable table, string provider, string? model, string? requestModel, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry)
+    /// <summary>
+    /// Finds the entry; <paramref name="requestModelFallback"/> says the response named a model that neither an alias nor
+    /// the table knows, and the entry is the requested model's (an alias the application set for the requested model is
+    /// its choice, but the served model was still not found).
+    /// </summary>
+    private bool TryResolve(
+        PriceTable table,
+        string provider,
+        string? model,
+        string? requestModel,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry,
+        out bool requestModelFallback)
     {
         entry = null;
+        requestModelFallback = false;
         if (_aliases.Count > 0)
         {
             if (model is not null && _aliases.TryGetValue(model, out var mapped) && table.TryGetEntry(provider, mapped, out entry))
@@ -95,11 +112,23 @@ internal sealed class PriceResolver
 
             if (requestModel is not null && _aliases.TryGetValue(requestModel, out mapped) && table.TryGetEntry(provider, mapped, out entry))
             {
+                requestModelFallback = model is not null && !string.Equals(model, requestModel, StringComparison.Ordinal)
+                    && !table.TryGetEntry(provider, model, out _);
                 return true;
             }
         }
 
-        return table.TryGetEntry(provider, model, out entry)
-            || (!string.Equals(model, requestModel, StringComparison.Ordinal) && table.TryGetEntry(provider, requestModel, out entry));
+        if (table.TryGetEntry(provider, model, out entry))
+        {
+            return true;
+        }
+
+        if (!string.Equals(model, requestModel, StringComparison.Ordinal) && table.TryGetEntry(provider, requestModel, out entry))
+        {
+            requestModelFallback = model is not null;
+            return true;
+        }
+
+        return false;
     }
 }

@@ -20,4 +20,7 @@ internal enum PricingOutcome
 
     /// <summary>The price was found but the cost overflowed <see cref="decimal"/>: cost unknown, never a lost record.</summary>
     Overflow,
+
+    /// <summary>A call whose 2xx response failed while its body was read, without (complete) usage: cost unknown, never $0.</summary>
+    FailedAfterResponse,
 }

@@ -11,12 +11,18 @@ namespace LlmCost.Sdk;
 /// part of the cache writes billed at the one-hour rate. <c>server_tool_use.web_search_requests</c> counts the web
 /// searches billed per request (in <c>usage</c>, and in a streamed <c>message_start</c>'s <c>message.usage</c>).
 /// <c>output_tokens_details.thinking_tokens</c> is the part of <c>output_tokens</c> spent thinking: the reasoning tokens.
+/// <para>A stream's usage is final once its <c>message_stop</c> event has been read: <c>message_start</c>'s
+/// <c>message.usage</c> has the input and a placeholder <c>output_tokens</c> (1), and <c>message_delta</c>'s cumulative
+/// <c>usage</c> may come more than once (server tools can send several), so no count is final by itself
+/// (<see cref="IsFinal"/>); the top-level <c>"type":"message_stop"</c> is the marker. A stream that stops before it is
+/// not priced as if complete.</para>
 /// </remarks>
 internal sealed class AnthropicUsageMapping : UsageMapping
 {
     public static readonly AnthropicUsageMapping Instance = new();
 
     private static readonly ulong Model = JsonPath.Hash("model"u8);
+    private static readonly ulong Type = JsonPath.Hash("type"u8);
     private static readonly ulong ServiceTier = JsonPath.Hash("service_tier"u8);
     private static readonly ulong Usage = JsonPath.Hash("usage"u8);
     private static readonly ulong Message = JsonPath.Hash("message"u8);
@@ -38,7 +44,7 @@ internal sealed class AnthropicUsageMapping : UsageMapping
         switch (path.Depth)
         {
             case 1:
-                return path.Is(Model) ? UsageField.Model : UsageField.None;
+                return path.Is(Model) ? UsageField.Model : path.Is(Type) ? UsageField.FinalMarker : UsageField.None;
             case 2:
                 return path.Is(Message, Model) ? UsageField.Model
                     : path[0] == Usage && !path.Unnamed ? Counts(path[1]) : UsageField.None;
@@ -57,6 +63,13 @@ internal sealed class AnthropicUsageMapping : UsageMapping
                 return UsageField.None;
         }
     }
+
+    /// <summary>No count is final by itself: <c>message_start</c> has placeholders, and <c>message_delta</c> may repeat.</summary>
+    public override bool IsFinal(in JsonPath path) => false;
+
+    public override bool IsFinalMarker(ReadOnlySpan<byte> value) => value.SequenceEqual("message_stop"u8);
+
+    public override ReadOnlySpan<byte> FinalEventBytes => "\"message_stop\""u8;
 
     private static UsageField Counts(ulong name) =>
         name == ServiceTier ? UsageField.ServiceTier

@@ -16,6 +16,8 @@ namespace LlmCost.Sdk;
 /// <para>The body's <c>model</c> is not read: the record keeps the Bedrock model id (or inference profile) of the URL,
 /// which is what Bedrock prices. InvokeModel with a non-Anthropic body (Llama, Nova, Mistral, Titan) is priced from the
 /// headers; a streamed one from the final chunk's metrics.</para>
+/// <para>Final usage (<see cref="IsFinal"/>): the headers, the invocation metrics (on the last chunk), or a Claude
+/// <c>message_stop</c>; a Claude <c>message_start</c>'s usage is partial, as on Anthropic's own API.</para>
 /// </remarks>
 internal sealed class BedrockInvokeUsageMapping : UsageMapping
 {
@@ -48,6 +50,10 @@ internal sealed class BedrockInvokeUsageMapping : UsageMapping
         return field is UsageField.Model or UsageField.ServiceTier ? UsageField.None : field;
     }
 
+    public override bool IsFinal(in JsonPath path) => !path.Unnamed && path.Depth == 2 && path[0] == InvocationMetrics;
+
+    public override bool IsFinalMarker(ReadOnlySpan<byte> value) => AnthropicUsageMapping.Instance.IsFinalMarker(value);
+
     /// <summary>Reads InvokeModel's token-count headers, which Bedrock sends for every vendor's model. Never throws.</summary>
     public override void OnResponse(HttpResponseMessage response, UsageAccumulator usage)
     {
@@ -64,6 +70,7 @@ internal sealed class BedrockInvokeUsageMapping : UsageMapping
             && long.TryParse(values.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
         {
             usage.Set(field, count);
+            usage.MarkFinal(); // headers come whole, with the counts of the whole response
         }
     }
 

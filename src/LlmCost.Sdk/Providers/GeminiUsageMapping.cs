@@ -22,6 +22,9 @@ namespace LlmCost.Sdk;
 /// <c>DOCUMENT</c> tokens are text.</para>
 /// <para>Every streamed chunk carries the usage so far (the last chunk the totals), so later values replace earlier
 /// ones; a field a chunk leaves out keeps its earlier value.</para>
+/// <para>Because every chunk carries counts, none of them is final by itself (<see cref="IsFinal"/>): the stream's usage is
+/// final once a chunk with a <c>candidates[].finishReason</c> (the last chunk) or a <c>promptFeedback.blockReason</c> (a
+/// refused prompt) ends whole. A stream that stops before it has running totals only, and is not priced as if complete.</para>
 /// </remarks>
 internal sealed class GeminiUsageMapping : UsageMapping
 {
@@ -39,12 +42,21 @@ internal sealed class GeminiUsageMapping : UsageMapping
     private static readonly ulong CacheTokensDetails = JsonPath.Hash("cacheTokensDetails"u8);
     private static readonly ulong Modality = JsonPath.Hash("modality"u8);
     private static readonly ulong TokenCount = JsonPath.Hash("tokenCount"u8);
+    private static readonly ulong Candidates = JsonPath.Hash("candidates"u8);
+    private static readonly ulong FinishReason = JsonPath.Hash("finishReason"u8);
+    private static readonly ulong PromptFeedback = JsonPath.Hash("promptFeedback"u8);
+    private static readonly ulong BlockReason = JsonPath.Hash("blockReason"u8);
 
     public override int MaxDepth => 4;
 
     public override bool ReadsArrayElements => true;
 
     public override void OnElementEnd(UsageAccumulator usage) => usage.EndModalityElement();
+
+    /// <summary>No count is final by itself: every chunk carries the usage so far; the final chunk is marked by <c>finishReason</c>.</summary>
+    public override bool IsFinal(in JsonPath path) => false;
+
+    public override ReadOnlySpan<byte> FinalEventBytes => "\"finishReason\""u8;
 
     public override UsageField Match(in JsonPath path)
     {
@@ -60,7 +72,7 @@ internal sealed class GeminiUsageMapping : UsageMapping
             case 2:
                 if (path[0] != UsageMetadata)
                 {
-                    return UsageField.None;
+                    return path[0] == PromptFeedback && path[1] == BlockReason ? UsageField.FinalMarker : UsageField.None;
                 }
 
                 var name = path[1];
@@ -70,6 +82,8 @@ internal sealed class GeminiUsageMapping : UsageMapping
                     : name == CachedContentTokenCount ? UsageField.CacheRead
                     : name == ToolUsePromptTokenCount ? UsageField.ExtraInput
                     : UsageField.None;
+            case 3:
+                return path[0] == Candidates && path[1] == JsonPath.ArrayElement && path[2] == FinishReason ? UsageField.FinalMarker : UsageField.None;
             case 4:
                 if (path[0] != UsageMetadata || path[2] != JsonPath.ArrayElement)
                 {

@@ -78,6 +78,12 @@ internal sealed class JsonScanner : IUsageReader
     /// </summary>
     public bool HasModel => _usage.Model is not null;
 
+    /// <summary>Gets the mapping the scanner reads with.</summary>
+    public UsageMapping Mapping => _mapping;
+
+    /// <summary>The body turned out to be one JSON document, not a stream: any whole document with usage is final.</summary>
+    public void ReadAsOneDocument() => _usage.RequiresFinalMarker = false;
+
     /// <summary>
     /// Gets a value indicating whether the bytes so far cannot be JSON, a document ended before it was complete, or the
     /// usage read could not be read completely (<see cref="UsageAccumulator.Unreliable"/>).
@@ -95,6 +101,7 @@ internal sealed class JsonScanner : IUsageReader
         _capture = false;
         _path = default;
         _usage.ClearPendingModality();
+        _usage.ClearPendingFinal();
         _setsAtStart = _usage.Sets;
         _expect = Expect.Anything;
     }
@@ -253,6 +260,11 @@ internal sealed class JsonScanner : IUsageReader
                     _depth--;
                     _expectKey = false;
                     _expect = _depth > 0 || _inTopLevelArray ? Expect.Separator : Expect.Anything;
+                    if (_depth == 0)
+                    {
+                        _usage.EndDocument(); // a whole document (an event, an array element): a final report in it counts
+                    }
+
                     continue;
                 case (byte)',':
                     if (_expect != Expect.Separator)

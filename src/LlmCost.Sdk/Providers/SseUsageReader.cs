@@ -166,13 +166,14 @@ internal sealed class SseUsageReader : IUsageReader
         if (data[start] is (byte)'{' or (byte)'[')
         {
             _jsonBody = true;
+            _json.ReadAsOneDocument();
         }
     }
 
     /// <summary>
     /// Decides from a whole one-line event, with one vectorized search, that it carries nothing to read: the model is
-    /// already known and the event has no <c>"usage"</c> (or Gemini's <c>"usageMetadata"</c>) key (most chunks of a stream
-    /// are text deltas). These bytes cannot occur inside a JSON string (its quotes would be escaped), so no usage is ever skipped.
+    /// already known and the event has no <c>"usage"</c> (or Gemini's <c>"usageMetadata"</c>) key, nor the mapping's final
+    /// event marker (<see cref="UsageMapping.FinalEventBytes"/>) (most chunks of a stream are text deltas). These bytes cannot occur inside a JSON string (its quotes would be escaped), so no usage is ever skipped.
     /// Events split across reads, or of several data lines, are always scanned.
     /// </summary>
     private bool CanSkip(ReadOnlySpan<byte> line, ReadOnlySpan<byte> after)
@@ -183,7 +184,14 @@ internal sealed class SseUsageReader : IUsageReader
         }
 
         var eventEndsHere = after.StartsWith("\n\n"u8) || after.StartsWith("\r\n\r\n"u8) || after.StartsWith("\r\r"u8);
-        return eventEndsHere && !HasUsageObject(line);
+        if (!eventEndsHere || HasUsageObject(line))
+        {
+            return false;
+        }
+
+        // An event that may mark the end of the usage reporting (Anthropic's message_stop) is read, not skipped.
+        var marker = _json.Mapping.FinalEventBytes;
+        return marker.IsEmpty || line.IndexOf(marker) < 0;
     }
 
     /// <summary>Whether a line has a <c>"usage"</c> key whose value is not <c>null</c> (OpenAI sends <c>"usage":null</c> in every chunk), or a <c>"usageMetadata"</c> key.</summary>

@@ -19,6 +19,7 @@ internal sealed class UsageAccumulator
     private Modality _pendingModality;
     private readonly PriceTable? _knownModels;
     private bool _unreliable;
+    private bool _finalPending;           // the document being read carries the final report; committed when it ends
 
     /// <summary>Initializes a new instance of the <see cref="UsageAccumulator"/> class.</summary>
     /// <param name="knownModels">A table whose model-id strings are reused for the ids it knows.</param>
@@ -52,6 +53,49 @@ internal sealed class UsageAccumulator
 
     /// <summary>Marks the usage as not completely read (see <see cref="Unreliable"/>).</summary>
     public void MarkUnreliable() => _unreliable = true;
+
+    /// <summary>
+    /// Gets a value indicating whether the provider's final usage report has been read whole: for a stream, a document
+    /// the mapping says carries the final counts (<see cref="UsageMapping.IsFinal"/>, or an end marker such as Gemini's
+    /// <c>finishReason</c>) ended; for one JSON document, the document that carried usage ended; or the counts came from
+    /// response headers. Usage read before it (Anthropic's <c>message_start</c>, Gemini's running counts) is partial: a
+    /// response that stops there is not priced as if it were complete.
+    /// </summary>
+    public bool Final { get; private set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether only a final report makes the usage final (a stream), rather than the end of
+    /// any document that carried usage (one JSON document).
+    /// </summary>
+    public bool RequiresFinalMarker { get; set; }
+
+    /// <summary>Forgets what the request body's document said about finality: the response starts now.</summary>
+    public void BeginResponse()
+    {
+        Final = false;
+        _finalPending = false;
+        RequiresFinalMarker = false;
+    }
+
+    /// <summary>The document being read carries the final report; it counts once the document ends whole.</summary>
+    public void MarkFinalPending() => _finalPending = true;
+
+    /// <summary>The usage is final now (counts from response headers, which are whole when they arrive).</summary>
+    public void MarkFinal() => Final = true;
+
+    /// <summary>A document (an SSE event's data, an event-stream payload, a JSON array element) ended whole.</summary>
+    public void EndDocument()
+    {
+        if (_finalPending || (!RequiresFinalMarker && HasUsage))
+        {
+            Final = true;
+        }
+
+        _finalPending = false;
+    }
+
+    /// <summary>A new document starts; a final report pending in one that did not end whole does not count.</summary>
+    public void ClearPendingFinal() => _finalPending = false;
 
     /// <summary>
     /// Gets a value indicating whether the response reported tokens no table rate prices (Gemini's <c>VIDEO</c> tokens):

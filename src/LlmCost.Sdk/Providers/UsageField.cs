@@ -71,4 +71,10 @@ internal enum UsageField : byte
 
     /// <summary>The cost the provider itself reports for the call, in US dollars (OpenRouter's <c>usage.cost</c>).</summary>
     ReportedCost,
+
+    /// <summary>
+    /// A non-empty string that marks the document carrying the stream's final usage (Gemini's
+    /// <c>candidates[].finishReason</c> and <c>promptFeedback.blockReason</c>): see <see cref="UsageAccumulator.Final"/>.
+    /// </summary>
+    FinalMarker,
 }

@@ -29,6 +29,27 @@ internal abstract class UsageMapping
 
     public bool Wants(in JsonPath path) => Match(in path) != UsageField.None;
 
+    /// <summary>
+    /// Says whether a count at <paramref name="path"/> belongs to the provider's final usage report of a stream, so that
+    /// the stream's usage is whole once the document carrying it ends (<see cref="UsageAccumulator.Final"/>). By default
+    /// every count is: most providers report usage once, at the end (Chat Completions' last chunk, the Responses API's
+    /// <c>response.completed</c>, Bedrock's <c>metadata</c> event). Mappings whose streams report partial counts earlier
+    /// (Anthropic's <c>message_start</c>, Gemini's running <c>usageMetadata</c>) override it.
+    /// </summary>
+    public virtual bool IsFinal(in JsonPath path) => true;
+
+    /// <summary>
+    /// Says whether the string at a <see cref="UsageField.FinalMarker"/> path marks the document that ends the provider's
+    /// usage reporting (Anthropic's <c>"type":"message_stop"</c>; any Gemini <c>finishReason</c>). By default any non-empty string does.
+    /// </summary>
+    public virtual bool IsFinalMarker(ReadOnlySpan<byte> value) => !value.IsEmpty;
+
+    /// <summary>
+    /// Gets bytes whose presence in a one-line SSE event keeps it from being skipped unread although it has no usage
+    /// object: the event may carry the final marker (Anthropic's <c>"message_stop"</c>). Empty when no such event exists.
+    /// </summary>
+    public virtual ReadOnlySpan<byte> FinalEventBytes => default;
+
     /// <summary>Reads usage a provider reports in response headers (Bedrock's InvokeModel token-count headers). Never throws.</summary>
     public virtual void OnResponse(HttpResponseMessage response, UsageAccumulator usage)
     {
@@ -57,6 +78,16 @@ internal abstract class UsageMapping
             return;
         }
 
+        if (field == UsageField.FinalMarker)
+        {
+            if (kind == JsonScalarKind.String && !value.IsEmpty && IsFinalMarker(value))
+            {
+                usage.MarkFinalPending();
+            }
+
+            return;
+        }
+
         if (field == UsageField.ReportedCost)
         {
             // The default format reads plain and exponent notation (OpenRouter writes 1e-7); 'E' would demand an exponent.
@@ -77,6 +108,11 @@ internal abstract class UsageMapping
             else
             {
                 usage.Set(field, count);
+            }
+
+            if (IsFinal(in path))
+            {
+                usage.MarkFinalPending();
             }
         }
         else if (kind != JsonScalarKind.Literal || field is UsageField.TotalInput or UsageField.UncachedInput or UsageField.Output)

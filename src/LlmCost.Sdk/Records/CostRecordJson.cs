@@ -137,6 +137,11 @@ internal static class CostRecordJson
             writer.WriteString("tableVersion"u8, price.TableVersion);
             writer.WriteString("entry"u8, price.Entry);
             writer.WriteString("effectiveFrom"u8, date[..dateLength]);
+            if (price.RequestModelFallback)
+            {
+                writer.WriteBoolean("requestModelFallback"u8, true);
+            }
+
             writer.WriteEndObject();
         }
         else
@@ -265,6 +270,7 @@ internal static class CostRecordJson
             TableVersion = price.GetProperty("tableVersion").GetString() ?? string.Empty,
             Entry = price.GetProperty("entry").GetString() ?? string.Empty,
             EffectiveFrom = DateOnly.ParseExact(price.GetProperty("effectiveFrom").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            RequestModelFallback = price.TryGetProperty("requestModelFallback", out var fallback) && fallback.ValueKind == JsonValueKind.True,
         };
     }
 

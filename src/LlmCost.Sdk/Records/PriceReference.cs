@@ -11,4 +11,12 @@ public sealed record PriceReference
 
     /// <summary>Gets the first day the price period that was applied is in force.</summary>
     public DateOnly EffectiveFrom { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the model the response named is not in the price table, so the call was priced as
+    /// the model the request named (<see cref="CostRecord.RequestModel"/>, priced by <see cref="Entry"/>): a served snapshot
+    /// or variant the table does not list yet may cost more or less than the model asked for. Written to JSON as
+    /// <c>requestModelFallback: true</c> only when set.
+    /// </summary>
+    public bool RequestModelFallback { get; init; }
 }

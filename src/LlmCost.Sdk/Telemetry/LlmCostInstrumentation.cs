@@ -116,6 +116,14 @@ internal sealed class LlmCostInstrumentation : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets a span's end to the end of its call (<paramref name="duration"/> after its start) before it is stopped later: a
+    /// streamed call whose usage is estimated off the call's path keeps its span open until the estimated record tags it,
+    /// and <see cref="Activity.Stop"/> keeps an end time already set.
+    /// </summary>
+    public static void SetEnd(Activity activity, TimeSpan duration) =>
+        activity.SetEndTime(activity.StartTimeUtc + (duration > TimeSpan.Zero ? duration : TimeSpan.Zero));
+
     /// <summary>Gets a value indicating whether a span records data and is a GenAI operation span (it has <c>gen_ai.operation.name</c>).</summary>
     public static bool IsGenAISpan(Activity? activity) =>
         activity is { IsAllDataRequested: true } && activity.GetTagItem(SemanticConventions.OperationName) is not null;

@@ -28,6 +28,8 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
     public const string SinkTimeoutsName = "llmcost.pipeline.sink.timeouts";
     public const string ReplayedName = "llmcost.pipeline.records.replayed";
     public const string AbandonedName = "llmcost.pipeline.responses.abandoned";
+    public const string PartialUsageName = "llmcost.pipeline.calls.partial_usage";
+    public const string PricedAsRequestModelName = "llmcost.pipeline.calls.priced_as_request_model";
 
     private readonly Meter? _ownedMeter;
 
@@ -64,6 +66,10 @@ internal sealed class LlmCostPipelineMetrics : IDisposable
             "Cost records replayed to a sink from the disk spool.");
         meter.CreateObservableCounter(AbandonedName, () => counters.Snapshot().AbandonedResponses, "{response}",
             "Responses the application dropped without reading or disposing them (recorded with errorType abandoned).");
+        meter.CreateObservableCounter(PartialUsageName, () => counters.Snapshot().PartialUsage, "{call}",
+            "Calls whose response stopped (disposed early or failed) before the provider's final usage report (recorded without usage, with a null cost).");
+        meter.CreateObservableCounter(PricedAsRequestModelName, () => counters.Snapshot().PricedAsRequestModel, "{call}",
+            "Calls whose response model had no price and that were priced as the requested model.");
         meter.CreateObservableCounter(InternalErrorsName, () => counters.Snapshot().InternalErrors, "{error}",
             "Internal errors caught and logged instead of reaching the application.");
     }

@@ -38,7 +38,7 @@ public class AbandonedResponseTests
     }
 
     [Fact]
-    public async Task StreamReadHalfwayThenDropped_IsRecordedAbandoned()
+    public async Task StreamReadHalfwayThenDropped_IsRecordedAbandonedAndNeverPricedAsComplete()
     {
         var handler = new ChatHandler(AnthropicStart, "text/event-stream");
         await using var app = new App(handler);
@@ -50,6 +50,9 @@ public class AbandonedResponseTests
         Assert.Equal("abandoned", record.ErrorType);
         Assert.True(record.Streaming);
         Assert.Equal(1, app.Tracker.Statistics.AbandonedResponses);
+        // message_start said 25 in, 1 out; the final count never came: never priced as if it were the call's usage.
+        Assert.Equal(UsageSource.None, record.Usage.Source);
+        Assert.Null(record.Cost);
     }
 
     [Fact]

@@ -124,7 +124,7 @@ public class MutationFuzzTests(ITestOutputHelper output)
 
     /// <summary>
     /// Right: the usage the body says (the whole payload's, or, for a JSON body that still parses, its counts as
-    /// System.Text.Json reads them). Flagged: not claimed as the provider's. Partial: a stream cut between whole events.
+    /// System.Text.Json reads them). Flagged: not claimed as the provider's. Partial: a stream spliced between whole events.
     /// </summary>
     private static string Judge(CostRecord record, TokenUsage whole, string payload, string mutation, byte[] body)
     {
@@ -141,8 +141,9 @@ public class MutationFuzzTests(ITestOutputHelper output)
 
         if (payload.EndsWith(".sse", StringComparison.Ordinal))
         {
-            // Splices and cuts that leave whole events: the stream's own counts, as far as it went or as it now says.
-            return mutation is "truncate" or "splice" ? "partial-stream" : "wrong";
+            // Splices that leave whole events: the stream's own counts, as it now says. A cut never gets here: a stream
+            // that ends before its final usage report is flagged (issue 12, item 7).
+            return mutation is "splice" ? "partial-stream" : "wrong";
         }
 
         if (HasDuplicateKeys(body))

@@ -139,11 +139,13 @@ public sealed class CallPathTests
         Assert.Equal(200, record.StatusCode);
         if (payload.StartsWith("anthropic", StringComparison.Ordinal))
         {
-            // message_start already reported the input (and the first output token): that much was billed.
+            // message_start reported the input and a placeholder output token (1), not what the provider billed for the
+            // tokens it generated: the partial usage is not priced as if complete (issue 12, item 7), and is counted.
             Assert.Equal("claude-sonnet-4-5-20250929", record.Model);
-            Assert.Equal(UsageSource.Provider, record.Usage.Source);
-            Assert.Equal(25, record.Usage.InputTokens);
-            Assert.Equal(1, record.Usage.OutputTokens);
+            Assert.Equal(UsageSource.None, record.Usage.Source);
+            Assert.Null(record.Cost);
+            Assert.Equal(1, host.Tracker.Statistics.PartialUsage);
+            Assert.Equal(0, host.Tracker.Statistics.MalformedResponses);
         }
         else
         {

@@ -150,7 +150,7 @@ public sealed class GoogleTests
     }
 
     [Fact]
-    public async Task StreamGenerateContent_PartlyReadThenDisposed_RecordsTheUsageOfTheChunksRead()
+    public async Task StreamGenerateContent_PartlyReadThenDisposed_RunningTotalsAreNotPricedAndCounted()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var stub = await ProviderStub.StartAsync(StubReply.Sse("gemini-stream-thinking.sse", gate));
@@ -170,8 +170,12 @@ public sealed class GoogleTests
         Assert.True(record.Streaming);
         Assert.Equal("gemini-2.5-flash", record.Model);
 
-        // The first chunk's cumulative usage: what was billed by then.
-        Assert.Equal(Usage(10, 0, 70, 70), record.Usage);
+        // The first chunk's running totals (10 in, 70 thinking) are not what the call is billed: the stream was stopped
+        // before the chunk with finishReason, so the usage is not the provider's final report (issue 12, item 7).
+        Assert.Equal(TokenUsage.None, record.Usage);
+        Assert.Null(record.Cost);
+        Assert.Equal(1, host.Tracker.Statistics.PartialUsage);
+        Assert.Equal(0, host.Tracker.Statistics.MalformedResponses);
     }
 
     [Fact]

@@ -15,10 +15,14 @@ public class LlmCostPipelineMetricsTests
     [InlineData("llmcost.pipeline.calls.missing_usage", "{call}")]
     [InlineData("llmcost.pipeline.responses.malformed", "{response}")]
     [InlineData("llmcost.pipeline.internal_errors", "{error}")]
+    [InlineData("llmcost.pipeline.calls.partial_usage", "{call}")]
+    [InlineData("llmcost.pipeline.calls.priced_as_request_model", "{call}")]
     public async Task Collect_CounterIncremented_IsReportedWithItsUnit(string name, string unit)
     {
         Action<LlmCostCounters> increment = name switch
         {
+            "llmcost.pipeline.calls.partial_usage" => static c => c.PartialUsage(),
+            "llmcost.pipeline.calls.priced_as_request_model" => static c => c.PricedAsRequestModel(),
             "llmcost.pipeline.records.queued" => static c => c.Queued(),
             "llmcost.pipeline.records.written" => static c => c.RecordsWritten(1),
             "llmcost.pipeline.sink.failures" => static c => c.SinkFailed(),
