@@ -25,7 +25,9 @@ internal sealed class UsageAccumulator
     private long? _imageOutput;
     private long? _cachedAudio;
     private long? _cachedImage;
-    private long? _video;
+    private long? _videoInput;
+    private long? _videoOutput;
+    private long? _cachedVideo;
     private UsageField _pendingList;      // the Gemini *TokensDetails array whose element is being read
     private Modality _pendingModality;
     private long? _pendingCount;
@@ -64,12 +66,6 @@ internal sealed class UsageAccumulator
 
     /// <summary>Marks the usage as not completely read (see <see cref="Unreliable"/>).</summary>
     public void MarkUnreliable() => _unreliable = true;
-
-    /// <summary>
-    /// Gets a value indicating whether the response reported tokens no table rate prices (Gemini's <c>VIDEO</c> tokens):
-    /// the counts are kept, but the call must not be priced as if they were text (<see cref="TokenUsage.HasUnpricedTokens"/>).
-    /// </summary>
-    public bool HasUnpricedTokens => _video > 0;
 
     /// <summary>Keeps the <c>modality</c> of the element being read (Gemini's <c>*TokensDetails</c>) until it ends.</summary>
     public void SetPendingModality(UsageField list, ReadOnlySpan<byte> modality)
@@ -113,10 +109,11 @@ internal sealed class UsageAccumulator
             {
                 case (UsageField.PromptModalityTokens, Modality.Audio): _audioInput = count; break;
                 case (UsageField.PromptModalityTokens, Modality.Image): _imageInput = count; break;
-                case (UsageField.PromptModalityTokens, Modality.Video): _video = count; break;
+                case (UsageField.PromptModalityTokens, Modality.Video): _videoInput = count; break;
                 case (UsageField.CandidatesModalityTokens, Modality.Audio): _audioOutput = count; break;
                 case (UsageField.CandidatesModalityTokens, Modality.Image): _imageOutput = count; break;
-                case (UsageField.CandidatesModalityTokens, Modality.Video): _video = Math.Max(_video ?? 0, count); break;
+                case (UsageField.CandidatesModalityTokens, Modality.Video): _videoOutput = count; break;
+                case (UsageField.CacheModalityTokens, Modality.Video): _cachedVideo = count; break;
                 case (UsageField.CacheModalityTokens, Modality.Audio): _cachedAudio = count; break;
                 case (UsageField.CacheModalityTokens, Modality.Image): _cachedImage = count; break;
                 default: break;
@@ -223,6 +220,7 @@ internal sealed class UsageAccumulator
         // tokens are priced once, at the cache rate, so only the uncached ones take the modality's rate.
         var audioIn = Math.Max(0, (_audioInput ?? 0) - (_cachedAudio ?? 0));
         var imageIn = Math.Max(0, (_imageInput ?? 0) - (_cachedImage ?? 0));
+        var videoIn = Math.Max(0, (_videoInput ?? 0) - (_cachedVideo ?? 0));
         return new TokenUsage
         {
             InputTokens = input,
@@ -230,7 +228,8 @@ internal sealed class UsageAccumulator
             AudioOutputTokens = Math.Clamp(_audioOutput ?? 0, 0, Math.Max(0, output)),
             ImageInputTokens = Math.Clamp(imageIn, 0, Math.Max(0, input - audioIn)),
             ImageOutputTokens = Math.Clamp(_imageOutput ?? 0, 0, Math.Max(0, output - (_audioOutput ?? 0))),
-            HasUnpricedTokens = HasUnpricedTokens,
+            VideoInputTokens = Math.Clamp(videoIn, 0, Math.Max(0, input - audioIn)),
+            VideoOutputTokens = Math.Clamp(_videoOutput ?? 0, 0, Math.Max(0, output)),
             CachedInputTokens = cacheRead,
             CacheWriteInputTokens = cacheWrite,
             CacheWrite1hInputTokens = Math.Min(_cacheWrite1h ?? 0, cacheWrite),
