@@ -78,4 +78,21 @@ public sealed class LlmCostEstimatorOutputTokensTests
             """));
         Assert.Contains("'openai/m': 'maxOutputTokens' must be a positive integer", ex.Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task EstimateAsync_ConfiguredPriceForAModelWithAMaximum_KeepsTheMaximum()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmCostTracking(o => o.Prices.Add(new ModelPrice { Provider = "anthropic", Model = "claude-sonnet-5", Input = 1m, Output = 5m }));
+        await using var sp = services.BuildServiceProvider();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.anthropic.com/v1/messages")
+        {
+            Content = new StringContent("""{"model":"claude-sonnet-5","messages":[{"role":"user","content":"Hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+
+        var estimate = (await sp.GetRequiredService<ILlmCostEstimator>().EstimateAsync(request))!;
+
+        Assert.Equal(128_000, estimate.OutputTokens);
+        Assert.Equal(LlmOutputTokensSource.ModelMaximum, estimate.OutputTokensSource);
+        Assert.Equal((estimate.InputTokens * 1m * 0.000001m) + 0.64m, estimate.Cost); // the configured $1 / $5
+    }
 }
