@@ -16,7 +16,7 @@ internal static class PriceTableDiff
             var has = current.TryGetValue(id, out var b);
             if (!had)
             {
-                lines.Add($"+ {id}: new entry, {Describe(b!.Periods[^1])} from {Day(b.Periods[^1].EffectiveFrom)}");
+                lines.Add($"+ {id}: new entry, {Describe(b!.Periods[^1])} from {Day(b.Periods[^1].EffectiveFromUtc)}");
                 continue;
             }
 
@@ -26,8 +26,8 @@ internal static class PriceTableDiff
                 continue;
             }
 
-            var oldPeriods = a!.Periods.ToDictionary(p => p.EffectiveFrom);
-            var newPeriods = b!.Periods.ToDictionary(p => p.EffectiveFrom);
+            var oldPeriods = a!.Periods.ToDictionary(p => p.EffectiveFromUtc);
+            var newPeriods = b!.Periods.ToDictionary(p => p.EffectiveFromUtc);
             foreach (var from in oldPeriods.Keys.Union(newPeriods.Keys).Order())
             {
                 var hadPeriod = oldPeriods.TryGetValue(from, out var p0);
@@ -129,5 +129,9 @@ internal static class PriceTableDiff
 
     private static string Rate(decimal? value) => value is { } v ? "$" + v.ToString("0.00####", CultureInfo.InvariantCulture) : "none";
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>A period's start: the day, or the UTC instant for a period that starts during its day.</summary>
+    private static string Day(DateTimeOffset start) =>
+        start.UtcDateTime.TimeOfDay == TimeSpan.Zero
+            ? start.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

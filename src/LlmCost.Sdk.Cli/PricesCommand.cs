@@ -21,13 +21,13 @@ internal static class PricesCommand
     {
         var model = new Argument<string>("model") { Description = "The model id as a response names it (gpt-4o-2024-08-06, claude-sonnet-4-5, an alias)." };
         var provider = new Option<string>("--provider") { Description = "The provider (openai, anthropic, aws.bedrock, …). Default: every provider that prices the model." };
-        var date = new Option<string>("--date") { Description = "The day (yyyy-MM-dd, UTC) whose price period applies. Default: today.", HelpName = "date" };
+        var date = new Option<string>("--at", "--date") { Description = "When: a day (yyyy-MM-dd, at 00:00 UTC) or a UTC instant (yyyy-MM-ddTHH:mm:ssZ), whose price period applies. Default: now.", HelpName = "date|instant" };
         var table = new Option<string>("--table") { Description = "A price table file. Default: the embedded table.", HelpName = "file" };
         var command = new Command("lookup", "Show the rates that price a model on a day.") { model, provider, date, table };
         command.SetAction(parse =>
         {
             var priceTable = PriceTables.Load(parse.GetValue(table), "--table");
-            var day = Arguments.Date(parse.GetValue(date), "--date") ?? DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+            var at = Instant(parse.GetValue(date), "--at") ?? timeProvider.GetUtcNow();
             var id = parse.GetValue(model)!;
             var providers = parse.GetValue(provider) is { } p ? [p] : priceTable.Entries.Select(e => e.Provider).Distinct(StringComparer.Ordinal).ToList();
             var found = new List<PriceEntry>();
@@ -46,9 +46,11 @@ internal static class PricesCommand
 
             foreach (var entry in found)
             {
-                var period = entry.PeriodAt(day);
+                var period = entry.PeriodAt(at);
+                var moment = at.UtcDateTime.TimeOfDay == TimeSpan.Zero ? at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                var from = period.EffectiveFromTime == TimeOnly.MinValue ? period.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : period.EffectiveFromUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 var rates = new Table().Border(TableBorder.Rounded)
-                    .Title(Markup.Escape($"{entry.Id} on {day:yyyy-MM-dd}: period from {period.EffectiveFrom:yyyy-MM-dd} (table {priceTable.Version}, {priceTable.Currency} per 1M tokens)"))
+                    .Title(Markup.Escape($"{entry.Id} on {moment}: period from {from} (table {priceTable.Version}, {priceTable.Currency} per 1M tokens)"))
                     .AddColumn("rates").AddColumn(new TableColumn("input").RightAligned()).AddColumn(new TableColumn("cached input").RightAligned())
                     .AddColumn(new TableColumn("cache write").RightAligned()).AddColumn(new TableColumn("output").RightAligned());
                 AddTiered(rates, "standard", period.Rates);
@@ -67,6 +69,11 @@ internal static class PricesCommand
                 if (period.WebSearch is { } webSearch)
                 {
                     terminal.Console.MarkupLine(Markup.Escape($"  web search: {Rate(webSearch)} per 1,000 searches"));
+                }
+
+                if (entry.MaxOutputTokens is { } maxOutput)
+                {
+                    terminal.Console.MarkupLine(Markup.Escape($"  max output: {maxOutput.ToString("N0", CultureInfo.InvariantCulture)} tokens per call"));
                 }
 
                 if (entry.Source is { } source)
@@ -153,6 +160,24 @@ internal static class PricesCommand
             return PriceTools.PriceCheck.Check([.. args], terminal.Output);
         });
         return command;
+    }
+
+    /// <summary>A day (at 00:00 UTC) or a UTC instant, as <c>lookup --at</c> takes it.</summary>
+    private static DateTimeOffset? Instant(string? value, string option)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        }
+
+        return DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:sszzz"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+            ? instant.ToUniversalTime()
+            : throw new CliException(ExitCodes.UsageError, $"{option}: '{value}' is neither a date (yyyy-MM-dd) nor an instant (yyyy-MM-ddTHH:mm:ssZ, such as 2026-08-16T16:00:00Z).");
     }
 
     private static void AddOption(List<string> args, string name, string? value)

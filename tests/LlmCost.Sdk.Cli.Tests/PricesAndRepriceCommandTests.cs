@@ -91,6 +91,21 @@ public sealed class PricesAndRepriceCommandTests : IDisposable
         Assert.Contains("$10.00", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // DeepSeek's peak pricing took effect at 16:00 UTC on 2026-08-16 (api-docs.deepseek.com/quick_start/pricing).
+    [InlineData("2026-08-16T15:59:59Z", "period from 2026-04-24")]
+    [InlineData("2026-08-16T16:00:00Z", "period from 2026-08-16T16:00:00Z")]
+    [InlineData("2026-08-16", "period from 2026-04-24")]
+    public async Task Lookup_AtAnInstant_ShowsThePeriodInForceThen(string at, string expected)
+    {
+        var (exitCode, output, _) = await _cli.RunAsync("prices", "lookup", "deepseek-v4-pro", "--provider", "deepseek", "--at", at);
+
+        Assert.Equal(0, exitCode);
+        var text = string.Join(' ', output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)); // the title wraps to the table's width
+        Assert.Contains(expected, text, StringComparison.Ordinal);
+        Assert.Contains("max output: 393,216 tokens", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Lookup_UnknownModel_ExitCode3()
     {

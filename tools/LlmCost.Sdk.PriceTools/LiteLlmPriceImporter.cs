@@ -29,7 +29,7 @@ namespace LlmCost.Sdk.PriceTools;
 /// Rates: LiteLLM's per-token costs become the table's per-million rates exactly (<see cref="decimal"/>, no rounding):
 /// <c>input_cost_per_token</c>, <c>output_cost_per_token</c>, <c>cache_read_input_token_cost</c> (DeepSeek's
 /// <c>input_cost_per_token_cache_hit</c> when absent), <c>cache_creation_input_token_cost</c> and
-/// <c>cache_creation_input_token_cost_above_1hr</c>. A suffix <c>_above_200k_tokens</c> (any <c>_above_Nk_tokens</c>)
+/// <c>cache_creation_input_token_cost_above_1hr</c>; <c>max_output_tokens</c> becomes <see cref="PriceEntry.MaxOutputTokens"/>. A suffix <c>_above_200k_tokens</c> (any <c>_above_Nk_tokens</c>)
 /// makes a long-context tier; a suffix <c>_batches</c>, <c>_flex</c> or <c>_priority</c> makes the service tier
 /// <c>batch</c>, <c>flex</c> or <c>priority</c>, whose rates LiteLLM does not list fall back to the base rates (as
 /// LiteLLM itself prices them). <c>search_context_cost_per_query.search_context_size_medium</c> (per search) becomes the
@@ -216,7 +216,9 @@ public static class LiteLlmPriceImporter
             WebSearch = WebSearch(item, where),
         };
 
-        entry = new PriceEntry(provider, model, [], [period], Source);
+        // max_output_tokens (LiteLLM's legacy max_tokens is sometimes the input limit, so it is not read).
+        int? maxOutput = item.TryGetProperty("max_output_tokens", out var mo) && mo.ValueKind == JsonValueKind.Number && mo.TryGetInt32(out var tokens) && tokens > 0 ? tokens : null;
+        entry = new PriceEntry(provider, model, [], [period], Source) { MaxOutputTokens = maxOutput };
         reason = string.Empty;
         return true;
     }

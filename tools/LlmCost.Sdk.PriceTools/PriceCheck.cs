@@ -52,7 +52,7 @@ public static class PriceCheck
 
             if (litellm is not null)
             {
-                var at = options.Get("--at") is { } day ? DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture) : DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+                var at = options.Get("--at") is { } atText ? ParseAt(atText) : TimeProvider.System.GetUtcNow();
                 findings += CompareWithLiteLlm(table, LiteLlmPriceImporter.ImportFile(litellm), at, output);
             }
 
@@ -156,7 +156,15 @@ public static class PriceCheck
         }
     }
 
-    private static int CompareWithLiteLlm(PriceTable table, PriceTable litellm, DateOnly at, TextWriter output)
+    /// <summary>A day (00:00 UTC) or a UTC instant.</summary>
+    private static DateTimeOffset ParseAt(string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+            : DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm'Z'"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant)
+                ? instant
+                : throw new FormatException($"--at: '{text}' is neither a date (yyyy-MM-dd) nor a UTC instant (yyyy-MM-ddTHH:mm:ssZ).");
+
+    private static int CompareWithLiteLlm(PriceTable table, PriceTable litellm, DateTimeOffset at, TextWriter output)
     {
         var findings = 0;
         var matched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -170,11 +178,31 @@ public static class PriceCheck
             }
 
             matched.Add(ours.Id);
-            var mine = Rates(ours.PeriodAt(at).Rates.Base);
+            var period = ours.PeriodAt(at);
+            var moment = at.UtcDateTime.ToString(at.UtcDateTime.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            var mine = Rates(period.Rates.Base);
             var theirs = Rates(entry.Periods[0].Rates.Base);
             if (mine != theirs)
             {
-                output.WriteLine($"LiteLLM differs      {entry.Id} (table {ours.Id} on {at:yyyy-MM-dd}): table {mine}; LiteLLM {theirs}");
+                output.WriteLine($"LiteLLM differs      {entry.Id} (table {ours.Id} on {moment}): table {mine}; LiteLLM {theirs}");
+                findings++;
+            }
+
+            // Service tiers LiteLLM lists (its _batches, _flex and _priority rates): the table must price each the same.
+            foreach (var (tier, rates) in entry.Periods[0].ServiceTiers.OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                var tierTheirs = Rates(rates.Base);
+                var tierMine = period.ServiceTiers.TryGetValue(tier, out var own) ? Rates(own.Base) : null;
+                if (tierMine != tierTheirs)
+                {
+                    output.WriteLine($"LiteLLM tier differs {entry.Id} '{tier}' (table {ours.Id} on {moment}): table {tierMine ?? "no such tier (base rates)"}; LiteLLM {tierTheirs}");
+                    findings++;
+                }
+            }
+
+            if (entry.MaxOutputTokens is { } theirMax && ours.MaxOutputTokens is { } myMax && theirMax != myMax)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LiteLLM max differs  {entry.Id} (table {ours.Id}): table {myMax} output tokens; LiteLLM {theirMax}"));
                 findings++;
             }
         }
@@ -189,10 +217,11 @@ public static class PriceCheck
     }
 
     private static string Describe(PriceEntry entry) =>
-        string.Join(" | ", entry.Periods.Select(p => $"from {PriceTableJson.Date(p.EffectiveFrom)}: {Rates(p.Rates.Base)}"
+        (entry.MaxOutputTokens is { } max ? string.Create(CultureInfo.InvariantCulture, $"max output {max} | ") : "")
+        + string.Join(" | ", entry.Periods.Select(p => $"from {PriceTableJson.Start(p)}: {Rates(p.Rates.Base)}"
             + (p.Rates.LongContext.Count > 0 ? " +" + string.Join(",", p.Rates.LongContext.Select(t => $">{t.AboveInputTokens}: {Rates(t.Rates)}")) : "")
             + (p.Windows.Count > 0 ? " windows " + string.Join(",", p.Windows.Select(w => $"{w.Start:HH\\:mm}-{w.End:HH\\:mm}{(w.Days.Count > 0 ? " " + string.Join("/", w.Days.Select(d => d.ToString()[..3])) : "")}: {Rates(w.Rates.Base)}")) : "")
-            + (p.ServiceTiers.Count > 0 ? " tiers " + string.Join(",", p.ServiceTiers.Keys.Order(StringComparer.Ordinal)) : "")));
+            + (p.ServiceTiers.Count > 0 ? " tiers " + string.Join(",", p.ServiceTiers.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}: {Rates(t.Value.Base)}")) : "")));
 
     private static string Rates(PriceRates r) =>
         string.Create(CultureInfo.InvariantCulture, $"in {N(r.Input)} cached {N(r.CachedInput)} write {N(r.CacheWrite)} out {N(r.Output)}")

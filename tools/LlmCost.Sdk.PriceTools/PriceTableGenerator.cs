@@ -139,15 +139,17 @@ public static partial class PriceTableGenerator
         ApplyAliases(entries, o);
         ApplyThresholds(entries, o);
         ApplyReleased(entries, o);
+        ApplyVideoInputAtInputRate(entries, o);
         ApplyServiceTiers(entries, o);
         ApplyUplifts(entries, o);
+        ApplyMaxOutputTokens(entries, o);
 
         var order = providerMap.Values.Append(LlmProviders.GcpVertexAI).Distinct().ToList();
         var sorted = entries.OrderBy(e => order.IndexOf(e.Provider)).ToList();
         var priceEntries = new List<PriceEntry>();
         foreach (var draft in sorted)
         {
-            priceEntries.Add(new PriceEntry(draft.Provider, draft.Model, draft.Aliases, draft.Periods, draft.Source, draft.Retrieved, draft.Prefixes));
+            priceEntries.Add(new PriceEntry(draft.Provider, draft.Model, draft.Aliases, draft.Periods, draft.Source, draft.Retrieved, draft.Prefixes) { MaxOutputTokens = draft.MaxOutputTokens });
             if (!notes.ContainsKey(draft.Provider + "/" + draft.Model) && draft.Via is not null)
             {
                 notes[draft.Provider + "/" + draft.Model] = [new("via", draft.Via)];
@@ -228,13 +230,14 @@ public static partial class PriceTableGenerator
                             // [.., window, start_date]: genai-prices applies the window only before the date, which is what the table says.
                         }
 
-                        var day = DateOnly.ParseExact(Str(constraint, "start_date"), "yyyy-MM-dd", CultureInfo.InvariantCulture);
-                        if (day <= list[^1].EffectiveFrom)
+                        var (day, time) = ParseStart(Str(constraint, "start_date"), where + ", start_date");
+                        var start = list[^1] with { EffectiveFrom = day, EffectiveFromTime = time };
+                        if (start.EffectiveFromUtc <= list[^1].EffectiveFromUtc)
                         {
                             throw new PriceGenerationException($"{where}: start_date {Str(constraint, "start_date")} is not after the previous period.");
                         }
 
-                        list.Add(Period(rates, day, where + " from " + Str(constraint, "start_date"), ignoredKeys));
+                        list.Add(Period(rates, day, where + " from " + Str(constraint, "start_date"), ignoredKeys) with { EffectiveFromTime = time });
                         break;
                     }
 
@@ -481,9 +484,9 @@ public static partial class PriceTableGenerator
         var periods = new List<PricePeriod>();
         foreach (var period in global.Periods)
         {
-            var match = regional.PeriodAt(period.EffectiveFrom);
+            var match = regional.PeriodAt(period);
             var ratios = Pairs(period.Rates, match.Rates).Where(p => p.Global > 0 || p.Regional > 0).Select(p => p.Global > 0 ? p.Regional / p.Global : -1m).Distinct().ToList();
-            if (ratios.Count != 1 || regional.Periods.Any(p => p.EffectiveFrom > period.EffectiveFrom && global.Periods.All(q => q.EffectiveFrom != p.EffectiveFrom)))
+            if (ratios.Count != 1 || regional.Periods.Any(p => p.EffectiveFromUtc > period.EffectiveFromUtc && global.Periods.All(q => q.EffectiveFromUtc != p.EffectiveFromUtc)))
             {
                 throw new PriceGenerationException($"aws model '{global.Model}': the regional rates are not one multiple of the global rates in every period ({string.Join(", ", ratios)}), which 'regionalUplift' cannot represent.");
             }
@@ -516,7 +519,7 @@ public static partial class PriceTableGenerator
         }
 
         static IEnumerable<decimal> Flatten(PriceRates x) =>
-            [x.Input, x.Output, x.CachedInput ?? -1, x.CacheWrite ?? -1, x.CacheWrite1h ?? -1, x.AudioInput ?? -1, x.AudioOutput ?? -1, x.ImageInput ?? -1, x.ImageOutput ?? -1];
+            [x.Input, x.Output, x.CachedInput ?? -1, x.CacheWrite ?? -1, x.CacheWrite1h ?? -1, x.AudioInput ?? -1, x.AudioOutput ?? -1, x.ImageInput ?? -1, x.ImageOutput ?? -1, x.VideoInput ?? -1];
     }
 
     /// <summary>An id claimed by two models of one provider goes to the first (genai-prices matches models in order).</summary>
@@ -612,7 +615,7 @@ public static partial class PriceTableGenerator
             var index = Find(drafts, entry, "released");
             var day = DateOnly.ParseExact(Str(item, "date"), "yyyy-MM-dd", CultureInfo.InvariantCulture);
             var periods = drafts[index].Periods.ToList();
-            if (periods[0].EffectiveFrom != DateOnly.MinValue || (periods.Count > 1 && periods[1].EffectiveFrom <= day))
+            if (periods[0].EffectiveFromUtc != DateTimeOffset.MinValue || (periods.Count > 1 && periods[1].EffectiveFrom <= day))
             {
                 throw new PriceGenerationException($"released {entry}: {Str(item, "date")} is not before the model's first dated price change.");
             }
@@ -620,6 +623,46 @@ public static partial class PriceTableGenerator
             periods[0] = periods[0] with { EffectiveFrom = day };
             drafts[index] = drafts[index] with { Periods = periods };
         }
+    }
+
+    /// <summary>
+    /// Models whose provider bills video input tokens at the text input rate ("text / image / video"): every rate set
+    /// of every period (long-context tiers and windows too) gets <see cref="PriceRates.VideoInput"/> equal to its input
+    /// rate. Elsewhere video input has no rate and a call with video tokens is not priced.
+    /// </summary>
+    private static void ApplyVideoInputAtInputRate(List<Draft> drafts, JsonElement overrides)
+    {
+        if (!overrides.TryGetProperty("videoInputAtInputRate", out var rules))
+        {
+            return;
+        }
+
+        foreach (var rule in rules.EnumerateArray())
+        {
+            var provider = Str(rule, "provider");
+            var where = $"videoInputAtInputRate {provider}";
+            Required(rule, "source", where);
+            Required(rule, "retrieved", where);
+            Required(rule, "reason", where);
+            foreach (var model in rule.GetProperty("models").EnumerateArray())
+            {
+                var index = Find(drafts, provider + "/" + model.GetString(), where);
+                drafts[index] = drafts[index] with
+                {
+                    Periods = [.. drafts[index].Periods.Select(p => p with
+                    {
+                        Rates = WithVideo(p.Rates),
+                        Windows = [.. p.Windows.Select(w => w with { Rates = WithVideo(w.Rates) })],
+                    })],
+                };
+            }
+        }
+
+        static TieredPriceRates WithVideo(TieredPriceRates rates) => new()
+        {
+            Base = rates.Base with { VideoInput = rates.Base.VideoInput ?? rates.Base.Input },
+            LongContext = [.. rates.LongContext.Select(t => t with { Rates = t.Rates with { VideoInput = t.Rates.VideoInput ?? t.Rates.Input } })],
+        };
     }
 
     private static void ApplyServiceTiers(List<Draft> drafts, JsonElement overrides)
@@ -634,11 +677,33 @@ public static partial class PriceTableGenerator
             Required(rule, "reason", where);
             foreach (var model in rule.GetProperty("models").EnumerateArray())
             {
-                var multiplier = model.TryGetProperty("multiplier", out var m) ? m.GetDecimal() : rule.GetProperty("multiplier").GetDecimal();
                 var index = Find(drafts, provider + "/" + Str(model, "model"), where);
+
+                // A tier's rates as the provider's page lists them, where no multiplier of the base rates gives them exactly
+                // (o4-mini's priority $2.00 over $1.10): only for a model with one price period, since they carry no dates.
+                TieredPriceRates? listed = null;
+                if (model.TryGetProperty("rates", out var rates))
+                {
+                    if (drafts[index].Periods.Count != 1)
+                    {
+                        throw new PriceGenerationException($"{where}: {drafts[index].Model} has {drafts[index].Periods.Count} price periods; listed tier rates carry no dates, so give a multiplier.");
+                    }
+
+                    listed = new TieredPriceRates
+                    {
+                        Base = new PriceRates
+                        {
+                            Input = rates.GetProperty("input").GetDecimal(),
+                            Output = rates.GetProperty("output").GetDecimal(),
+                            CachedInput = rates.TryGetProperty("cachedInput", out var c) ? c.GetDecimal() : null,
+                        },
+                    };
+                }
+
+                var multiplier = listed is not null ? 0m : model.TryGetProperty("multiplier", out var m) ? m.GetDecimal() : rule.GetProperty("multiplier").GetDecimal();
                 var periods = drafts[index].Periods.Select(p => p.Windows.Count > 0
                     ? throw new PriceGenerationException($"{where}: {drafts[index].Model} has time-of-day windows, which cannot combine with a service tier.")
-                    : p with { ServiceTiers = new Dictionary<string, TieredPriceRates>(p.ServiceTiers, StringComparer.OrdinalIgnoreCase) { [tier] = Scale(p.Rates, multiplier) }.AsReadOnly() }).ToList();
+                    : p with { ServiceTiers = new Dictionary<string, TieredPriceRates>(p.ServiceTiers, StringComparer.OrdinalIgnoreCase) { [tier] = listed ?? Scale(p.Rates, multiplier) }.AsReadOnly() }).ToList();
                 drafts[index] = drafts[index] with { Periods = periods };
             }
         }
@@ -661,6 +726,7 @@ public static partial class PriceTableGenerator
         AudioOutput = r.AudioOutput * f is { } e ? PriceTableJson.Normalize(e) : null,
         ImageInput = r.ImageInput * f is { } g ? PriceTableJson.Normalize(g) : null,
         ImageOutput = r.ImageOutput * f is { } h ? PriceTableJson.Normalize(h) : null,
+        VideoInput = r.VideoInput * f is { } v ? PriceTableJson.Normalize(v) : null,
     };
 
     private static void ApplyUplifts(List<Draft> drafts, JsonElement overrides)
@@ -677,6 +743,37 @@ public static partial class PriceTableGenerator
             {
                 var index = Find(drafts, provider + "/" + model.GetString(), where);
                 drafts[index] = drafts[index] with { Periods = [.. drafts[index].Periods.Select(p => p with { RegionalUplift = uplift })] };
+            }
+        }
+    }
+
+    /// <summary>
+    /// The most output tokens one call can produce, per model (genai-prices has no such field): each rule names its
+    /// entries (<c>models</c>, as <c>provider/model</c>), the number, and the provider's page it was read on.
+    /// </summary>
+    private static void ApplyMaxOutputTokens(List<Draft> drafts, JsonElement overrides)
+    {
+        if (!overrides.TryGetProperty("maxOutputTokens", out var rules))
+        {
+            return;
+        }
+
+        foreach (var rule in rules.EnumerateArray())
+        {
+            var tokens = rule.GetProperty("tokens").TryGetInt32(out var t) && t > 0 ? t : throw new PriceGenerationException($"maxOutputTokens {rule.GetProperty("tokens").GetRawText()}: 'tokens' must be a positive integer.");
+            var where = $"maxOutputTokens {tokens.ToString(CultureInfo.InvariantCulture)}";
+            Required(rule, "source", where);
+            Required(rule, "retrieved", where);
+            Required(rule, "reason", where);
+            foreach (var id in rule.GetProperty("models").EnumerateArray())
+            {
+                var index = Find(drafts, id.GetString()!, where);
+                if (drafts[index].MaxOutputTokens is not null)
+                {
+                    throw new PriceGenerationException($"{where}: '{id.GetString()}' already has a maximum from another rule.");
+                }
+
+                drafts[index] = drafts[index] with { MaxOutputTokens = tokens };
             }
         }
     }
@@ -718,7 +815,7 @@ public static partial class PriceTableGenerator
                     : $"{where}: the snapshot already has this model: set 'replaces' to true and say why in 'reason'.");
             }
 
-            var draft = new Draft(provider, entry.Model, [.. entry.Aliases], [.. entry.Periods], source, DateOnly.ParseExact(retrieved, "yyyy-MM-dd", CultureInfo.InvariantCulture), null, false) { Prefixes = [.. entry.Prefixes] };
+            var draft = new Draft(provider, entry.Model, [.. entry.Aliases], [.. entry.Periods], source, DateOnly.ParseExact(retrieved, "yyyy-MM-dd", CultureInfo.InvariantCulture), null, false) { Prefixes = [.. entry.Prefixes], MaxOutputTokens = entry.MaxOutputTokens };
             if (existing >= 0)
             {
                 // Aliases the generated entry had stay with the model.
@@ -738,6 +835,22 @@ public static partial class PriceTableGenerator
     {
         var index = drafts.FindIndex(d => string.Equals(d.Provider + "/" + d.Model, id, StringComparison.OrdinalIgnoreCase));
         return index >= 0 ? index : throw new PriceGenerationException($"{where}: no generated entry '{id}'.");
+    }
+
+    /// <summary>A start as genai-prices or the overrides give it: a date (from 00:00 UTC) or a UTC instant.</summary>
+    private static (DateOnly Day, TimeOnly Time) ParseStart(string text, string where)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return (day, TimeOnly.MinValue);
+        }
+
+        if (DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm'Z'"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+        {
+            return (DateOnly.FromDateTime(instant.UtcDateTime), TimeOnly.FromDateTime(instant.UtcDateTime));
+        }
+
+        throw new PriceGenerationException($"{where}: '{text}' is neither a date (yyyy-MM-dd) nor a UTC instant (yyyy-MM-ddTHH:mm:ssZ).");
     }
 
     private static string Str(JsonElement element, string name) =>
@@ -778,6 +891,8 @@ public static partial class PriceTableGenerator
     {
         public List<string> Prefixes { get; init; } = [];
 
-        public PricePeriod PeriodAt(DateOnly day) => Periods.LastOrDefault(p => p.EffectiveFrom <= day) ?? Periods[0];
+        public int? MaxOutputTokens { get; init; }
+
+        public PricePeriod PeriodAt(PricePeriod at) => Periods.LastOrDefault(p => p.EffectiveFromUtc <= at.EffectiveFromUtc) ?? Periods[0];
     }
 }

@@ -53,6 +53,11 @@ public static class PriceTableJson
                     writer.WriteEndArray();
                 }
 
+                if (entry.MaxOutputTokens is { } maxOutput)
+                {
+                    writer.WriteNumber("maxOutputTokens", maxOutput);
+                }
+
                 if (entry.Source is not null)
                 {
                     writer.WriteString("source", entry.Source);
@@ -91,7 +96,7 @@ public static class PriceTableJson
     private static void WritePeriod(Utf8JsonWriter writer, PricePeriod period)
     {
         writer.WriteStartObject();
-        writer.WriteString("effectiveFrom", Date(period.EffectiveFrom));
+        writer.WriteString("effectiveFrom", Start(period));
         if (period.Source is not null)
         {
             writer.WriteString("source", period.Source);
@@ -182,6 +187,7 @@ public static class PriceTableJson
         Number(writer, "audioOutput", rates.AudioOutput);
         Number(writer, "imageInput", rates.ImageInput);
         Number(writer, "imageOutput", rates.ImageOutput);
+        Number(writer, "videoInput", rates.VideoInput);
     }
 
     private static void Number(Utf8JsonWriter writer, string name, decimal? value)
@@ -196,4 +202,10 @@ public static class PriceTableJson
     internal static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
 
     internal static string Date(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>A period's start as the table writes it: <c>yyyy-MM-dd</c>, or the UTC instant <c>yyyy-MM-ddTHH:mm:ssZ</c> for a period that starts during its day.</summary>
+    internal static string Start(PricePeriod period) =>
+        period.EffectiveFromTime == TimeOnly.MinValue
+            ? Date(period.EffectiveFrom)
+            : Date(period.EffectiveFrom) + "T" + period.EffectiveFromTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "Z";
 }

@@ -7,8 +7,10 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// The estimate is a worst case: input tokens counted from the request body (see <see cref="ILlmInputTokenCounter"/>),
 /// output tokens from its max-tokens field (<c>max_tokens</c>, <c>max_completion_tokens</c>, <c>max_output_tokens</c>,
-/// Gemini's <c>generationConfig.maxOutputTokens</c>, Bedrock's <c>inferenceConfig.maxTokens</c>) or
-/// <see cref="LlmGuardrailOptions.DefaultOutputTokens"/>, priced from the price table at the current time. Thread-safe.
+/// Gemini's <c>generationConfig.maxOutputTokens</c>, Bedrock's <c>inferenceConfig.maxTokens</c>), else the model's
+/// documented maximum from the price table (<see cref="PriceEntry.MaxOutputTokens"/>), else
+/// <see cref="LlmGuardrailOptions.DefaultOutputTokens"/> (<see cref="LlmCostEstimate.OutputTokensSource"/> says which),
+/// priced from the price table at the current time. Thread-safe.
 /// </remarks>
 public interface ILlmCostEstimator
 {

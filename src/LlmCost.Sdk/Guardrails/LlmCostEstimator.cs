@@ -44,7 +44,22 @@ internal sealed class LlmCostEstimator : ILlmCostEstimator
     public LlmCostEstimate Estimate(in LlmCallTarget target, ReadOnlySpan<byte> body, in RequestShape shape, string? model)
     {
         var input = body.IsEmpty ? 0 : _counter.CountInputTokens(target.Provider, model, body);
-        var output = shape.MaxTokens is { } max and >= 0 ? max : _defaultOutput;
+        // The request's own max-tokens field, else the model's documented maximum from the price table, else the default.
+        long output;
+        LlmOutputTokensSource source;
+        if (shape.MaxTokens is { } max and >= 0)
+        {
+            (output, source) = (max, LlmOutputTokensSource.Request);
+        }
+        else if (model is not null && _pricer.TryGetEntry(target.Provider, model, out var entry) && entry.MaxOutputTokens is { } modelMax)
+        {
+            (output, source) = (modelMax, LlmOutputTokensSource.ModelMaximum);
+        }
+        else
+        {
+            (output, source) = (_defaultOutput, LlmOutputTokensSource.Default);
+        }
+
         decimal? cost = null;
         if (model is not null)
         {
@@ -69,7 +84,8 @@ internal sealed class LlmCostEstimator : ILlmCostEstimator
             Model = model,
             InputTokens = input,
             OutputTokens = output,
-            OutputTokensFromRequest = shape.MaxTokens is not null,
+            OutputTokensFromRequest = source == LlmOutputTokensSource.Request,
+            OutputTokensSource = source,
             Cost = cost,
         };
     }

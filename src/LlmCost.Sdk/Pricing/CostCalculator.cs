@@ -13,24 +13,26 @@ internal static class CostCalculator
 
     /// <summary>
     /// Whether the period's rates can price every token of the usage: audio tokens need an audio rate (providers bill
-    /// them well above text, so pricing them at the text rate would be a wrong price, not an approximate one), and tokens
-    /// no rate covers (<see cref="TokenUsage.HasUnpricedTokens"/>) cannot be priced at all. Images without an image rate
-    /// take the text rate, as the providers whose usage reports image tokens (Gemini) bill them.
+    /// them well above text, so pricing them at the text rate would be a wrong price, not an approximate one), video input
+    /// tokens a video rate (<see cref="PriceRates.VideoInput"/>), and video output has no rate at all. Images without an
+    /// image rate take the text rate, as the providers whose usage reports image tokens (Gemini) bill them.
     /// </summary>
     public static bool CanPrice(TokenUsage usage, PricePeriod period, string? serviceTier = null, DateTimeOffset timestamp = default)
     {
-        if (usage.HasUnpricedTokens)
+        if (usage.VideoOutputTokens > 0)
         {
             return false;
         }
 
-        if (usage.AudioInputTokens <= 0 && usage.AudioOutputTokens <= 0)
+        if (usage.AudioInputTokens <= 0 && usage.AudioOutputTokens <= 0 && usage.VideoInputTokens <= 0)
         {
             return true;
         }
 
         var rates = period.RatesFor(serviceTier, usage.InputTokens, timestamp);
-        return (usage.AudioInputTokens <= 0 || rates.AudioInput is not null) && (usage.AudioOutputTokens <= 0 || rates.AudioOutput is not null);
+        return (usage.AudioInputTokens <= 0 || rates.AudioInput is not null)
+            && (usage.AudioOutputTokens <= 0 || rates.AudioOutput is not null)
+            && (usage.VideoInputTokens <= 0 || rates.VideoInput is not null);
     }
 
     /// <summary>Prices a call.</summary>
@@ -49,8 +51,10 @@ internal static class CostCalculator
         // Providers do not split cached tokens by modality in the usage the SDK reads, so cache reads take the cache rate.
         var audioIn = Math.Max(0, usage.AudioInputTokens);
         var imageIn = Math.Max(0, usage.ImageInputTokens);
-        var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteInputTokens - audioIn - imageIn);
-        var input = ((uncached * rates.Input) + (audioIn * (rates.AudioInput ?? rates.Input)) + (imageIn * (rates.ImageInput ?? rates.Input))) * PerToken;
+        var videoIn = Math.Max(0, usage.VideoInputTokens);
+        var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteInputTokens - audioIn - imageIn - videoIn);
+        var input = ((uncached * rates.Input) + (audioIn * (rates.AudioInput ?? rates.Input)) + (imageIn * (rates.ImageInput ?? rates.Input))
+            + (videoIn * (rates.VideoInput ?? rates.Input))) * PerToken;
         var cachedInput = usage.CachedInputTokens * (rates.CachedInput ?? rates.Input) * PerToken;
 
         // One-hour cache writes have their own rate; the rest of the writes are 5-minute writes.

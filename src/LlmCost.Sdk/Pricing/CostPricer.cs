@@ -29,6 +29,10 @@ internal sealed class CostPricer
     /// <summary>Gets the table records are priced with.</summary>
     public PriceTable Table => _resolver.Table;
 
+    /// <summary>Finds the entry that prices a model, through the application's model aliases (as pricing does).</summary>
+    public bool TryGetEntry(string provider, string? model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PriceEntry? entry) =>
+        _resolver.TryResolve(provider, model, model, out entry);
+
     /// <summary>Prices a record; returns the same instance when nothing changes.</summary>
     /// <param name="record">The record, priced or not.</param>
     /// <param name="outcome">What happened, for the caller's counters and warnings.</param>

@@ -55,15 +55,28 @@ public sealed class PriceEntry
     /// <summary>Gets when the prices were read from <see cref="Source"/>.</summary>
     public DateOnly? Retrieved { get; }
 
-    /// <summary>Gets the period in force on a day: the latest that started on or before it (the first one for earlier days).</summary>
+    /// <summary>
+    /// Gets the most output tokens one call to this model can produce, as documented by the provider (or the catalog the
+    /// table was generated from), or <see langword="null"/> when no maximum is known. Pre-flight estimates
+    /// (<see cref="ILlmCostEstimator"/>) use it when a request names no max-tokens field.
+    /// </summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Gets the period in force at 00:00 UTC on a day: the latest that started at or before that instant (the first one for earlier days).</summary>
     /// <param name="day">The day, in UTC.</param>
     /// <returns>The period.</returns>
-    public PricePeriod PeriodAt(DateOnly day)
+    public PricePeriod PeriodAt(DateOnly day) => PeriodAt(new DateTimeOffset(day.DayNumber * TimeSpan.TicksPerDay, TimeSpan.Zero));
+
+    /// <summary>Gets the period in force at an instant: the latest that started at or before it (the first one for earlier instants).</summary>
+    /// <param name="at">The instant, such as a call's timestamp.</param>
+    /// <returns>The period.</returns>
+    public PricePeriod PeriodAt(DateTimeOffset at)
     {
+        var ticks = at.UtcTicks;
         var periods = Periods;
         for (var i = periods.Count - 1; i > 0; i--)
         {
-            if (periods[i].EffectiveFrom <= day)
+            if (periods[i].EffectiveFromUtc.UtcTicks <= ticks)
             {
                 return periods[i];
             }

@@ -1,7 +1,7 @@
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// The prices of one model from a date on: base rates per million tokens with their long-context tiers
+/// The prices of one model from a date (or an instant) on: base rates per million tokens with their long-context tiers
 /// (<see cref="Rates"/>), and the rules that change them — service tiers, time-of-day windows, per-request charges and
 /// regional uplifts.
 /// </summary>
@@ -12,6 +12,16 @@ public sealed record PricePeriod
 
     /// <summary>Gets the first day (UTC) on which these rates are in force; <see cref="DateOnly.MinValue"/> when no start date is published (in force since the model was first offered).</summary>
     public DateOnly EffectiveFrom { get; init; }
+
+    /// <summary>
+    /// Gets the time of day (UTC) on <see cref="EffectiveFrom"/> at which these rates take effect, for a price change
+    /// announced for an hour rather than a day (DeepSeek's peak pricing took effect at 16:00 UTC on 2026-08-16).
+    /// </summary>
+    /// <value>The default value is midnight: the period starts with its day.</value>
+    public TimeOnly EffectiveFromTime { get; init; }
+
+    /// <summary>Gets the instant (UTC) from which these rates are in force: <see cref="EffectiveFrom"/> at <see cref="EffectiveFromTime"/>.</summary>
+    public DateTimeOffset EffectiveFromUtc => new((EffectiveFrom.DayNumber * TimeSpan.TicksPerDay) + EffectiveFromTime.Ticks, TimeSpan.Zero);
 
     /// <summary>Gets the base rates and their long-context tiers.</summary>
     public required TieredPriceRates Rates { get; init; }

@@ -7,7 +7,8 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// A rate left <see langword="null"/> falls back as the providers bill it: cached input and cache writes to
 /// <see cref="Input"/>, one-hour cache writes to <see cref="CacheWrite"/>, audio and image input to <see cref="Input"/>,
-/// audio and image output to <see cref="Output"/>. Instances are immutable and thread-safe.
+/// audio and image output to <see cref="Output"/>. Video input has no fallback: without <see cref="VideoInput"/> a call
+/// with video tokens is not priced. Instances are immutable and thread-safe.
 /// </remarks>
 public sealed record PriceRates
 {
@@ -37,4 +38,10 @@ public sealed record PriceRates
 
     /// <summary>Gets the rate for image output tokens (<see cref="TokenUsage.ImageOutputTokens"/>), or <see langword="null"/> to use <see cref="Output"/>.</summary>
     public decimal? ImageOutput { get; init; }
+
+    /// <summary>
+    /// Gets the rate for video input tokens (<see cref="TokenUsage.VideoInputTokens"/>), or <see langword="null"/> when the
+    /// provider publishes none for the model: a call with video tokens is then not priced (a null cost), never priced as text.
+    /// </summary>
+    public decimal? VideoInput { get; init; }
 }

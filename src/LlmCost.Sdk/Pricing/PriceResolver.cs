@@ -63,7 +63,7 @@ internal sealed class PriceResolver
             return false;
         }
 
-        var period = entry.PeriodAt(DateOnly.FromDateTime(timestamp.UtcDateTime));
+        var period = entry.PeriodAt(timestamp);
         price = table.ReferenceFor(entry, period);
         if (requestModelFallback)
         {

@@ -75,7 +75,7 @@ public sealed class PriceTable
         {
             foreach (var period in entry.Periods)
             {
-                _references[period] = new PriceReference { TableVersion = version, Entry = entry.Id, EffectiveFrom = period.EffectiveFrom };
+                _references[period] = Reference(version, entry, period);
             }
         }
     }
@@ -177,7 +177,7 @@ public sealed class PriceTable
         var kept = Entries
             .Where(e => !claimed.Contains(e.Id))
             .Select(e => e.Aliases.Any(a => claimed.Contains(e.Provider + "/" + a))
-                ? new PriceEntry(e.Provider, e.Model, [.. e.Aliases.Where(a => !claimed.Contains(e.Provider + "/" + a))], e.Periods, e.Source, e.Retrieved, e.Prefixes)
+                ? new PriceEntry(e.Provider, e.Model, [.. e.Aliases.Where(a => !claimed.Contains(e.Provider + "/" + a))], e.Periods, e.Source, e.Retrieved, e.Prefixes) { MaxOutputTokens = e.MaxOutputTokens }
                 : e);
         return Create(version ?? Version + "+custom", kept.Concat(replacements), Currency);
     }
@@ -303,7 +303,40 @@ public sealed class PriceTable
     /// <summary>Gets the shared reference that names an entry's period in records.</summary>
     internal PriceReference ReferenceFor(PriceEntry entry, PricePeriod period) =>
         _references.TryGetValue(period, out var reference) ? reference
-            : new PriceReference { TableVersion = Version, Entry = entry.Id, EffectiveFrom = period.EffectiveFrom };
+            : Reference(Version, entry, period);
+
+    private static PriceReference Reference(string version, PriceEntry entry, PricePeriod period) =>
+        new() { TableVersion = version, Entry = entry.Id, EffectiveFrom = period.EffectiveFrom, EffectiveFromTime = period.EffectiveFromTime };
+
+    /// <summary>Formats a period's start as the table and records write it: <c>yyyy-MM-dd</c>, or <c>yyyy-MM-ddTHH:mm:ssZ</c> for a period that starts during its day.</summary>
+    internal static string FormatStart(DateOnly day, TimeOnly time) =>
+        time == TimeOnly.MinValue
+            ? day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T" + time.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + "Z";
+
+    /// <summary>
+    /// Parses a period's start: a date (<c>yyyy-MM-dd</c>, from 00:00 UTC) or a UTC instant (<c>yyyy-MM-ddTHH:mm:ssZ</c> or
+    /// <c>yyyy-MM-ddTHH:mmZ</c>); an instant with another offset is refused, so every start in the table is read the same way.
+    /// </summary>
+    internal static bool TryParseStart(string? text, out DateOnly day, out TimeOnly time)
+    {
+        time = TimeOnly.MinValue;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+        {
+            return true;
+        }
+
+        if (text is { Length: > 11 } && text[10] == 'T' && text[^1] == 'Z'
+            && DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day)
+            && TimeOnly.TryParseExact(text.AsSpan(11, text.Length - 12), ["HH:mm:ss", "HH:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time))
+        {
+            return true;
+        }
+
+        day = default;
+        time = default;
+        return false;
+    }
 
     /// <summary>Gets an entry by its id, <c>provider/model</c>.</summary>
     /// <param name="id">The entry id or the id of one of its aliases.</param>
@@ -320,10 +353,11 @@ public sealed class PriceTable
         for (var i = 0; i < entry.Periods.Count; i++)
         {
             var period = entry.Periods[i] ?? throw new PriceTableException($"Price table entry '{entry.Id}': period #{i} is null.");
-            var where = $"Price table entry '{entry.Id}', period from {period.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
-            if (i > 0 && period.EffectiveFrom <= entry.Periods[i - 1].EffectiveFrom)
+            var where = $"Price table entry '{entry.Id}', period from {FormatStart(period.EffectiveFrom, period.EffectiveFromTime)}";
+            if (i > 0 && period.EffectiveFromUtc <= entry.Periods[i - 1].EffectiveFromUtc)
             {
-                throw new PriceTableException($"{where}: periods must be in increasing order of effectiveFrom.");
+                // Periods have no end: each ends where the next starts, so increasing starts are what keeps them from overlapping.
+                throw new PriceTableException($"{where}: periods must be in increasing order of effectiveFrom (it starts at or before the period from {FormatStart(entry.Periods[i - 1].EffectiveFrom, entry.Periods[i - 1].EffectiveFromTime)}).");
             }
 
             CheckTiered(where, period.Rates);
@@ -394,6 +428,7 @@ public sealed class PriceTable
         CheckRate(where, "audioOutput", rates.AudioOutput);
         CheckRate(where, "imageInput", rates.ImageInput);
         CheckRate(where, "imageOutput", rates.ImageOutput);
+        CheckRate(where, "videoInput", rates.VideoInput);
     }
 
     /// <summary>Checks that a rate is in the sane range: from 0 to <see cref="MaxRate"/>.</summary>

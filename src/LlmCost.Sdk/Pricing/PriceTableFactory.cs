@@ -76,7 +76,11 @@ internal static class PriceTableFactory
             PriceTable.CheckRate(where, nameof(price.AudioInput), rates.AudioInput);
             PriceTable.CheckRate(where, nameof(price.AudioOutput), rates.AudioOutput);
             var period = new PricePeriod { EffectiveFrom = price.EffectiveFrom, Rates = new TieredPriceRates { Base = rates } };
-            overrides.Add(new PriceEntry(price.Provider, price.Model, [.. price.Aliases], [period], source: "LlmCostOptions.Prices"));
+            // A price override changes what the model costs, not how much it can write: the table's maximum stays.
+            overrides.Add(new PriceEntry(price.Provider, price.Model, [.. price.Aliases], [period], source: "LlmCostOptions.Prices")
+            {
+                MaxOutputTokens = table.Find(price.Provider + "/" + price.Model)?.MaxOutputTokens,
+            });
         }
 
         try

@@ -94,7 +94,15 @@ internal static class PriceTableReader
 
         var source = item.TryGetProperty("source", out var src) && src.ValueKind == JsonValueKind.String ? src.GetString() : null;
         DateOnly? retrieved = item.TryGetProperty("retrieved", out var r) && r.ValueKind == JsonValueKind.String ? ParseDate(r.GetString(), where, "retrieved") : null;
-        return new PriceEntry(provider, model, aliases, list, source, retrieved, prefixes);
+        int? maxOutput = null;
+        if (item.TryGetProperty("maxOutputTokens", out var mo) && mo.ValueKind != JsonValueKind.Null)
+        {
+            maxOutput = mo.ValueKind == JsonValueKind.Number && mo.TryGetInt32(out var tokens) && tokens > 0
+                ? tokens
+                : throw new PriceTableException($"{where}: 'maxOutputTokens' must be a positive integer (the most output tokens one call can produce), not {mo.GetRawText()}.");
+        }
+
+        return new PriceEntry(provider, model, aliases, list, source, retrieved, prefixes) { MaxOutputTokens = maxOutput };
     }
 
     private static PricePeriod ReadPeriod(JsonElement period, string where)
@@ -105,7 +113,11 @@ internal static class PriceTableReader
         }
 
         var from = RequiredString(period, "effectiveFrom", where + ", a period");
-        var day = ParseDate(from, where, "effectiveFrom");
+        if (!PriceTable.TryParseStart(from, out var day, out var time))
+        {
+            throw new PriceTableException($"{where}: 'effectiveFrom' must be a date (yyyy-MM-dd, from 00:00 UTC) or a UTC instant (yyyy-MM-ddTHH:mm:ssZ), not '{from}'.");
+        }
+
         where = $"{where}, period from {from}";
         var tiers = new Dictionary<string, TieredPriceRates>(StringComparer.OrdinalIgnoreCase);
         if (period.TryGetProperty("serviceTiers", out var tierObject) && tierObject.ValueKind != JsonValueKind.Null)
@@ -147,6 +159,7 @@ internal static class PriceTableReader
         return new PricePeriod
         {
             EffectiveFrom = day,
+            EffectiveFromTime = time,
             Rates = ReadTiered(period, where),
             ServiceTiers = tiers.AsReadOnly(),
             Windows = windows,
@@ -240,6 +253,7 @@ internal static class PriceTableReader
         AudioOutput = Rate(rates, "audioOutput", where),
         ImageInput = Rate(rates, "imageInput", where),
         ImageOutput = Rate(rates, "imageOutput", where),
+        VideoInput = Rate(rates, "videoInput", where),
     };
 
     private static decimal? Rate(JsonElement period, string name, string where)

@@ -17,8 +17,9 @@ namespace LlmCost.Sdk;
 /// (<c>[{"modality":"AUDIO","tokenCount":N}, ...]</c>) give the audio and image parts of the prompt and of the visible
 /// output, priced at the model's audio and image rates; <c>cacheTokensDetails</c> gives the cached part of each, which
 /// stays at the cache rate. Each element's modality is kept until the element ends, so the order of its two fields does
-/// not matter and a missing <c>tokenCount</c> (proto3 JSON leaves zeros out) is 0. <c>VIDEO</c> tokens have no rate in
-/// the table: a call that reports them gets no cost (<see cref="TokenUsage.HasUnpricedTokens"/>). <c>TEXT</c> and
+/// not matter and a missing <c>tokenCount</c> (proto3 JSON leaves zeros out) is 0. <c>VIDEO</c> tokens are kept apart
+/// (<see cref="TokenUsage.VideoInputTokens"/>, <see cref="TokenUsage.VideoOutputTokens"/>): priced at the model's video
+/// rate where the table has one, else the call gets no cost rather than one that prices them as text. <c>TEXT</c> and
 /// <c>DOCUMENT</c> tokens are text.</para>
 /// <para>Every streamed chunk carries the usage so far (the last chunk the totals), so later values replace earlier
 /// ones; a field a chunk leaves out keeps its earlier value.</para>

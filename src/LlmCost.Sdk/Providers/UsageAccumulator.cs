@@ -97,12 +97,6 @@ internal sealed class UsageAccumulator
     /// <summary>A new document starts; a final report pending in one that did not end whole does not count.</summary>
     public void ClearPendingFinal() => _finalPending = false;
 
-    /// <summary>
-    /// Gets a value indicating whether the response reported tokens no table rate prices (Gemini's <c>VIDEO</c> tokens):
-    /// the counts are kept, but the call must not be priced as if they were text (<see cref="TokenUsage.HasUnpricedTokens"/>).
-    /// </summary>
-    public bool HasUnpricedTokens => VideoCount > 0;
-
     /// <summary>Keeps the <c>modality</c> of the element being read (Gemini's <c>*TokensDetails</c>) until it ends.</summary>
     public void SetPendingModality(UsageField list, ReadOnlySpan<byte> modality)
     {
@@ -145,10 +139,11 @@ internal sealed class UsageAccumulator
             {
                 case (UsageField.PromptModalityTokens, Modality.Audio): AudioInputCount = count; break;
                 case (UsageField.PromptModalityTokens, Modality.Image): ImageInputCount = count; break;
-                case (UsageField.PromptModalityTokens, Modality.Video): VideoCount = count; break;
+                case (UsageField.PromptModalityTokens, Modality.Video): VideoInputCount = count; break;
                 case (UsageField.CandidatesModalityTokens, Modality.Audio): AudioOutputCount = count; break;
                 case (UsageField.CandidatesModalityTokens, Modality.Image): ImageOutputCount = count; break;
-                case (UsageField.CandidatesModalityTokens, Modality.Video): VideoCount = Math.Max(VideoCount ?? 0, count); break;
+                case (UsageField.CandidatesModalityTokens, Modality.Video): VideoOutputCount = count; break;
+                case (UsageField.CacheModalityTokens, Modality.Video): CachedVideoCount = count; break;
                 case (UsageField.CacheModalityTokens, Modality.Audio): CachedAudioCount = count; break;
                 case (UsageField.CacheModalityTokens, Modality.Image): CachedImageCount = count; break;
                 default: break;
@@ -255,6 +250,7 @@ internal sealed class UsageAccumulator
         // tokens are priced once, at the cache rate, so only the uncached ones take the modality's rate.
         var audioIn = Math.Max(0, (AudioInputCount ?? 0) - (CachedAudioCount ?? 0));
         var imageIn = Math.Max(0, (ImageInputCount ?? 0) - (CachedImageCount ?? 0));
+        var videoIn = Math.Max(0, (VideoInputCount ?? 0) - (CachedVideoCount ?? 0));
         return new TokenUsage
         {
             InputTokens = input,
@@ -262,7 +258,8 @@ internal sealed class UsageAccumulator
             AudioOutputTokens = Math.Clamp(AudioOutputCount ?? 0, 0, Math.Max(0, output)),
             ImageInputTokens = Math.Clamp(imageIn, 0, Math.Max(0, input - audioIn)),
             ImageOutputTokens = Math.Clamp(ImageOutputCount ?? 0, 0, Math.Max(0, output - (AudioOutputCount ?? 0))),
-            HasUnpricedTokens = HasUnpricedTokens,
+            VideoInputTokens = Math.Clamp(videoIn, 0, Math.Max(0, input - audioIn)),
+            VideoOutputTokens = Math.Clamp(VideoOutputCount ?? 0, 0, Math.Max(0, output)),
             CachedInputTokens = cacheRead,
             CacheWriteInputTokens = cacheWrite,
             CacheWrite1hInputTokens = Math.Min(CacheWrite1hCount ?? 0, cacheWrite),
@@ -393,10 +390,22 @@ internal sealed class UsageAccumulator
         set => Put(Slot.CachedImage, value);
     }
 
-    private long? VideoCount
+    private long? VideoInputCount
     {
-        get => Get(Slot.Video);
-        set => Put(Slot.Video, value);
+        get => Get(Slot.VideoInput);
+        set => Put(Slot.VideoInput, value);
+    }
+
+    private long? VideoOutputCount
+    {
+        get => Get(Slot.VideoOutput);
+        set => Put(Slot.VideoOutput, value);
+    }
+
+    private long? CachedVideoCount
+    {
+        get => Get(Slot.CachedVideo);
+        set => Put(Slot.CachedVideo, value);
     }
 
     private long? PendingElementCount
@@ -424,7 +433,9 @@ internal sealed class UsageAccumulator
         ImageOutput,
         CachedAudio,
         CachedImage,
-        Video,
+        VideoInput,
+        VideoOutput,
+        CachedVideo,
         PendingElement,
         Length,
     }

@@ -100,6 +100,8 @@ internal static class CostRecordJson
         WriteIfNotZero(writer, "audioOutputTokens"u8, usage.AudioOutputTokens);
         WriteIfNotZero(writer, "imageInputTokens"u8, usage.ImageInputTokens);
         WriteIfNotZero(writer, "imageOutputTokens"u8, usage.ImageOutputTokens);
+        WriteIfNotZero(writer, "videoInputTokens"u8, usage.VideoInputTokens);
+        WriteIfNotZero(writer, "videoOutputTokens"u8, usage.VideoOutputTokens);
         writer.WriteString("source"u8, SourceName(usage.Source));
         writer.WriteEndObject();
 
@@ -131,8 +133,17 @@ internal static class CostRecordJson
 
         if (record.Price is { } price)
         {
-            Span<char> date = stackalloc char[10];
+            // A date, or for a period that started during its day (DeepSeek's 16:00 UTC price change) the UTC instant.
+            Span<char> date = stackalloc char[20];
             price.EffectiveFrom.TryFormat(date, out var dateLength, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (price.EffectiveFromTime != TimeOnly.MinValue)
+            {
+                date[dateLength++] = 'T';
+                price.EffectiveFromTime.TryFormat(date[dateLength..], out var timeLength, "HH:mm:ss", CultureInfo.InvariantCulture);
+                dateLength += timeLength;
+                date[dateLength++] = 'Z';
+            }
+
             writer.WriteStartObject("price"u8);
             writer.WriteString("tableVersion"u8, price.TableVersion);
             writer.WriteString("entry"u8, price.Entry);
@@ -234,6 +245,8 @@ internal static class CostRecordJson
             AudioOutputTokens = usage.TryGetProperty("audioOutputTokens", out var audioOut) ? audioOut.GetInt64() : 0,
             ImageInputTokens = usage.TryGetProperty("imageInputTokens", out var imageIn) ? imageIn.GetInt64() : 0,
             ImageOutputTokens = usage.TryGetProperty("imageOutputTokens", out var imageOut) ? imageOut.GetInt64() : 0,
+            VideoInputTokens = usage.TryGetProperty("videoInputTokens", out var videoIn) ? videoIn.GetInt64() : 0,
+            VideoOutputTokens = usage.TryGetProperty("videoOutputTokens", out var videoOut) ? videoOut.GetInt64() : 0,
             Source = ParseSource(GetString(usage, "source")),
         };
     }
@@ -265,11 +278,18 @@ internal static class CostRecordJson
             return null;
         }
 
+        var from = price.GetProperty("effectiveFrom").GetString();
+        if (!PriceTable.TryParseStart(from, out var day, out var time))
+        {
+            throw new FormatException($"'price.effectiveFrom' must be a date (yyyy-MM-dd) or a UTC instant (yyyy-MM-ddTHH:mm:ssZ), not '{from}'.");
+        }
+
         return new PriceReference
         {
             TableVersion = price.GetProperty("tableVersion").GetString() ?? string.Empty,
             Entry = price.GetProperty("entry").GetString() ?? string.Empty,
-            EffectiveFrom = DateOnly.ParseExact(price.GetProperty("effectiveFrom").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            EffectiveFrom = day,
+            EffectiveFromTime = time,
             RequestModelFallback = price.TryGetProperty("requestModelFallback", out var fallback) && fallback.ValueKind == JsonValueKind.True,
         };
     }

@@ -19,4 +19,12 @@ public sealed record PriceReference
     /// <c>requestModelFallback: true</c> only when set.
     /// </summary>
     public bool RequestModelFallback { get; init; }
+
+    /// <summary>
+    /// Gets the time of day (UTC) on <see cref="EffectiveFrom"/> at which the period took effect
+    /// (<see cref="PricePeriod.EffectiveFromTime"/>). In JSON, <c>effectiveFrom</c> is then an instant,
+    /// <c>2026-08-16T16:00:00Z</c>, rather than a date.
+    /// </summary>
+    /// <value>The default value is midnight: the period started with its day.</value>
+    public TimeOnly EffectiveFromTime { get; init; }
 }

@@ -63,13 +63,21 @@ public sealed record TokenUsage
     /// </summary>
     public long ImageOutputTokens { get; init; }
 
-    /// <summary>Gets where the counts came from.</summary>
-    public UsageSource Source { get; init; }
+    /// <summary>
+    /// Gets the part of <see cref="InputTokens"/> that is video (Gemini's <c>promptTokensDetails</c> <c>VIDEO</c> count, less
+    /// its cached part), billed at the video input rate (<see cref="PriceRates.VideoInput"/>); a call with video tokens
+    /// on a model whose rates publish no video rate gets no cost. Written to JSON as <c>videoInputTokens</c> only when
+    /// it is not zero, so a stored record is re-priced as it was priced.
+    /// </summary>
+    public long VideoInputTokens { get; init; }
 
     /// <summary>
-    /// Gets a value indicating whether the provider reported tokens that no rate of the price table prices (Gemini's
-    /// <c>VIDEO</c> tokens): the call then gets no cost rather than one that prices them as text. Not part of the record
-    /// format.
+    /// Gets the part of <see cref="OutputTokens"/> that is generated video (Gemini's <c>candidatesTokensDetails</c>
+    /// <c>VIDEO</c> count). The table has no video output rate, so a call with video output gets no cost. Written to JSON
+    /// as <c>videoOutputTokens</c> only when it is not zero.
     /// </summary>
-    internal bool HasUnpricedTokens { get; init; }
+    public long VideoOutputTokens { get; init; }
+
+    /// <summary>Gets where the counts came from.</summary>
+    public UsageSource Source { get; init; }
 }

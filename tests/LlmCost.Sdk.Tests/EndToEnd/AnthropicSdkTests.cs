@@ -16,7 +16,7 @@ namespace LlmCost.Sdk.Tests.EndToEnd;
 /// </remarks>
 public sealed class AnthropicSdkTests
 {
-    private const string TableVersion = "2026.11.5";
+    private const string TableVersion = "2026.11.6";
 
     private static readonly CostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
 

@@ -14,7 +14,7 @@ namespace LlmCost.Sdk.Tests.EndToEnd;
 /// </summary>
 public sealed class OpenAISdkTests
 {
-    private const string TableVersion = "2026.11.5";
+    private const string TableVersion = "2026.11.6";
 
     private static readonly CostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
 

@@ -70,7 +70,7 @@ public class CostTrackingHandlerTests
         Assert.Equal(0.0024m, record.Cost.CachedInput);
         Assert.Equal(0.003m, record.Cost.Output);
         Assert.Equal(0.005615m, record.Cost.Total);
-        Assert.Equal(new PriceReference { TableVersion = "2026.11.5", Entry = "openai/gpt-4o", EffectiveFrom = new DateOnly(2024, 10, 1) }, record.Price);
+        Assert.Equal(new PriceReference { TableVersion = "2026.11.6", Entry = "openai/gpt-4o", EffectiveFrom = new DateOnly(2024, 10, 1) }, record.Price);
         Assert.Equal("test", record.Tags.Environment);
     }
 

@@ -11,7 +11,7 @@ namespace LlmCost.Sdk.Tests.Pipeline;
 /// (Payloads/openai-batch-output.jsonl) and Anthropic's Message Batches results (Payloads/anthropic-batch-results.jsonl).
 /// </summary>
 /// <remarks>
-/// The cost assertions depend on the embedded table's <c>serviceTiers.batch</c> rates (prices.json 2026.11.5): OpenAI's
+/// The cost assertions depend on the embedded table's <c>serviceTiers.batch</c> rates (prices.json 2026.11.6): OpenAI's
 /// Batch API is half the standard price (gpt-4o $1.25/$0.625 cached/$5, gpt-4o-mini $0.075/$0.30, gpt-3.5-turbo
 /// $0.25/$0.75, text-embedding-3-small $0.01 per 1M tokens) and so are Anthropic's Message Batches (claude-sonnet-4-5
 /// $1.50/$7.50).

@@ -175,4 +175,95 @@ public class PriceTableGeneratorTests
         Assert.Equal(2, PriceCheck.Check([], output));
         Assert.Contains("usage: check --genai-prices", output.ToString(), StringComparison.Ordinal);
     }
+    [Fact]
+    public void Generate_StartDateAtAnInstant_PeriodStartsThen()
+    {
+        var (snapshot, overrides) = Tiny("""
+            [{"prices":{"input_mtok":1,"output_mtok":2}},
+             {"constraint":{"start_date":"2026-08-16T16:00:00Z","type":"start_date"},"prices":{"input_mtok":0.5,"output_mtok":2}}]
+            """);
+
+        var json = PriceTableGenerator.Generate(snapshot, overrides);
+        var second = PriceTable.Parse(json).Find("openai/m-1")!.Periods[1];
+
+        Assert.Equal(new DateTimeOffset(2026, 8, 16, 16, 0, 0, TimeSpan.Zero), second.EffectiveFromUtc);
+        Assert.Contains("\"effectiveFrom\": \"2026-08-16T16:00:00Z\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_MaxOutputTokens_SetOnTheEntriesARuleNames_WithItsSource()
+    {
+        var (snapshot, overrides) = Tiny("""{"input_mtok":1,"output_mtok":2}""");
+        var o = JsonNode.Parse(overrides)!.AsObject();
+        o["maxOutputTokens"] = JsonNode.Parse("""[{"models":["openai/m-1"],"tokens":128000,"source":"https://example.com/models","retrieved":"2026-11-30","reason":"documented"}]""");
+
+        var json = PriceTableGenerator.Generate(snapshot, o.ToJsonString());
+
+        Assert.Equal(128_000, PriceTable.Parse(json).Find("openai/m-1")!.MaxOutputTokens);
+        Assert.Contains("\"maxOutputTokens\": 128000", json, StringComparison.Ordinal);
+
+        o["maxOutputTokens"]![0]!.AsObject().Remove("source");
+        Assert.Contains("'source' is required", Assert.Throws<PriceGenerationException>(() => PriceTableGenerator.Generate(snapshot, o.ToJsonString())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_ServiceTierListedRates_TakenExactly_OnlyForOnePeriod()
+    {
+        var (snapshot, overrides) = Tiny("""{"input_mtok":1.1,"cache_read_mtok":0.275,"output_mtok":4.4}""");
+        var o = JsonNode.Parse(overrides)!.AsObject();
+        o["serviceTiers"] = JsonNode.Parse("""
+            [{"provider":"openai","tier":"priority","source":"https://openai.com/api-priority-processing/","retrieved":"2026-11-30","reason":"listed","multiplier":0.5,
+              "models":[{"model":"m-1","rates":{"input":2.0,"cachedInput":0.5,"output":8.0}}]}]
+            """);
+
+        var priority = PriceTable.Parse(PriceTableGenerator.Generate(snapshot, o.ToJsonString())).Find("openai/m-1")!.Periods[0].ServiceTiers["priority"].Base;
+
+        Assert.Equal((2.0m, 0.5m, 8.0m), (priority.Input, priority.CachedInput!.Value, priority.Output)); // 1.8182 x 1.1 would be 2.00002
+
+        var (dated, _) = Tiny("""
+            [{"prices":{"input_mtok":1,"output_mtok":2}},{"constraint":{"start_date":"2026-01-01","type":"start_date"},"prices":{"input_mtok":2,"output_mtok":4}}]
+            """);
+        Assert.Contains("listed tier rates carry no dates", Assert.Throws<PriceGenerationException>(() => PriceTableGenerator.Generate(dated, o.ToJsonString())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_VideoInputAtInputRate_EveryRateSetGetsItsInputRateForVideo()
+    {
+        var (snapshot, overrides) = Tiny("""{"input_mtok":{"base":1,"tiers":[{"start":200000,"price":2}]},"output_mtok":4}""");
+        var o = JsonNode.Parse(overrides)!.AsObject();
+        o["videoInputAtInputRate"] = JsonNode.Parse("""[{"provider":"openai","models":["m-1"],"source":"https://example.com/pricing","retrieved":"2026-11-30","reason":"text / image / video"}]""");
+
+        var rates = PriceTable.Parse(PriceTableGenerator.Generate(snapshot, o.ToJsonString())).Find("openai/m-1")!.Periods[0].Rates;
+
+        Assert.Equal(1m, rates.Base.VideoInput);
+        Assert.Equal(2m, Assert.Single(rates.LongContext).Rates.VideoInput);
+        Assert.Null(PriceTable.Parse(PriceTableGenerator.Generate(snapshot, overrides)).Find("openai/m-1")!.Periods[0].Rates.Base.VideoInput);
+    }
+
+    [Fact]
+    public void Check_LiteLlmMap_ComparesServiceTiersToo()
+    {
+        using var output = new StringWriter();
+
+        PriceCheck.Check(["--litellm", Payloads.Path("litellm-model-prices-excerpt.json"), "--at", "2026-11-30T12:00:00Z"], output);
+
+        var text = output.ToString();
+
+        // LiteLLM lists gpt-4o's batch input and output but not its cached rate, which it then prices at the standard $1.25;
+        // OpenAI bills cached batch input at half ($0.625), as the table does. Priority ($4.25 / $2.125 / $17) agrees.
+        Assert.Contains("LiteLLM tier differs openai/gpt-4o 'batch'", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("LiteLLM tier differs openai/gpt-4o 'priority'", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmbeddedTable_OpenAiPriorityRates_AreThePagesRatesExactly()
+    {
+        // openai.com/api-priority-processing: o4-mini $2 / $0.50 / $8, GPT-4o mini $0.25 / $0.125 / $1, GPT-5.5 $12.50 / $1.25 / $75.
+        static PriceRates Priority(string model) => PriceTable.Default.Find("openai/" + model)!.Periods[^1].ServiceTiers["priority"].Base;
+
+        Assert.Equal((2m, 0.5m, 8m), (Priority("o4-mini").Input, Priority("o4-mini").CachedInput!.Value, Priority("o4-mini").Output));
+        Assert.Equal((0.25m, 0.125m, 1m), (Priority("gpt-4o-mini").Input, Priority("gpt-4o-mini").CachedInput!.Value, Priority("gpt-4o-mini").Output));
+        Assert.Equal((12.5m, 1.25m, 75m), (Priority("gpt-5.5").Input, Priority("gpt-5.5").CachedInput!.Value, Priority("gpt-5.5").Output));
+        Assert.Equal((5m, 0.5m, 30m), (Priority("gpt-5.4").Input, Priority("gpt-5.4").CachedInput!.Value, Priority("gpt-5.4").Output));
+    }
 }

@@ -20,7 +20,7 @@ public class PriceTableDataTests
         var table = PriceTable.Default;
 
         Assert.Equal(3, table.SchemaVersion);
-        Assert.Equal("2026.11.5", table.Version);
+        Assert.Equal("2026.11.6", table.Version);
         Assert.Equal("USD", table.Currency);
         Assert.All(Providers, p => Assert.Contains(table.Entries, e => e.Provider == p));
     }

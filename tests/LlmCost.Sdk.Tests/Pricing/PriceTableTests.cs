@@ -8,7 +8,7 @@ public class PriceTableTests
         var table = PriceTable.Default;
 
         Assert.Equal(PriceTable.SupportedSchemaVersion, table.SchemaVersion);
-        Assert.Equal("2026.11.5", table.Version);
+        Assert.Equal("2026.11.6", table.Version);
         Assert.Equal("USD", table.Currency);
         Assert.Contains(table.Entries, e => e.Id == "openai/gpt-4o");
         Assert.Contains(table.Entries, e => e.Id == "anthropic/claude-sonnet-4-5");
@@ -80,6 +80,6 @@ public class PriceTableTests
         Assert.Same(custom, overridden);
         Assert.True(table.TryGetEntry("openai", "gpt-4o", out var original));
         Assert.Equal("openai/gpt-4o", original.Id);
-        Assert.Equal("2026.11.5+custom", table.Version);
+        Assert.Equal("2026.11.6+custom", table.Version);
     }
 }

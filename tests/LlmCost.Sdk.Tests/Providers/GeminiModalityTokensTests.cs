@@ -107,7 +107,7 @@ public class GeminiModalityTokensTests
             """;
         var (usage, malformed) = ReadJson(Json, 3);
         Assert.False(malformed);
-        Assert.True(usage.HasUnpricedTokens);
+        Assert.Equal(1290, usage.VideoInputTokens); // kept apart, and stored with the record (videoInputTokens)
         Assert.False(CostCalculator.CanPrice(usage, Gemini25Flash(new DateOnly(2026, 11, 1))));
         Assert.Equal(1300, usage.InputTokens);
         Assert.Equal(3, usage.OutputTokens);
@@ -115,7 +115,7 @@ public class GeminiModalityTokensTests
         var at = new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
         Assert.True(new PriceResolver(PriceTable.Default).TryPrice(LlmProviders.GcpGemini, "gemini-2.5-flash", null, usage, at, null, null, out var cost, out _));
         Assert.Null(cost);
-        Assert.True(new PriceResolver(PriceTable.Default).TryPrice(LlmProviders.GcpGemini, "gemini-2.5-flash", null, usage with { HasUnpricedTokens = false }, at, null, null, out cost, out _));
+        Assert.True(new PriceResolver(PriceTable.Default).TryPrice(LlmProviders.GcpGemini, "gemini-2.5-flash", null, usage with { VideoInputTokens = 0 }, at, null, null, out cost, out _));
         Assert.NotNull(cost);
     }
 
