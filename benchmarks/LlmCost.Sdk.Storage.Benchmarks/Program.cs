@@ -29,6 +29,9 @@ public static class Program
                 // set (its first days), so a query's cost per record and the rollup's rows per record are the whole set's.
                 await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture), skewed: shape.StartsWith("skewed", StringComparison.Ordinal), noRollup: shape.EndsWith("-norollup", StringComparison.Ordinal), total: long.Parse(of, CultureInfo.InvariantCulture));
                 return 0;
+            case ["client-cpu", var countText]:
+                await ClientCpuAsync(int.Parse(countText, CultureInfo.InvariantCulture));
+                return 0;
             case ["aggregate", var store, var target]:
                 await AggregateAsync(store, target, "1,2,3,4");
                 return 0;
@@ -123,6 +126,157 @@ public static class Program
             await using var rollups = new NpgsqlCommand(
                 "SELECT CASE WHEN to_regclass('cost_rollups') IS NULL THEN -1 ELSE (SELECT count(*) FROM cost_rollups) END;", connection) { CommandTimeout = 0 };
             Console.WriteLine(FormattableString.Invariant($"cost_rollups rows: {await rollups.ExecuteScalarAsync():N0} (-1: none, schema v1) for {count:N0} records"));
+        }
+    }
+
+    /// <summary>
+    /// Where the PostgreSQL sink's client CPU goes: the record's JSON alone, then whole rows through the binary importer
+    /// into a TEMP table without indexes (so the server does little), per record.
+    /// </summary>
+    private static async Task ClientCpuAsync(int count)
+    {
+        var records = Enumerable.Range(0, count).Select(i => SyntheticRecords.Create(i, count)).ToArray();
+        using var self = Process.GetCurrentProcess();
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            var length = 0L;
+            foreach (var record in records)
+            {
+                length += record.ToJson().Length;
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"ToJson: {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record ({length / count} chars)"));
+        }
+
+        await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE copy_probe (id uuid, \"timestamp\" timestamptz, provider text, operation text, model text, request_model text, service_tier text, region text, streaming boolean, status_code integer, error_type text, duration_ms double precision, feature text, team text, customer text, environment text, input_tokens bigint, cached_input_tokens bigint, cache_write_input_tokens bigint, cache_write_1h_input_tokens bigint, output_tokens bigint, reasoning_tokens bigint, web_search_requests bigint, usage_source text, cost_total numeric, price_table_version text, price_entry text, price_effective_from date, record json);",
+            connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            for (var offset = 0; offset < count; offset += SinkThroughputBenchmarks.BatchSize)
+            {
+                var importer = await connection.BeginBinaryImportAsync("COPY copy_probe FROM STDIN (FORMAT BINARY)");
+                await using (importer)
+                {
+                    foreach (var record in records.AsSpan(offset, Math.Min(SinkThroughputBenchmarks.BatchSize, count - offset)))
+                    {
+                        PostgreSqlCostSink.WriteRow(importer, record);
+                    }
+
+                    await importer.CompleteAsync();
+                }
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"COPY rows (JSON included): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us client CPU per record"));
+            await using (var truncateFirst = new NpgsqlCommand("TRUNCATE copy_probe;", connection))
+            {
+                await truncateFirst.ExecuteNonQueryAsync();
+            }
+
+            self.Refresh();
+            cpu = self.TotalProcessorTime;
+            for (var offset = 0; offset < count; offset += SinkThroughputBenchmarks.BatchSize)
+            {
+                var importer = await connection.BeginBinaryImportAsync("COPY copy_probe FROM STDIN (FORMAT BINARY)");
+                await using (importer)
+                {
+                    foreach (var record in records.AsSpan(offset, Math.Min(SinkThroughputBenchmarks.BatchSize, count - offset)))
+                    {
+                        WriteRowInferred(importer, record);
+                    }
+
+                    await importer.CompleteAsync();
+                }
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"COPY rows, types inferred from the CLR values: {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us client CPU per record"));
+            await using var truncate = new NpgsqlCommand("TRUNCATE copy_probe;", connection);
+            await truncate.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static void WriteRowInferred(NpgsqlBinaryImporter w, CostRecord record)
+    {
+        w.StartRow();
+        w.Write(record.Id);
+        w.Write(record.Timestamp.UtcDateTime);
+        w.Write(record.Provider);
+        w.Write(record.Operation);
+        Text(w, record.Model);
+        Text(w, record.RequestModel);
+        Text(w, record.ServiceTier);
+        Text(w, record.Region);
+        w.Write(record.Streaming);
+        if (record.StatusCode is { } status)
+        {
+            w.Write(status);
+        }
+        else
+        {
+            w.WriteNull();
+        }
+
+        Text(w, record.ErrorType);
+        w.Write(record.DurationMs);
+        Text(w, record.Tags.Feature);
+        Text(w, record.Tags.Team);
+        Text(w, record.Tags.Customer);
+        Text(w, record.Tags.Environment);
+        w.Write(record.Usage.InputTokens);
+        w.Write(record.Usage.CachedInputTokens);
+        w.Write(record.Usage.CacheWriteInputTokens);
+        w.Write(record.Usage.CacheWrite1hInputTokens);
+        w.Write(record.Usage.OutputTokens);
+        w.Write(record.Usage.ReasoningTokens);
+        w.Write(record.Usage.WebSearchRequests);
+        w.Write("provider");
+        if (record.Cost is { } cost)
+        {
+            w.Write(cost.Total);
+        }
+        else
+        {
+            w.WriteNull();
+        }
+
+        if (record.Price is { } price)
+        {
+            w.Write(price.TableVersion);
+            w.Write(price.Entry);
+            w.Write(price.EffectiveFrom);
+        }
+        else
+        {
+            w.WriteNull();
+            w.WriteNull();
+            w.WriteNull();
+        }
+
+        w.Write(record.ToJson(), NpgsqlTypes.NpgsqlDbType.Json);
+
+        static void Text(NpgsqlBinaryImporter w, string? value)
+        {
+            if (value is null)
+            {
+                w.WriteNull();
+            }
+            else
+            {
+                w.Write(value);
+            }
         }
     }
 

@@ -222,7 +222,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    private static void WriteRow(NpgsqlBinaryImporter w, CostRecord record)
+    internal static void WriteRow(NpgsqlBinaryImporter w, CostRecord record)
     {
         var usage = record.Usage;
         var tags = record.Tags;
