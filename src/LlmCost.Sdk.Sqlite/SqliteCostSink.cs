@@ -168,8 +168,8 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
         SqliteSchema.Migrate(_connection, Path, _logger);
 
         // The insert is prepared once per connection on SQLite's own handle and its values bound by position: binding
-        // through SqliteCommand looks each of the 31 parameters up by name and converts every string to UTF-8 on each
-        // execution, which cost more CPU than SQLite's insert itself.
+        // through SqliteCommand looked each of the 31 parameters up by name and converted every string on each
+        // execution: about a third of the sink's CPU per record (25 µs before, 16.4 µs after; benchmarks/README.md).
         var db = _connection.Handle!;
         var rc = raw.sqlite3_prepare_v2(db, InsertSql, out var insert);
         if (rc != raw.SQLITE_OK)
