@@ -9,7 +9,9 @@ public static class Program
 {
     // dotnet run -c Release -- --filter '*SinkThroughput*' --job short     (BenchmarkDotNet: sink records/s at batch 512)
     // dotnet run -c Release -- generate sqlite <file> <records>             (bulk-load through the sink, prints records/s)
-    // dotnet run -c Release -- generate pg <schema> <records>
+    // dotnet run -c Release -- generate pg <schema> <records> [uniform|skewed][-norollup] [<of records>]
+    //                                        (skewed: one app's shape, SyntheticRecords.CreateSkewed; -norollup: the rollup
+    //                                         trigger dropped after the first batch, to measure what it costs the sink)
     // dotnet run -c Release -- aggregate sqlite <file>                      (the report's queries: seconds, rows, peak memory)
     // dotnet run -c Release -- aggregate pg <schema> [1,2,4]                (only these of the four queries)
     public static async Task<int> Main(string[] args)
@@ -17,7 +19,18 @@ public static class Program
         switch (args)
         {
             case ["generate", var store, var target, var count]:
-                await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture));
+                await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture), skewed: false, noRollup: false);
+                return 0;
+            case ["generate", var store, var target, var count, var shape]:
+                await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture), skewed: shape.StartsWith("skewed", StringComparison.Ordinal), noRollup: shape.EndsWith("-norollup", StringComparison.Ordinal));
+                return 0;
+            case ["generate", var store, var target, var count, var shape, var of]:
+                // The first <count> records of a data set of <of>: the same records per 15-minute bucket as the whole
+                // set (its first days), so a query's cost per record and the rollup's rows per record are the whole set's.
+                await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture), skewed: shape.StartsWith("skewed", StringComparison.Ordinal), noRollup: shape.EndsWith("-norollup", StringComparison.Ordinal), total: long.Parse(of, CultureInfo.InvariantCulture));
+                return 0;
+            case ["client-cpu", var countText]:
+                await ClientCpuAsync(int.Parse(countText, CultureInfo.InvariantCulture));
                 return 0;
             case ["aggregate", var store, var target]:
                 await AggregateAsync(store, target, "1,2,3,4");
@@ -25,14 +38,18 @@ public static class Program
             case ["aggregate", var store, var target, var cases]:
                 await AggregateAsync(store, target, cases);
                 return 0;
+            case ["aggregate", "pg", var target, var cases, var path and ("records" or "rollup")]:
+                await AggregateAsync("pg", target, cases, forced: path);
+                return 0;
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;
         }
     }
 
-    private static async Task GenerateAsync(string store, string target, long count)
+    private static async Task GenerateAsync(string store, string target, long count, bool skewed, bool noRollup, long? total = null)
     {
+        var of = total ?? count;
         ICostSink sink;
         if (store == "sqlite")
         {
@@ -61,7 +78,7 @@ public static class Program
             var records = size == batch.Length ? batch : new CostRecord[size];
             for (var i = 0; i < size; i++)
             {
-                records[i] = SyntheticRecords.Create(n + i, count);
+                records[i] = skewed ? SyntheticRecords.CreateSkewed(n + i, of) : SyntheticRecords.Create(n + i, of);
             }
 
             self.Refresh();
@@ -71,13 +88,21 @@ public static class Program
             writing += Stopwatch.GetElapsedTime(write);
             self.Refresh();
             writingCpu += self.TotalProcessorTime - cpu;
+            if (n == 0 && noRollup && store != "sqlite")
+            {
+                await using var connection = new NpgsqlConnection(BenchmarkPostgres.WithSchema(target));
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand("DROP TRIGGER IF EXISTS llmcost_cost_rollups_inserted ON cost_records;", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+
             if ((n / batch.Length) % 2000 == 0)
             {
                 Console.WriteLine(FormattableString.Invariant($"{n + size:N0} records, {(n + size) / writing.TotalSeconds:N0} records/s in WriteAsync"));
             }
         }
 
-        var serverCpu = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync();
+        var serverCpu = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(SinkApplicationName);
         (sink as IDisposable)?.Dispose();
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: {count:N0} records in {clock.Elapsed.TotalSeconds:N1} s; WriteAsync alone {writing.TotalSeconds:N1} s = {count / writing.TotalSeconds:N0} records/s (batch {batch.Length})"));
@@ -91,35 +116,204 @@ public static class Program
             var vacuum = Stopwatch.StartNew();
             await using var connection = new NpgsqlConnection(BenchmarkPostgres.WithSchema(target));
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("VACUUM (ANALYZE) cost_records;", connection) { CommandTimeout = 0 };
-            await command.ExecuteNonQueryAsync();
+            foreach (var table in new[] { "cost_records", "cost_rollups" })
+            {
+                await using var command = new NpgsqlCommand($"VACUUM (ANALYZE) {table};", connection) { CommandTimeout = 0 };
+                await command.ExecuteNonQueryAsync();
+            }
+
             Console.WriteLine(FormattableString.Invariant($"VACUUM (ANALYZE): {vacuum.Elapsed.TotalSeconds:N1} s"));
+            await using var rollups = new NpgsqlCommand(
+                "SELECT CASE WHEN to_regclass('cost_rollups') IS NULL THEN -1 ELSE (SELECT count(*) FROM cost_rollups) END;", connection) { CommandTimeout = 0 };
+            Console.WriteLine(FormattableString.Invariant($"cost_rollups rows: {await rollups.ExecuteScalarAsync():N0} (-1: none, schema v1) for {count:N0} records"));
+        }
+    }
+
+    /// <summary>
+    /// Where the PostgreSQL sink's client CPU goes: the record's JSON alone, then whole rows through the binary importer
+    /// into a TEMP table without indexes (so the server does little), per record.
+    /// </summary>
+    private static async Task ClientCpuAsync(int count)
+    {
+        var records = Enumerable.Range(0, count).Select(i => SyntheticRecords.Create(i, count)).ToArray();
+        using var self = Process.GetCurrentProcess();
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            var length = 0L;
+            foreach (var record in records)
+            {
+                length += record.ToJson().Length;
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"ToJson: {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record ({length / count} chars)"));
+        }
+
+        await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand(
+            "CREATE TEMP TABLE copy_probe (id uuid, \"timestamp\" timestamptz, provider text, operation text, model text, request_model text, service_tier text, region text, streaming boolean, status_code integer, error_type text, duration_ms double precision, feature text, team text, customer text, environment text, input_tokens bigint, cached_input_tokens bigint, cache_write_input_tokens bigint, cache_write_1h_input_tokens bigint, output_tokens bigint, reasoning_tokens bigint, web_search_requests bigint, usage_source text, cost_total numeric, price_table_version text, price_entry text, price_effective_from date, record json);",
+            connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            for (var offset = 0; offset < count; offset += SinkThroughputBenchmarks.BatchSize)
+            {
+                var importer = await connection.BeginBinaryImportAsync("COPY copy_probe FROM STDIN (FORMAT BINARY)");
+                await using (importer)
+                {
+                    foreach (var record in records.AsSpan(offset, Math.Min(SinkThroughputBenchmarks.BatchSize, count - offset)))
+                    {
+                        PostgreSqlCostSink.WriteRow(importer, record);
+                    }
+
+                    await importer.CompleteAsync();
+                }
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"COPY rows (JSON included): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us client CPU per record"));
+            await using (var truncateFirst = new NpgsqlCommand("TRUNCATE copy_probe;", connection))
+            {
+                await truncateFirst.ExecuteNonQueryAsync();
+            }
+
+            self.Refresh();
+            cpu = self.TotalProcessorTime;
+            for (var offset = 0; offset < count; offset += SinkThroughputBenchmarks.BatchSize)
+            {
+                var importer = await connection.BeginBinaryImportAsync("COPY copy_probe FROM STDIN (FORMAT BINARY)");
+                await using (importer)
+                {
+                    foreach (var record in records.AsSpan(offset, Math.Min(SinkThroughputBenchmarks.BatchSize, count - offset)))
+                    {
+                        WriteRowInferred(importer, record);
+                    }
+
+                    await importer.CompleteAsync();
+                }
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"COPY rows, types inferred from the CLR values: {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us client CPU per record"));
+            await using var truncate = new NpgsqlCommand("TRUNCATE copy_probe;", connection);
+            await truncate.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static void WriteRowInferred(NpgsqlBinaryImporter w, CostRecord record)
+    {
+        w.StartRow();
+        w.Write(record.Id);
+        w.Write(record.Timestamp.UtcDateTime);
+        w.Write(record.Provider);
+        w.Write(record.Operation);
+        Text(w, record.Model);
+        Text(w, record.RequestModel);
+        Text(w, record.ServiceTier);
+        Text(w, record.Region);
+        w.Write(record.Streaming);
+        if (record.StatusCode is { } status)
+        {
+            w.Write(status);
+        }
+        else
+        {
+            w.WriteNull();
+        }
+
+        Text(w, record.ErrorType);
+        w.Write(record.DurationMs);
+        Text(w, record.Tags.Feature);
+        Text(w, record.Tags.Team);
+        Text(w, record.Tags.Customer);
+        Text(w, record.Tags.Environment);
+        w.Write(record.Usage.InputTokens);
+        w.Write(record.Usage.CachedInputTokens);
+        w.Write(record.Usage.CacheWriteInputTokens);
+        w.Write(record.Usage.CacheWrite1hInputTokens);
+        w.Write(record.Usage.OutputTokens);
+        w.Write(record.Usage.ReasoningTokens);
+        w.Write(record.Usage.WebSearchRequests);
+        w.Write("provider");
+        if (record.Cost is { } cost)
+        {
+            w.Write(cost.Total);
+        }
+        else
+        {
+            w.WriteNull();
+        }
+
+        if (record.Price is { } price)
+        {
+            w.Write(price.TableVersion);
+            w.Write(price.Entry);
+            w.Write(price.EffectiveFrom);
+        }
+        else
+        {
+            w.WriteNull();
+            w.WriteNull();
+            w.WriteNull();
+        }
+
+        w.Write(record.ToJson(), NpgsqlTypes.NpgsqlDbType.Json);
+
+        static void Text(NpgsqlBinaryImporter w, string? value)
+        {
+            if (value is null)
+            {
+                w.WriteNull();
+            }
+            else
+            {
+                w.Write(value);
+            }
         }
     }
 
     private const string SinkApplicationName = "llmcost-bench-sink";
 
-    /// <summary>The CPU time of the sink's PostgreSQL backend process (same machine), from /proc.</summary>
-    private static async Task<TimeSpan> ServerCpuAsync()
+    private const string ReportApplicationName = "llmcost-bench-report";
+
+    /// <summary>The CPU time of the PostgreSQL backend processes (same machine) of the connections named <paramref name="applicationName"/>, from /proc.</summary>
+    private static async Task<TimeSpan> ServerCpuAsync(string applicationName)
     {
         await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT pid FROM pg_stat_activity WHERE application_name = '{SinkApplicationName}';", connection);
-        if (await command.ExecuteScalarAsync() is not int pid || !File.Exists($"/proc/{pid}/stat"))
+        await using var command = new NpgsqlCommand($"SELECT pid FROM pg_stat_activity WHERE application_name = '{applicationName}';", connection);
+        var total = TimeSpan.Zero;
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
         {
-            return TimeSpan.Zero;
+            var pid = reader.GetInt32(0);
+            if (!File.Exists($"/proc/{pid}/stat"))
+            {
+                continue;
+            }
+
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime + stime
+            total += TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
         }
 
-        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime + stime
-        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+        return total;
     }
 
-    private static async Task AggregateAsync(string store, string target, string only)
+    private static async Task AggregateAsync(string store, string target, string only, string? forced = null)
     {
+        var connectionString = store == "sqlite" ? target : BenchmarkPostgres.WithSchema(target) + ";Command Timeout=0;Application Name=" + ReportApplicationName;
         ICostRecordQuery query = store == "sqlite"
             ? new SqliteCostRecordStore(target)
-            : new PostgreSqlCostRecordStore(BenchmarkPostgres.WithSchema(target) + ";Command Timeout=0");
+            : forced is null ? new PostgreSqlCostRecordStore(connectionString) : new ForcedPathQuery(connectionString, forced == "rollup");
         var cases = new (string Name, CostAggregateQuery Query)[]
         {
             ("month, 15-min buckets, no grouping", Month([])),
@@ -140,6 +334,7 @@ public static class Program
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             using var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
+            var server = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(ReportApplicationName); // the pooled connection's backend
             var clock = Stopwatch.StartNew();
             long rows = 0, calls = 0;
             decimal cost = 0;
@@ -152,8 +347,9 @@ public static class Program
 
             var seconds = clock.Elapsed.TotalSeconds;
             process.Refresh();
+            var serverCpu = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(ReportApplicationName) - server;
             Console.WriteLine(FormattableString.Invariant(
-                $"{store} | {name} | {seconds:N2} s | this process's CPU {(process.TotalProcessorTime - cpu).TotalSeconds:N2} s | {rows:N0} rows | {calls:N0} calls | ${cost:N2} | managed allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N1} MiB | peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB"));
+                $"{store} | {name} | {seconds:N2} s | this process's CPU {(process.TotalProcessorTime - cpu).TotalSeconds:N2} s | server backend CPU {serverCpu.TotalSeconds:N2} s | {rows:N0} rows | {calls:N0} calls | ${cost:N2} | managed allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:N1} MiB | peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB"));
         }
     }
 
@@ -164,4 +360,43 @@ public static class Program
         GroupBy = groupBy,
         BucketSize = bucket ?? CostAggregateQuery.DefaultBucketSize,
     };
+
+    /// <summary>
+    /// The PostgreSQL store's aggregate with its choice of table taken away: the records (covering index) or the rollup,
+    /// in the same read-only transaction with the same <c>work_mem</c>, to compare the two on one data set.
+    /// </summary>
+    private sealed class ForcedPathQuery(string connectionString, bool fromRollups) : ICostRecordQuery
+    {
+        public async IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            await using (var settings = new NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL work_mem = '64MB';", connection, transaction))
+            {
+                await settings.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var command = new NpgsqlCommand(PostgreSqlCostRecordStore.BuildAggregateSql(query.GroupBy, fromRollups), connection, transaction);
+            command.Parameters.AddWithValue("from", query.From.ToUniversalTime());
+            command.Parameters.AddWithValue("to", query.To.ToUniversalTime());
+            command.Parameters.AddWithValue("bucket", query.BucketSize);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var c = 1 + query.GroupBy.Count;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return new CostAggregate
+                {
+                    BucketStart = reader.GetFieldValue<DateTimeOffset>(0),
+                    Keys = [.. Enumerable.Range(1, query.GroupBy.Count).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i))],
+                    Calls = reader.GetInt64(c),
+                    UnpricedCalls = reader.GetInt64(c + 1),
+                    InputTokens = reader.GetInt64(c + 2),
+                    CachedInputTokens = reader.GetInt64(c + 3),
+                    OutputTokens = reader.GetInt64(c + 4),
+                    Cost = reader.GetDecimal(c + 5),
+                };
+            }
+        }
+    }
 }

@@ -21,6 +21,66 @@ internal static class SyntheticRecords
 
     private static readonly string[] Environments = ["production", "staging", "development"];
 
+    /// <summary>
+    /// Record number <paramref name="n"/> of <paramref name="total"/> shaped like one production app rather than uniform
+    /// noise: the same models, 20 features and 100 customers, but features and customers used with Zipf-like frequencies
+    /// (the first of each the busiest), each feature owned by one team and calling mostly one model, and 95% of calls in
+    /// production. Every other field as <see cref="Create"/>.
+    /// </summary>
+    public static CostRecord CreateSkewed(long n, long total)
+    {
+        var random = new Random(unchecked((int)n * 7919) ^ 0x5EED);
+        var uniform = Create(n, total);
+        var feature = random.Next(10) == 0 ? (int?)null : Zipf(random, 20);
+        var modelIndex = feature is { } f && random.Next(10) != 0 ? f % Models.Length : random.Next(Models.Length);
+        var model = Models[modelIndex];
+        var customer = Zipf(random, 100);
+        var environment = random.Next(100) switch { < 95 => "production", < 99 => "staging", _ => "development" };
+        var unpriced = uniform.Cost is null;
+        var input = uniform.Usage.InputTokens;
+        var cached = uniform.Usage.CachedInputTokens;
+        var output = uniform.Usage.OutputTokens;
+        var perToken = 0.000001m;
+        var cost = ((input - cached) * model.InputRate * perToken) + (cached * model.InputRate * 0.1m * perToken) + (output * model.OutputRate * perToken);
+        return uniform with
+        {
+            Provider = model.Provider,
+            Model = unpriced ? "in-house-" + random.Next(3) : model.Model,
+            RequestModel = model.Model,
+            Tags = new CostTags
+            {
+                Feature = feature is { } id ? "feature-" + id : null,
+                Team = "team-" + ((feature ?? 0) % 5),
+                Customer = "customer-" + customer,
+                Environment = environment,
+            },
+            Cost = unpriced ? null : new CostBreakdown { Input = cost, Total = cost },
+            Price = unpriced ? null : new PriceReference { TableVersion = "2026.11.3", Entry = model.Provider + "/" + model.Model, EffectiveFrom = new DateOnly(2025, 1, 1) },
+        };
+    }
+
+    /// <summary>0 … <paramref name="count"/>−1 with probability proportional to 1/(k+1).</summary>
+    private static int Zipf(Random random, int count)
+    {
+        var harmonic = 0d;
+        for (var k = 1; k <= count; k++)
+        {
+            harmonic += 1d / k;
+        }
+
+        var target = random.NextDouble() * harmonic;
+        for (var k = 1; k <= count; k++)
+        {
+            target -= 1d / k;
+            if (target <= 0)
+            {
+                return k - 1;
+            }
+        }
+
+        return count - 1;
+    }
+
     /// <summary>Record number <paramref name="n"/> of <paramref name="total"/> (the same for the same arguments).</summary>
     public static CostRecord Create(long n, long total)
     {

@@ -9,14 +9,19 @@ namespace LlmCost.Sdk;
 /// (<see cref="ICostRecordQuery"/>), and the records themselves.
 /// </summary>
 /// <remarks>
-/// The sums are computed by PostgreSQL (<c>GROUP BY date_bin(...)</c> and the dimensions, an index-only scan of
-/// <c>ix_cost_records_aggregate</c> for the range), so memory does not grow with the number of records; costs are summed
-/// as <c>numeric</c>, exactly. The query runs in a read-only transaction with <c>work_mem</c> raised to 64 MB for it alone. Each
+/// The sums are computed by PostgreSQL (<c>GROUP BY date_bin(...)</c> and the dimensions), so memory does not grow with
+/// the number of records; costs are summed as <c>numeric</c>, exactly. From schema version 2 they are read from
+/// <c>cost_rollups</c>, which the database keeps per 15-minute bucket and group as records are written, so a report reads
+/// one row per bucket and group rather than one per record (a range that does not start and end on a 15-minute boundary
+/// falls back to the records, through an index-only scan of <c>ix_cost_records_aggregate</c>, as version 1 does). The query runs in a read-only transaction with <c>work_mem</c> raised to 64 MB for it alone. Each
 /// call opens its own pooled connection: the store is thread-safe. Tables are unqualified: choose the schema with
 /// <c>Search Path</c> in the connection string.
 /// </remarks>
 public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
 {
+    /// <summary>The rollup is read while it has at most this share of the records' rows.</summary>
+    private const double RollupShareLimit = 0.5;
+
     private readonly string _connectionString;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlCostRecordStore"/> class. Nothing is opened until a query runs.</summary>
@@ -34,8 +39,8 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
     public IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = BuildAggregateSql(query.GroupBy); // an unknown dimension fails here, not in the enumeration
-        return AggregateCoreAsync(query, sql, cancellationToken);
+        _ = BuildAggregateSql(query.GroupBy, fromRollups: false); // an unknown dimension fails here, not in the enumeration
+        return AggregateCoreAsync(query, cancellationToken);
     }
 
     /// <summary>Reads the records whose timestamp is in [<paramref name="from"/>, <paramref name="to"/>), oldest first, one at a time.</summary>
@@ -67,11 +72,14 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         }
     }
 
-    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (connection, version) = await OpenWithVersionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            var fromRollups = version >= PostgreSqlSchema.RollupVersion && OnRollupBuckets(query)
+                && await RollupIsSmallerAsync(connection, cancellationToken).ConfigureAwait(false);
+            var sql = BuildAggregateSql(query.GroupBy, fromRollups);
             // A month of 15-minute buckets by a dimension is tens of thousands of groups: enough memory for the hash
             // aggregate to stay in memory (PostgreSQL's default 4 MB spills it to disk), for this transaction only.
             var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
@@ -124,9 +132,46 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         };
     }
 
-    /// <summary>The aggregate: UTC buckets from the Unix epoch (<c>date_bin</c>), the group's columns, exact sums.</summary>
-    internal static string BuildAggregateSql(IReadOnlyList<CostDimension> groupBy)
+    /// <summary>
+    /// Whether the range starts and ends on 15-minute boundaries from the Unix epoch, so the rollup's buckets fall wholly
+    /// inside or outside it (every bucket size is a multiple of 15 minutes; a report's local days always start on one).
+    /// </summary>
+    internal static bool OnRollupBuckets(CostAggregateQuery query)
     {
+        var quantum = CostAggregateQuery.DefaultBucketSize.Ticks;
+        return (query.From.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % quantum == 0
+            && (query.To.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % quantum == 0;
+    }
+
+    /// <summary>
+    /// The aggregate: UTC buckets from the Unix epoch (<c>date_bin</c>), the group's columns, exact sums; from the
+    /// 15-minute rollup (one row per bucket and group) when <paramref name="fromRollups"/>, else from the records.
+    /// </summary>
+    internal static string BuildAggregateSql(IReadOnlyList<CostDimension> groupBy, bool fromRollups)
+    {
+        if (fromRollups)
+        {
+            var rollup = new StringBuilder("SELECT date_bin(@bucket, bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS b");
+            foreach (var dimension in groupBy)
+            {
+                rollup.Append(", ").Append(RollupColumn(dimension));
+            }
+
+            rollup.Append("""
+                , sum(calls)::bigint, sum(unpriced_calls)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
+                sum(output_tokens)::bigint, coalesce(sum(cost), 0)
+                FROM cost_rollups
+                WHERE bucket >= @from AND bucket < @to
+                GROUP BY 1
+                """);
+            for (var i = 0; i < groupBy.Count; i++)
+            {
+                rollup.Append(", ").Append(i + 2);
+            }
+
+            return rollup.Append(" HAVING sum(calls) <> 0;").ToString(); // a group whose records were all deleted is no group
+        }
+
         var sql = new StringBuilder("SELECT date_bin(@bucket, \"timestamp\", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket");
         foreach (var dimension in groupBy)
         {
@@ -159,7 +204,40 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         _ => throw new ArgumentException($"Unknown dimension {dimension}.", nameof(dimension)),
     };
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the rollup holds clearly fewer rows than the records (the planner's estimates, free to read). It does when
+    /// many records share a 15-minute bucket and group; when nearly every record is its own group (a high-cardinality tag
+    /// such as one customer per call), the rollup is as large as the records and the covering index of the records is the
+    /// cheaper read, so the query uses that. Unknown estimates (never analyzed) count as smaller: the rollup is never larger.
+    /// </summary>
+    private static async Task<bool> RollupIsSmallerAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand(
+            """
+            SELECT (SELECT reltuples::float8 FROM pg_class WHERE oid = 'cost_rollups'::regclass),
+                   (SELECT sum(greatest(c.reltuples, 0))::float8 FROM pg_partition_tree('cost_records') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf);
+            """,
+            connection);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var rollups = reader.IsDBNull(0) ? -1d : reader.GetDouble(0);
+            var records = reader.IsDBNull(1) ? 0d : reader.GetDouble(1);
+            return rollups < 0 || records <= 0 || rollups <= records * RollupShareLimit;
+        }
+    }
+
+    private static string RollupColumn(CostDimension dimension) => dimension switch
+    {
+        CostDimension.Model => "model", // the rollup keeps coalesce(model, request_model)
+        _ => Column(dimension),
+    };
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        (await OpenWithVersionAsync(cancellationToken).ConfigureAwait(false)).Connection;
+
+    private async Task<(NpgsqlConnection Connection, int Version)> OpenWithVersionAsync(CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnection(_connectionString);
         try
@@ -173,7 +251,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
             }
 
             PostgreSqlSchema.ThrowIfNewer(version);
-            return connection;
+            return (connection, version);
         }
         catch
         {

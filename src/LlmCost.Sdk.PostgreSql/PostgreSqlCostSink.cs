@@ -11,10 +11,12 @@ namespace LlmCost.Sdk;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each batch is one transaction: a binary <c>COPY</c> into a session-local staging table, then
-/// <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> into <c>cost_records</c>, so a batch retried after a failure
-/// (or written twice by anything else) never duplicates a record — the record id is the primary key (with the timestamp,
-/// when the table is partitioned by day). The schema is created or migrated before the first batch unless
+/// Each batch is one transaction: a binary <c>COPY</c> straight into <c>cost_records</c> behind a savepoint; if an id of
+/// the batch is already stored (a batch retried after a failure, or written twice by anything else), the primary key
+/// stops that COPY, the savepoint undoes it, and the batch is copied into a session-local (temporary, so unlogged)
+/// staging table and moved with <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c>: a record is never duplicated — the
+/// record id is the primary key (with the timestamp, when the table is partitioned by day). The table's triggers add the
+/// rows actually inserted to <c>cost_rollups</c> in the same transaction. The schema is created or migrated before the first batch unless
 /// <see cref="PostgreSqlCostSinkOptions.MigrateSchema"/> is off. Tables are unqualified: choose the schema with
 /// <c>Search Path</c> in the connection string.
 /// </para>
@@ -37,6 +39,10 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         "CREATE TEMP TABLE IF NOT EXISTS cost_records_staging (LIKE cost_records) ON COMMIT DELETE ROWS;";
 
     private const string CopySql = "COPY cost_records_staging (" + Columns + ") FROM STDIN (FORMAT BINARY)";
+
+    private const string CopyDirectSql = "COPY cost_records (" + Columns + ") FROM STDIN (FORMAT BINARY)";
+
+    private const string FastPathSavepoint = "llmcost_copy";
 
     private const string UpsertSql =
         "INSERT INTO cost_records (" + Columns + ") SELECT " + Columns + " FROM cost_records_staging ON CONFLICT DO NOTHING;";
@@ -137,7 +143,30 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     {
         var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var importer = await connection.BeginBinaryImportAsync(CopySql, cancellationToken).ConfigureAwait(false);
+
+        // Fast path: a batch of new ids (the usual case) is copied straight into the table, behind a savepoint. If any id
+        // is there already (a retried batch, a second writer with the same records), the primary key stops the COPY, the
+        // savepoint undoes it, and the batch goes through staging and ON CONFLICT DO NOTHING, which skips what exists.
+        await transaction.SaveAsync(FastPathSavepoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CopyAsync(connection, CopyDirectSql, records, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            Log.PostgreSqlBatchHadStoredIds(_logger, records.Count);
+            await transaction.RollbackAsync(FastPathSavepoint, cancellationToken).ConfigureAwait(false);
+            await CopyAsync(connection, CopySql, records, cancellationToken).ConfigureAwait(false);
+            using var upsert = new NpgsqlCommand(UpsertSql, connection, transaction);
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
+    {
+        var importer = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
         await using (importer.ConfigureAwait(false))
         {
             // The synchronous writes fill the importer's buffer (a full buffer is sent on this background task, never
@@ -150,13 +179,6 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        using (var upsert = new NpgsqlCommand(UpsertSql, connection, transaction))
-        {
-            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<NpgsqlConnection> EnsureOpenAsync(CancellationToken cancellationToken)
@@ -200,7 +222,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    private static void WriteRow(NpgsqlBinaryImporter w, CostRecord record)
+    internal static void WriteRow(NpgsqlBinaryImporter w, CostRecord record)
     {
         var usage = record.Usage;
         var tags = record.Tags;

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SQLitePCL;
 
 namespace LlmCost.Sdk;
 
@@ -55,7 +57,9 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
     private readonly Lock _gate = new();
     private readonly ILogger _logger;
     private SqliteConnection? _connection;
-    private SqliteCommand? _insert;
+    private sqlite3_stmt? _insert;
+    private int[] _parameterIndexes = [];
+    private byte[] _utf8 = new byte[4096]; // UTF-8 of the value being bound (SQLite copies it): grown for long JSON, then reused
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteCostSink"/> class.</summary>
@@ -123,17 +127,20 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
             try
             {
                 var insert = EnsureOpen();
-                using var transaction = _connection!.BeginTransaction(deferred: false);
-                insert.Transaction = transaction;
-                var parameters = insert.Parameters;
+                var db = _connection!.Handle!;
+                using var transaction = _connection.BeginTransaction(deferred: false);
                 foreach (var record in records)
                 {
-                    Bind(parameters, record);
-                    insert.ExecuteNonQuery();
+                    Bind(insert, record);
+                    var rc = raw.sqlite3_step(insert);
+                    raw.sqlite3_reset(insert);
+                    if (rc != raw.SQLITE_DONE)
+                    {
+                        SqliteException.ThrowExceptionForRC(rc, db);
+                    }
                 }
 
                 transaction.Commit();
-                insert.Transaction = null;
             }
             catch (Exception ex)
             {
@@ -144,7 +151,7 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
         }
     }
 
-    private SqliteCommand EnsureOpen()
+    private sqlite3_stmt EnsureOpen()
     {
         if (_insert is not null)
         {
@@ -159,74 +166,140 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
 
         _connection = SqliteSchema.Open(Path, SqliteOpenMode.ReadWriteCreate);
         SqliteSchema.Migrate(_connection, Path, _logger);
-        var insert = _connection.CreateCommand();
-        insert.CommandText = InsertSql;
-        foreach (var name in ParameterNames)
+
+        // The insert is prepared once per connection on SQLite's own handle and its values bound by position: binding
+        // through SqliteCommand looked each of the 31 parameters up by name and converted every string on each
+        // execution: about a third of the sink's CPU per record (25 µs before, 16.4 µs after; benchmarks/README.md).
+        var db = _connection.Handle!;
+        var rc = raw.sqlite3_prepare_v2(db, InsertSql, out var insert);
+        if (rc != raw.SQLITE_OK)
         {
-            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            insert?.Dispose();
+            SqliteException.ThrowExceptionForRC(rc, db);
         }
 
-        insert.Prepare();
-        _insert = insert;
-        return insert;
+        var prepared = insert ?? throw new InvalidOperationException("SQLite prepared no statement for the insert.");
+        _parameterIndexes = [.. ParameterNames.Select(name => raw.sqlite3_bind_parameter_index(prepared, name))];
+        _insert = prepared;
+        return prepared;
     }
 
     private void Reset()
     {
-        _insert?.Dispose();
+        _insert?.Dispose(); // finalizes the statement before its connection closes
         _insert = null;
         _connection?.Dispose();
         _connection = null;
     }
 
-    private static void Bind(SqliteParameterCollection p, CostRecord record)
+    private void Bind(sqlite3_stmt stmt, CostRecord record)
     {
+        var p = _parameterIndexes;
         var usage = record.Usage;
         var tags = record.Tags;
         var cost = record.Cost;
         var price = record.Price;
-        p[0].Value = record.Id.ToString("D");
-        p[1].Value = record.Timestamp.ToUnixTimeMilliseconds();
-        p[2].Value = record.Provider;
-        p[3].Value = record.Operation;
-        p[4].Value = (object?)record.Model ?? DBNull.Value;
-        p[5].Value = (object?)record.RequestModel ?? DBNull.Value;
-        p[6].Value = (object?)record.ServiceTier ?? DBNull.Value;
-        p[7].Value = (object?)record.Region ?? DBNull.Value;
-        p[8].Value = record.Streaming ? 1L : 0L;
-        p[9].Value = record.StatusCode is { } status ? status : DBNull.Value;
-        p[10].Value = (object?)record.ErrorType ?? DBNull.Value;
-        p[11].Value = record.DurationMs;
-        p[12].Value = (object?)tags.Feature ?? DBNull.Value;
-        p[13].Value = (object?)tags.Team ?? DBNull.Value;
-        p[14].Value = (object?)tags.Customer ?? DBNull.Value;
-        p[15].Value = (object?)tags.Environment ?? DBNull.Value;
-        p[16].Value = usage.InputTokens;
-        p[17].Value = usage.CachedInputTokens;
-        p[18].Value = usage.CacheWriteInputTokens;
-        p[19].Value = usage.CacheWrite1hInputTokens;
-        p[20].Value = usage.OutputTokens;
-        p[21].Value = usage.ReasoningTokens;
-        p[22].Value = usage.WebSearchRequests;
-        p[23].Value = UsageSourceName(usage.Source);
+        BindId(stmt, p[0], record.Id);
+        raw.sqlite3_bind_int64(stmt, p[1], record.Timestamp.ToUnixTimeMilliseconds());
+        BindText(stmt, p[2], record.Provider);
+        BindText(stmt, p[3], record.Operation);
+        BindText(stmt, p[4], record.Model);
+        BindText(stmt, p[5], record.RequestModel);
+        BindText(stmt, p[6], record.ServiceTier);
+        BindText(stmt, p[7], record.Region);
+        raw.sqlite3_bind_int64(stmt, p[8], record.Streaming ? 1L : 0L);
+        if (record.StatusCode is { } status)
+        {
+            raw.sqlite3_bind_int64(stmt, p[9], status);
+        }
+        else
+        {
+            raw.sqlite3_bind_null(stmt, p[9]);
+        }
+
+        BindText(stmt, p[10], record.ErrorType);
+        raw.sqlite3_bind_double(stmt, p[11], record.DurationMs);
+        BindText(stmt, p[12], tags.Feature);
+        BindText(stmt, p[13], tags.Team);
+        BindText(stmt, p[14], tags.Customer);
+        BindText(stmt, p[15], tags.Environment);
+        raw.sqlite3_bind_int64(stmt, p[16], usage.InputTokens);
+        raw.sqlite3_bind_int64(stmt, p[17], usage.CachedInputTokens);
+        raw.sqlite3_bind_int64(stmt, p[18], usage.CacheWriteInputTokens);
+        raw.sqlite3_bind_int64(stmt, p[19], usage.CacheWrite1hInputTokens);
+        raw.sqlite3_bind_int64(stmt, p[20], usage.OutputTokens);
+        raw.sqlite3_bind_int64(stmt, p[21], usage.ReasoningTokens);
+        raw.sqlite3_bind_int64(stmt, p[22], usage.WebSearchRequests);
+        BindText(stmt, p[23], UsageSourceName(usage.Source));
         if (cost is null)
         {
-            p[24].Value = DBNull.Value;
-            p[25].Value = DBNull.Value;
-            p[26].Value = DBNull.Value;
+            raw.sqlite3_bind_null(stmt, p[24]);
+            raw.sqlite3_bind_null(stmt, p[25]);
+            raw.sqlite3_bind_null(stmt, p[26]);
         }
         else
         {
             var (nanos, attos) = ExactCost.Split(cost.Total);
-            p[24].Value = cost.Total.ToString(CultureInfo.InvariantCulture);
-            p[25].Value = nanos;
-            p[26].Value = attos;
+            BindFormatted(stmt, p[24], cost.Total, null);
+            raw.sqlite3_bind_int64(stmt, p[25], nanos);
+            raw.sqlite3_bind_int64(stmt, p[26], attos);
         }
 
-        p[27].Value = (object?)price?.TableVersion ?? DBNull.Value;
-        p[28].Value = (object?)price?.Entry ?? DBNull.Value;
-        p[29].Value = price is null ? DBNull.Value : price.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        p[30].Value = record.ToJson();
+        BindText(stmt, p[27], price?.TableVersion);
+        BindText(stmt, p[28], price?.Entry);
+        if (price is null)
+        {
+            raw.sqlite3_bind_null(stmt, p[29]);
+        }
+        else
+        {
+            BindFormatted(stmt, p[29], price.EffectiveFrom, "yyyy-MM-dd");
+        }
+
+        BindText(stmt, p[30], record.ToJson());
+    }
+
+    private static void BindId(sqlite3_stmt stmt, int index, Guid id)
+    {
+        Span<byte> text = stackalloc byte[36];
+        id.TryFormat(text, out var written, "D");
+        raw.sqlite3_bind_text(stmt, index, text[..written]);
+    }
+
+    private static void BindFormatted<T>(sqlite3_stmt stmt, int index, T value, string? format)
+        where T : IUtf8SpanFormattable
+    {
+        Span<byte> text = stackalloc byte[64];
+        if (!value.TryFormat(text, out var written, format, CultureInfo.InvariantCulture))
+        {
+            throw new FormatException($"A value of {typeof(T).Name} does not fit the sink's 64-byte buffer.");
+        }
+
+        raw.sqlite3_bind_text(stmt, index, text[..written]);
+    }
+
+    private void BindText(sqlite3_stmt stmt, int index, string? value)
+    {
+        if (value is null)
+        {
+            raw.sqlite3_bind_null(stmt, index);
+            return;
+        }
+
+        if (value.Length == 0)
+        {
+            raw.sqlite3_bind_text(stmt, index, string.Empty); // an empty span would bind NULL (its pointer is null)
+            return;
+        }
+
+        var needed = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (needed > _utf8.Length)
+        {
+            _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+        }
+
+        var length = Encoding.UTF8.GetBytes(value, _utf8);
+        raw.sqlite3_bind_text(stmt, index, _utf8.AsSpan(0, length));
     }
 
     internal static string UsageSourceName(UsageSource source) => source switch

@@ -123,6 +123,51 @@ public sealed class ReconcileCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Anthropic_ConsoleCostCsv_DisplayNamesMatchTheRecordsModelIds()
+    {
+        var records = _cli.WriteJsonl("records.jsonl",
+        [
+            CliRunner.Record("2025-11-13T10:00:00Z", 12m, model: "claude-sonnet-4-5-20250929", provider: "anthropic"),
+            CliRunner.Record("2025-11-14T10:00:00Z", 2.505m, model: "claude-haiku-4-5-20251001", provider: "anthropic"),
+            CliRunner.Record("2025-11-14T23:00:00Z", 0.75m, model: "claude-sonnet-4-20250514", provider: "anthropic"),
+        ]);
+
+        var (exitCode, output, error) = await _cli.RunAsync("reconcile", "--provider", "anthropic", "--file", CliRunner.Payload("anthropic-console-cost-export.csv"), "--jsonl", records, "--json", "--fail-on-variance");
+
+        Assert.True(exitCode == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(r => (r.GetProperty("day").GetString(), r.GetProperty("model").GetString(), Dec(r, "provider"), Dec(r, "records")))
+            .ToList();
+        Assert.Equal(
+            [
+                ("2025-11-13", "claude-sonnet-4-5", 12m, 12m),   // cost_usd summed over token types; list_price_usd (3.00 for the cache read) ignored
+                ("2025-11-14", "claude-haiku-4-5", 2.505m, 2.505m),
+                ("2025-11-14", "claude-sonnet-4", 0.75m, 0.75m),
+            ],
+            rows);
+        Assert.Equal((15.255m, 15.255m), (Dec(json.RootElement.GetProperty("total"), "provider"), Dec(json.RootElement.GetProperty("total"), "records")));
+    }
+
+    [Theory]
+    [InlineData("Claude Haiku 4.5", "claude-haiku-4-5")]
+    [InlineData("Claude Sonnet 4", "claude-sonnet-4")]
+    [InlineData("Claude 3.5 Haiku", "claude-3-5-haiku")]
+    [InlineData("claude-3-5-haiku-20241022", "claude-3-5-haiku-20241022")]
+    public void ModelOfDisplayName_ConsoleNamesBecomeIdStems(string name, string expected) =>
+        Assert.Equal(expected, ProviderCostExport.ModelOfDisplayName(name));
+
+    [Fact]
+    public void MatchModel_ANewerFamilyMemberIsNotTakenForTheOlderStem()
+    {
+        var export = new HashSet<string>(["claude-sonnet-4"], StringComparer.OrdinalIgnoreCase);
+
+        Assert.Equal("claude-sonnet-4", Reconciler.MatchModel("claude-sonnet-4-20250514", export));
+        Assert.Equal("claude-sonnet-4-5-20250929", Reconciler.MatchModel("claude-sonnet-4-5-20250929", export));
+        Assert.Equal("claude-sonnet-4", Reconciler.MatchModel("claude-sonnet-4-latest", export));
+    }
+
+    [Fact]
     public async Task WrongProvider_ExitCode2()
     {
         var records = _cli.WriteJsonl("records.jsonl", []);

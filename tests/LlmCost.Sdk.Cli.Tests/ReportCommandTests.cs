@@ -80,6 +80,21 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_CsvWithFixedCosts_FixedCostColumnSumsToTheGrandTotal()
+    {
+        var fixedCosts = _cli.File("fixed.json");
+        await File.WriteAllTextAsync(fixedCosts, """{ "fixedCosts": [ { "name": "Seats", "monthlyAmount": 300, "scope": { "team": "support" } } ] }""");
+
+        var (exitCode, output, error) = await _cli.RunAsync("report", "--jsonl", SampleJsonl(), "--csv", "--fixed-costs", fixedCosts, "--from", "2026-11-01", "--to", "2026-11-30");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal("feature,calls,cost,fixed_cost\nsearch,1,2.5,0\nticket-triage,2,0.00622,300\nlabs,1,0,0\n", output);
+        var sum = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Sum(line => line.Split(',')[^2..].Sum(v => decimal.Parse(v, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(302.50622m, sum); // the JSON report's grandTotal (Report_FixedCosts_AddedToTheTotal)
+    }
+
+    [Fact]
     public async Task Report_UnreadableLines_WarnsAndReportsTheRest()
     {
         var path = SampleJsonl();

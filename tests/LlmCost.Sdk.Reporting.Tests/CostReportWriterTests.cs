@@ -52,6 +52,67 @@ public class CostReportWriterTests
     }
 
     [Fact]
+    public async Task WriteCsv_FixedCosts_FixedCostColumnAndUnallocatedRow_TotalsMatchTheReport()
+    {
+        var records = new[]
+        {
+            Records.At("2026-11-10T10:00:00Z", 1m, feature: "search", team: "support", input: 3000, output: 0),
+            Records.At("2026-11-10T10:00:00Z", 1m, feature: "chat", team: "support", input: 1000, output: 0),
+            Records.At("2026-11-10T10:00:00Z", 1m, feature: "review", team: "dev", input: 5000, output: 0),
+        };
+        var report = await CostReportBuilder.BuildAsync(new InMemoryCostRecordQuery(records), new CostReportOptions
+        {
+            From = new DateOnly(2026, 11, 1),
+            To = new DateOnly(2026, 11, 30),
+            TimeProvider = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero)),
+            FixedCosts =
+            [
+                new FixedCostLine { Name = "Support seats", MonthlyAmount = 1000m, Scope = new Dictionary<CostDimension, string> { [CostDimension.Team] = "support" } },
+                new FixedCostLine { Name = "GPU", MonthlyAmount = 900m },
+                new FixedCostLine { Name = "Nobody's", MonthlyAmount = 10m, Scope = new Dictionary<CostDimension, string> { [CostDimension.Team] = "legal" } },
+            ],
+        });
+
+        var csv = new StringWriter();
+        CostReportWriter.WriteCsv(report, csv);
+
+        Assert.Equal(
+            "feature,calls,cost,fixed_cost\n" +
+            "chat,1,1,350\n" +
+            "review,1,1,500\n" +
+            "search,1,1,1050\n" +
+            "(unallocated fixed cost),0,0,10\n",
+            csv.ToString());
+        var rows = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => r.Split(',')).ToList();
+        var sum = rows.Sum(r => decimal.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture) + decimal.Parse(r[3], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(report.GrandTotal, sum);
+    }
+
+    [Fact]
+    public async Task WriteCsv_FixedCostsAndTwoDimensions_UnallocatedRowKeepsTheColumnCount()
+    {
+        var report = await CostReportBuilder.BuildAsync(
+            new InMemoryCostRecordQuery([Records.At("2026-11-10T10:00:00Z", 2m, feature: "search", team: "core")]),
+            new CostReportOptions
+            {
+                GroupBy = [CostDimension.Feature, CostDimension.Team],
+                From = new DateOnly(2026, 11, 1),
+                To = new DateOnly(2026, 11, 30),
+                TimeProvider = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero)),
+                FixedCosts = [new FixedCostLine { Name = "Legal seats", MonthlyAmount = 30m, Scope = new Dictionary<CostDimension, string> { [CostDimension.Team] = "legal" } }],
+            });
+
+        var csv = new StringWriter();
+        CostReportWriter.WriteCsv(report, csv);
+
+        Assert.Equal(
+            "feature,team,calls,cost,fixed_cost\n" +
+            "search,core,1,2,0\n" +
+            "(unallocated fixed cost),,0,0,30\n",
+            csv.ToString());
+    }
+
+    [Fact]
     public async Task WriteJsonAsync_HasEverySectionWithExactNumbers()
     {
         var report = await ReportAsync([CostDimension.Feature], Records.At("2026-11-10T10:00:00Z", 0.00522m), Records.At("2026-11-11T10:00:00Z", null, model: "preview"));

@@ -15,7 +15,11 @@ namespace LlmCost.Sdk.Cli;
 /// (RFC 3339) and <c>results[].amount</c>, a decimal string in cents ("123.45" is $1.2345), with <c>model</c> when grouped
 /// by description. CSV: a header row; the day from <c>start_time_iso</c>, <c>start_time</c>, <c>starting_at</c>,
 /// <c>usage_date_utc</c> or <c>date</c>; the amount in dollars from <c>amount_value</c>, <c>cost_usd</c> or <c>amount_usd</c>
-/// (or <c>amount</c> in cents for Anthropic); the model from <c>model</c> or <c>line_item</c>. See tests/…/Payloads/SOURCES.md.
+/// (or <c>amount</c> in cents for Anthropic); the model from <c>model</c> or <c>line_item</c>. The Anthropic Console's cost
+/// export (<c>claude_api_cost_*.csv</c>: <c>usage_date_utc,model,workspace,api_key,usage_type,context_window,token_type,
+/// cost_usd,list_price_usd,cost_type,...</c>, one row per day, model and token type) is read by its header like any other:
+/// <c>usage_date_utc</c>, <c>cost_usd</c> in dollars (never <c>list_price_usd</c>, the undiscounted price), and the model's
+/// display name ("Claude Haiku 4.5") turned into its id stem (<see cref="ModelOfDisplayName"/>). See tests/…/Payloads/SOURCES.md.
 /// </remarks>
 internal static class ProviderCostExport
 {
@@ -59,6 +63,22 @@ internal static class ProviderCostExport
 
         var comma = lineItem.LastIndexOf(", ", StringComparison.Ordinal);
         return comma > 0 ? lineItem[..comma].Trim() : null;
+    }
+
+    /// <summary>
+    /// The model id stem of a name in the Anthropic Console's cost export, which names models for people
+    /// ("Claude Haiku 4.5", "Claude Sonnet 4"): lower case, spaces and dots as dashes ("claude-haiku-4-5"), the stem of
+    /// the API ids the records carry ("claude-haiku-4-5-20251001"). An id ("claude-3-5-haiku-20241022") is kept as it is.
+    /// </summary>
+    public static string ModelOfDisplayName(string name)
+    {
+        if (!name.Contains(' ', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var words = name.Trim().ToLowerInvariant().Replace('.', '-').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join('-', words);
     }
 
     private static List<ProviderCostLine> ReadOpenAI(JsonElement root)
@@ -175,7 +195,7 @@ internal static class ProviderCostExport
                 : DateOnly.FromDateTime(DateTimeOffset.Parse(dayText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).UtcDateTime);
             var amount = decimal.Parse(amountText, NumberStyles.Float, CultureInfo.InvariantCulture);
             var lineItem = Cell(lineItemColumn);
-            var model = Cell(modelColumn) is { Length: > 0 } named ? named : ModelOfLineItem(lineItem);
+            var model = Cell(modelColumn) is { Length: > 0 } named ? (provider == "anthropic" ? ModelOfDisplayName(named) : named) : ModelOfLineItem(lineItem);
             lines.Add(new ProviderCostLine(day, model, dollars >= 0 ? amount : amount / 100m, lineItem.Length == 0 ? null : lineItem));
         }
 

@@ -6,6 +6,8 @@ internal static class Reconciler
     /// <summary>The name of the row for provider amounts that name no model (web search, code execution, other line items).</summary>
     public const string NoModel = "(no model)";
 
+    private static readonly System.Buffers.SearchValues<char> DateCharacters = System.Buffers.SearchValues.Create("0123456789-");
+
     public static async Task<ReconciliationResult> ReconcileAsync(
         string provider, IReadOnlyList<ProviderCostLine> lines, ICostRecordQuery records, decimal tolerancePercent, decimal toleranceUsd, CancellationToken cancellationToken)
     {
@@ -55,7 +57,9 @@ internal static class Reconciler
 
     /// <summary>
     /// The export's name for a recorded model: the same name (any case), else the longest export name that the recorded
-    /// one extends with a dash (the export's <c>gpt-4o</c> for a record's <c>gpt-4o-2024-08-06</c>), else the record's own.
+    /// one extends with a dash and a snapshot date (the export's <c>gpt-4o</c> for a record's <c>gpt-4o-2024-08-06</c>,
+    /// the Anthropic Console's <c>Claude Haiku 4.5</c>, read as <c>claude-haiku-4-5</c>, for <c>claude-haiku-4-5-20251001</c>),
+    /// else the record's own.
     /// </summary>
     internal static string MatchModel(string? recordModel, IReadOnlySet<string> exportModels)
     {
@@ -69,7 +73,25 @@ internal static class Reconciler
             return exportModels.First(m => string.Equals(m, recordModel, StringComparison.OrdinalIgnoreCase));
         }
 
-        return exportModels.Where(m => recordModel.StartsWith(m + "-", StringComparison.OrdinalIgnoreCase)).OrderByDescending(m => m.Length).FirstOrDefault() ?? recordModel;
+        return exportModels
+            .Where(m => recordModel.StartsWith(m + "-", StringComparison.OrdinalIgnoreCase) && IsVersionSuffix(recordModel.AsSpan(m.Length + 1)))
+            .OrderByDescending(m => m.Length)
+            .FirstOrDefault() ?? recordModel;
+    }
+
+    /// <summary>
+    /// Whether what a record's model adds to an export's name is a snapshot date (<c>20250929</c>, <c>2024-08-06</c>) or
+    /// <c>latest</c>, so the export's <c>claude-sonnet-4</c> takes <c>claude-sonnet-4-20250514</c> but not <c>claude-sonnet-4-5-20250929</c>.
+    /// </summary>
+    private static bool IsVersionSuffix(ReadOnlySpan<char> suffix)
+    {
+        if (suffix.Equals("latest", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var firstPart = suffix.IndexOf('-') is var dash and >= 0 ? suffix[..dash] : suffix;
+        return firstPart.Length >= 4 && !suffix.ContainsAnyExcept(DateCharacters);
     }
 
     private static ReconciliationRow Row(string? day, string? model, decimal provider, decimal records, decimal tolerancePercent, decimal toleranceUsd)

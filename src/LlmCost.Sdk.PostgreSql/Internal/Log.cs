@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LlmCost.Sdk;
 
-/// <summary>The PostgreSQL package's log messages, source-generated, with stable event ids (320-339). None carries record content or the connection string.</summary>
+/// <summary>The PostgreSQL package's log messages, source-generated, with stable event ids (320-339, and 350-369). None carries record content or the connection string.</summary>
 internal static partial class Log
 {
     [LoggerMessage(320, LogLevel.Information, "LLM cost PostgreSQL store migrated from schema version {From} to {To}.")]
@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(321, LogLevel.Debug, "LLM cost PostgreSQL sink could not write a batch of {Count} records; the connection is reopened on the next attempt (the pipeline logs the retry).")]
     public static partial void PostgreSqlWriteFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(350, LogLevel.Debug, "LLM cost PostgreSQL sink: a batch of {Count} records had ids already stored (a retried batch); it was written through staging, skipping them.")]
+    public static partial void PostgreSqlBatchHadStoredIds(ILogger logger, int count);
 }

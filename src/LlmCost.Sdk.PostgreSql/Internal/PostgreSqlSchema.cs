@@ -4,14 +4,22 @@ using Npgsql;
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// The store's schema, versioned in <c>llmcost_schema_version</c>. Migrations run under a transaction-scoped advisory
-/// lock, so instances starting together migrate once; every statement is idempotent (<c>IF NOT EXISTS</c>), so a table
-/// a DBA created beforehand (for example partitioned by day) is kept and only completed.
+/// The store's schema, versioned in <c>llmcost_schema_version</c>. Migrations run in one transaction under a
+/// transaction-scoped advisory lock, so instances starting together migrate once, and each step runs from the version
+/// before it (a v1 database with rows is brought to v2 with the rows kept); every statement is idempotent
+/// (<c>IF NOT EXISTS</c>, <c>CREATE OR REPLACE</c>), so a table a DBA created beforehand (for example partitioned by day)
+/// is kept and only completed.
 /// </summary>
 internal static class PostgreSqlSchema
 {
     /// <summary>The version this package writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
+
+    /// <summary>The first version with <c>cost_rollups</c>, which the store reads instead of the records when it can.</summary>
+    public const int RollupVersion = 2;
+
+    /// <summary>The oldest PostgreSQL the rollup's key needs (<c>UNIQUE NULLS NOT DISTINCT</c>): 15.</summary>
+    public const int MinimumServerVersionForRollups = 150000;
 
     /// <summary>Serializes migrations across instances (an arbitrary constant: "llmcost" in ASCII).</summary>
     private const long MigrationLockKey = 0x6C6C6D636F7374;
@@ -58,7 +66,109 @@ internal static class PostgreSqlSchema
             input_tokens, cached_input_tokens, output_tokens, cost_total);
         """;
 
-    private static readonly string[] Migrations = [Version1];
+    /// <summary>
+    /// Version 2: <c>cost_rollups</c>, the sums of the records per 15-minute UTC bucket and combination of the six
+    /// dimensions, kept by statement-level triggers on <c>cost_records</c> in the writer's own transaction. The insert
+    /// trigger sees only the rows the statement inserted (its transition table: a retried batch whose rows
+    /// <c>ON CONFLICT DO NOTHING</c> skips adds nothing); updates and deletes move the sums too. Every writer, whichever
+    /// package version or tool, keeps it right. The triggers are created first: <c>CREATE TRIGGER</c> takes a lock that
+    /// waits for in-flight inserts and holds new ones until the migration commits, so the backfill from the existing rows
+    /// that follows misses nothing and counts nothing twice. Reports then read one row per bucket and group instead of
+    /// one per record.
+    /// </summary>
+    internal static readonly string Version2 = $$"""
+        CREATE TABLE IF NOT EXISTS cost_rollups (
+            bucket timestamptz NOT NULL,
+            provider text NOT NULL,
+            model text,
+            feature text,
+            team text,
+            customer text,
+            environment text,
+            calls bigint NOT NULL,
+            unpriced_calls bigint NOT NULL,
+            input_tokens bigint NOT NULL,
+            cached_input_tokens bigint NOT NULL,
+            output_tokens bigint NOT NULL,
+            cost numeric NOT NULL,
+            CONSTRAINT cost_rollups_key UNIQUE NULLS NOT DISTINCT (bucket, provider, model, feature, team, customer, environment)
+        );
+        CREATE OR REPLACE FUNCTION llmcost_cost_rollups_inserted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        BEGIN
+        {{RollupUpsert("llmcost_inserted")}};
+        RETURN NULL;
+        END
+        $llmcost$;
+        CREATE OR REPLACE FUNCTION llmcost_cost_rollups_deleted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        BEGIN
+        {{RollupDelta("SELECT " + DeltaColumns + ", -1 AS sign FROM llmcost_deleted")}};
+        RETURN NULL;
+        END
+        $llmcost$;
+        CREATE OR REPLACE FUNCTION llmcost_cost_rollups_updated() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        BEGIN
+        {{RollupDelta("SELECT " + DeltaColumns + ", 1 AS sign FROM llmcost_inserted UNION ALL SELECT " + DeltaColumns + ", -1 FROM llmcost_deleted")}};
+        RETURN NULL;
+        END
+        $llmcost$;
+        DROP TRIGGER IF EXISTS llmcost_cost_rollups_inserted ON cost_records;
+        DROP TRIGGER IF EXISTS llmcost_cost_rollups_deleted ON cost_records;
+        DROP TRIGGER IF EXISTS llmcost_cost_rollups_updated ON cost_records;
+        CREATE TRIGGER llmcost_cost_rollups_inserted AFTER INSERT ON cost_records
+            REFERENCING NEW TABLE AS llmcost_inserted FOR EACH STATEMENT EXECUTE FUNCTION llmcost_cost_rollups_inserted();
+        CREATE TRIGGER llmcost_cost_rollups_deleted AFTER DELETE ON cost_records
+            REFERENCING OLD TABLE AS llmcost_deleted FOR EACH STATEMENT EXECUTE FUNCTION llmcost_cost_rollups_deleted();
+        CREATE TRIGGER llmcost_cost_rollups_updated AFTER UPDATE ON cost_records
+            REFERENCING OLD TABLE AS llmcost_deleted NEW TABLE AS llmcost_inserted FOR EACH STATEMENT EXECUTE FUNCTION llmcost_cost_rollups_updated();
+        DELETE FROM cost_rollups;
+        {{RollupUpsert("cost_records")}};
+        """;
+
+    /// <summary>The bucket of a record: 15 minutes from the Unix epoch, in UTC, as the aggregate query's buckets.</summary>
+    private const string Bucket = "date_bin('15 minutes', \"timestamp\", TIMESTAMPTZ '1970-01-01 00:00:00+00')";
+
+    private const string Keys = "provider, coalesce(model, request_model), feature, team, customer, environment";
+
+    private const string DeltaColumns = "\"timestamp\", provider, model, request_model, feature, team, customer, environment, input_tokens, cached_input_tokens, output_tokens, cost_total";
+
+    private const string RollupInsert = """
+        INSERT INTO cost_rollups AS r (bucket, provider, model, feature, team, customer, environment, calls, unpriced_calls, input_tokens, cached_input_tokens, output_tokens, cost)
+        """;
+
+    // Rows are upserted in key order, so two writers whose batches share buckets and groups lock them in the same order
+    // and never deadlock.
+    private const string RollupConflict = """
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        ORDER BY 1, 2, 3, 4, 5, 6, 7
+        ON CONFLICT ON CONSTRAINT cost_rollups_key DO UPDATE SET
+            calls = r.calls + excluded.calls,
+            unpriced_calls = r.unpriced_calls + excluded.unpriced_calls,
+            input_tokens = r.input_tokens + excluded.input_tokens,
+            cached_input_tokens = r.cached_input_tokens + excluded.cached_input_tokens,
+            output_tokens = r.output_tokens + excluded.output_tokens,
+            cost = r.cost + excluded.cost
+        """;
+
+    private static readonly string[] Migrations = [Version1, Version2];
+
+    /// <summary>Adds the sums of the rows of <paramref name="source"/> (the records, or a trigger's inserted rows) to the rollup.</summary>
+    private static string RollupUpsert(string source) => $"""
+        {RollupInsert}
+        SELECT {Bucket}, {Keys}, count(*), count(*) - count(cost_total), coalesce(sum(input_tokens), 0)::bigint,
+            coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cost_total), 0)
+        FROM {source}
+        {RollupConflict}
+        """;
+
+    /// <summary>Adds <c>sign</c> times each row of <paramref name="source"/> (rows with a <c>sign</c> column: +1 new, −1 old) to the rollup.</summary>
+    private static string RollupDelta(string source) => $"""
+        {RollupInsert}
+        SELECT {Bucket}, {Keys}, sum(sign)::bigint, sum(CASE WHEN cost_total IS NULL THEN sign ELSE 0 END)::bigint,
+            sum(sign * input_tokens)::bigint, sum(sign * cached_input_tokens)::bigint, sum(sign * output_tokens)::bigint,
+            coalesce(sum(sign * cost_total), 0)
+        FROM ({source}) AS changed
+        {RollupConflict}
+        """;
 
     /// <summary>Creates or migrates the schema on an open connection.</summary>
     /// <exception cref="InvalidOperationException">A newer package version wrote the schema.</exception>
@@ -76,6 +186,12 @@ internal static class PostgreSqlSchema
 
         var from = await ReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         ThrowIfNewer(from);
+        if (from < RollupVersion && connection.PostgreSqlVersion.Major < MinimumServerVersionForRollups / 10000)
+        {
+            throw new InvalidOperationException(
+                $"The LlmCost PostgreSQL store needs PostgreSQL 15 or later (its rollup table's key is UNIQUE NULLS NOT DISTINCT); the server is {connection.PostgreSqlVersion}.");
+        }
+
         for (var version = from; version < CurrentVersion; version++)
         {
             using var command = new NpgsqlCommand(Migrations[version], connection, transaction);

@@ -6,11 +6,24 @@ namespace LlmCost.Sdk.Reporting;
 /// <c>calls</c> and <c>cost</c>; one row per group, most expensive first; cost in USD in invariant culture with no
 /// thousands separator; an empty field for a group without a value; RFC 4180 quoting; lines end with LF.
 /// </summary>
+/// <remarks>
+/// When the report has fixed costs (<see cref="CostReport.FixedCosts"/> is not empty), one more column,
+/// <c>fixed_cost</c>, follows <c>cost</c>: the fixed costs allocated to the group. <c>cost</c> keeps its meaning (the
+/// records' cost), so a script that reads the columns by name is unaffected, and the sum of <c>cost</c> plus the sum of
+/// <c>fixed_cost</c> is the report's grand total. A fixed-cost line that no group's tokens could carry (nothing in its
+/// scope) is one more row, after the groups, whose first column is <see cref="UnallocatedFixedCost"/>, the other
+/// dimension columns empty, <c>calls</c> and <c>cost</c> zero. Without fixed costs the output is exactly as before.
+/// </remarks>
 internal static class CsvReportWriter
 {
+    /// <summary>The first column of the row that carries fixed costs no group could take.</summary>
+    public const string UnallocatedFixedCost = "(unallocated fixed cost)";
+
     public static void Write(CostReport report, TextWriter writer)
     {
-        writer.Write(string.Join(',', report.GroupBy.Select(Dimensions.Name).Append("calls").Append("cost")));
+        var withFixedCosts = report.FixedCosts.Count > 0;
+        var header = report.GroupBy.Select(Dimensions.Name).Append("calls").Append("cost");
+        writer.Write(string.Join(',', withFixedCosts ? header.Append("fixed_cost") : header));
         writer.Write('\n');
         foreach (var group in report.Groups)
         {
@@ -23,6 +36,22 @@ internal static class CsvReportWriter
             writer.Write(group.Calls.ToString(System.Globalization.CultureInfo.InvariantCulture));
             writer.Write(',');
             writer.Write(Format.Exact(group.Cost));
+            if (withFixedCosts)
+            {
+                writer.Write(',');
+                writer.Write(Format.Exact(group.FixedCost));
+            }
+
+            writer.Write('\n');
+        }
+
+        var unallocated = report.FixedCosts.Where(a => a.Keys is null).Sum(a => a.Amount);
+        if (unallocated != 0m)
+        {
+            writer.Write(Escape(UnallocatedFixedCost));
+            writer.Write(new string(',', report.GroupBy.Count)); // the other dimension columns, empty, then the separator before calls
+            writer.Write("0,0,");
+            writer.Write(Format.Exact(unallocated));
             writer.Write('\n');
         }
     }

@@ -64,6 +64,27 @@ public sealed class SqliteCostStoreTests : CostStoreContractTests, IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_EmptyAndNonAsciiText_StoredAsIsNotAsNull()
+    {
+        var record = StoreRecords.At(StoreRecords.Day, 1.5m, feature: string.Empty, team: "équipe ✓", customer: new string('x', 10_000)) with { ErrorType = string.Empty };
+        using (var sink = new SqliteCostSink(DbPath))
+        {
+            await sink.WriteAsync([record], CancellationToken.None);
+            await sink.WriteAsync([record with { Id = Guid.CreateVersion7() }], CancellationToken.None); // the buffer reused after a long value
+        }
+
+        using var connection = OpenRaw();
+        Assert.Equal(2L, Scalar(connection, "SELECT count(*) FROM cost_records WHERE feature = '' AND error_type = '' AND team = 'équipe ✓' AND length(customer) = 10000;"));
+        var read = new List<CostRecord>();
+        await foreach (var r in ReadAllAsync())
+        {
+            read.Add(r);
+        }
+
+        Assert.Equal(record.ToJson(), read.Single(r => r.Id == record.Id).ToJson());
+    }
+
+    [Fact]
     public async Task AggregateAsync_Query_ReadsTheCoveringIndexNotTheTable()
     {
         using (var sink = new SqliteCostSink(DbPath))

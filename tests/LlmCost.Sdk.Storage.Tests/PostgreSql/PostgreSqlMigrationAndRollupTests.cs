@@ -1,0 +1,269 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace LlmCost.Sdk.Storage.Tests.PostgreSql;
+
+/// <summary>
+/// Schema version 2 on a real PostgreSQL: the v1→v2 migration of a database with rows, and the 15-minute rollup the
+/// triggers keep, checked against sums computed from the records themselves.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
+{
+    private static readonly CostDimension[] AllDimensions =
+        [CostDimension.Provider, CostDimension.Model, CostDimension.Feature, CostDimension.Team, CostDimension.Customer, CostDimension.Environment];
+
+    [Fact]
+    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion2WithRowsIntactAndTheRollupBackfilled()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // A database as version 1 of the package left it: its tables, and its version row.
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, PostgreSqlSchema.Version1 + "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (1);");
+        }
+
+        var old = Mixed(StoreRecords.Day, 300).Append(StoreRecords.Full()).ToArray();
+        await using (var v1Writer = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { MigrateSchema = false }, NullLoggerFactory.Instance))
+        {
+            await v1Writer.WriteAsync(old, CancellationToken.None); // v1 layout, no rollup yet
+        }
+
+        var before = await ReadAllAsync(cs);
+        Assert.Equal(1, await VersionAsync(cs));
+
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddHours(30), 5m, feature: "after")], CancellationToken.None);
+        }
+
+        Assert.Equal(2, await VersionAsync(cs));
+        var after = await ReadAllAsync(cs);
+        Assert.Equal(before.Count + 1, after.Count);
+        Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => r.Tags.Feature != "after").Select(r => r.ToJson())); // every v1 row, field for field
+        await AssertRollupMatchesRecordsAsync(cs);
+        Assert.Equal(old.Sum(r => r.Cost?.Total ?? 0m) + 5m, (await AggregateAsync(cs, [], TimeSpan.FromDays(7))).Sum(a => a.Cost));
+    }
+
+    [Fact]
+    public async Task Migrate_ServerNewerSchema_Throws()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (3);");
+        }
+
+        await using var sink = new PostgreSqlCostSink(cs);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None));
+
+        Assert.Contains("schema version 3", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rollup_RetriedAndOverlappingBatches_AddOnlyTheRowsInserted()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var batch = Mixed(StoreRecords.Day, 200).ToArray();
+        var overlapping = batch.Skip(150).Concat(Mixed(StoreRecords.Day.AddHours(1), 100)).ToArray();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(batch, CancellationToken.None);
+            await sink.WriteAsync(batch, CancellationToken.None);        // retried whole: the fast path's COPY stops, nothing added
+            await sink.WriteAsync(overlapping, CancellationToken.None);  // 50 known ids, 100 new: only the 100 are added
+        }
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            Assert.Equal(300L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
+            Assert.Equal(300L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_UpdatesAndDeletesOfRecords_MoveTheSums()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(Mixed(StoreRecords.Day, 120).ToArray(), CancellationToken.None);
+        }
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "UPDATE cost_records SET cost_total = cost_total * 2, feature = 'moved' WHERE feature = 'f1';");
+            await ExecuteAsync(connection, "UPDATE cost_records SET cost_total = NULL WHERE feature = 'f2';");
+            await ExecuteAsync(connection, "DELETE FROM cost_records WHERE team = 't0';");
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_RangeOffTheQuarterHour_ReadsTheRecordsAndAgrees()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddMinutes(5), 1m), StoreRecords.At(StoreRecords.Day.AddMinutes(10), 2m)], CancellationToken.None);
+        }
+
+        var query = new CostAggregateQuery { From = StoreRecords.Day.AddMinutes(7), To = StoreRecords.Day.AddHours(1) };
+        Assert.False(PostgreSqlCostRecordStore.OnRollupBuckets(query));
+        var result = new List<CostAggregate>();
+        await foreach (var a in new PostgreSqlCostRecordStore(cs).AggregateAsync(query))
+        {
+            result.Add(a);
+        }
+
+        Assert.Equal(2m, Assert.Single(result).Cost); // the record at :05 is before the range although its bucket (:00) is not
+    }
+
+    [Fact]
+    public async Task Rollup_FourWritersSharingBucketsAndGroups_NoDeadlockAndExactSums()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var first = new PostgreSqlCostSink(cs))
+        {
+            await first.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None); // migrate once, before the race
+        }
+
+        var sinks = Enumerable.Range(0, 4).Select(_ => new PostgreSqlCostSink(cs)).ToList();
+        await Task.WhenAll(sinks.Select((sink, n) => Task.Run(async () =>
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                // Every writer's batch covers the same buckets and groups, in a different order.
+                var batch = Mixed(StoreRecords.Day, 100).ToArray();
+                await sink.WriteAsync(n % 2 == 0 ? batch : [.. Enumerable.Reverse(batch)], CancellationToken.None);
+            }
+        })));
+        foreach (var sink in sinks)
+        {
+            await sink.DisposeAsync();
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+        Assert.Equal(2001L, (await AggregateAsync(cs, [], TimeSpan.FromDays(1))).Sum(a => a.Calls));
+    }
+
+    /// <summary>Records over a few hours with every dimension varying, some unpriced and some without a model.</summary>
+    private static IEnumerable<CostRecord> Mixed(DateTimeOffset start, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return StoreRecords.At(
+                start.AddSeconds(i * 97),
+                i % 11 == 0 ? null : 0.0001m * (i + 1),
+                feature: i % 7 == 0 ? null : "f" + (i % 3),
+                team: "t" + (i % 2),
+                model: i % 13 == 0 ? null : "gpt-4o",
+                provider: i % 5 == 0 ? "anthropic" : "openai",
+                requestModel: "requested-" + (i % 2),
+                input: 100 + i,
+                cached: i % 4,
+                output: 10 + (i % 9),
+                customer: i % 3 == 0 ? null : "c" + (i % 4),
+                environment: i % 6 == 0 ? "staging" : "production");
+        }
+    }
+
+    /// <summary>The rollup's answer (the store) equals the sums computed from the records, for every dimension at once and for none.</summary>
+    private static async Task AssertRollupMatchesRecordsAsync(string cs)
+    {
+        foreach (var (groupBy, bucket) in new (CostDimension[], TimeSpan)[] { (AllDimensions, CostAggregateQuery.DefaultBucketSize), ([], TimeSpan.FromHours(1)), ([CostDimension.Feature], TimeSpan.FromDays(1)) })
+        {
+            var fromRecords = await AggregateWithSqlAsync(cs, groupBy, bucket, fromRollups: false);
+            Assert.NotEmpty(fromRecords);
+            Assert.Equal(fromRecords, await AggregateWithSqlAsync(cs, groupBy, bucket, fromRollups: true));
+            Assert.Equal(fromRecords, await AggregateDescribedAsync(cs, groupBy, bucket)); // the store, whichever it reads
+        }
+    }
+
+    private static async Task<List<string>> AggregateDescribedAsync(string cs, CostDimension[] groupBy, TimeSpan bucket) =>
+        [.. (await AggregateAsync(cs, groupBy, bucket)).Select(Describe).Order(StringComparer.Ordinal)];
+
+    private static async Task<List<CostAggregate>> AggregateAsync(string cs, CostDimension[] groupBy, TimeSpan bucket)
+    {
+        var result = new List<CostAggregate>();
+        await foreach (var a in new PostgreSqlCostRecordStore(cs).AggregateAsync(Query(groupBy, bucket)))
+        {
+            result.Add(a);
+        }
+
+        return result;
+    }
+
+    private static async Task<List<string>> AggregateWithSqlAsync(string cs, CostDimension[] groupBy, TimeSpan bucket, bool fromRollups)
+    {
+        var query = Query(groupBy, bucket);
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(PostgreSqlCostRecordStore.BuildAggregateSql(groupBy, fromRollups), connection);
+        command.Parameters.AddWithValue("from", query.From.ToUniversalTime());
+        command.Parameters.AddWithValue("to", query.To.ToUniversalTime());
+        command.Parameters.AddWithValue("bucket", query.BucketSize);
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var keys = Enumerable.Range(1, groupBy.Length).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToArray();
+            var c = 1 + groupBy.Length;
+            rows.Add(Describe(new CostAggregate
+            {
+                BucketStart = reader.GetFieldValue<DateTimeOffset>(0),
+                Keys = keys,
+                Calls = reader.GetInt64(c),
+                UnpricedCalls = reader.GetInt64(c + 1),
+                InputTokens = reader.GetInt64(c + 2),
+                CachedInputTokens = reader.GetInt64(c + 3),
+                OutputTokens = reader.GetInt64(c + 4),
+                Cost = reader.GetDecimal(c + 5),
+            }));
+        }
+
+        return [.. rows.Order(StringComparer.Ordinal)];
+    }
+
+    private static CostAggregateQuery Query(CostDimension[] groupBy, TimeSpan bucket) =>
+        new() { From = StoreRecords.Day.AddDays(-1), To = StoreRecords.Day.AddDays(3), GroupBy = groupBy, BucketSize = bucket };
+
+    private static string Describe(CostAggregate a) => FormattableString.Invariant(
+        $"{a.BucketStart:O}|{string.Join("|", a.Keys.Select(k => k ?? "<null>"))}|{a.Calls}|{a.UnpricedCalls}|{a.InputTokens}|{a.CachedInputTokens}|{a.OutputTokens}|{a.Cost.ToString("0.############################", System.Globalization.CultureInfo.InvariantCulture)}");
+
+    private static async Task<List<CostRecord>> ReadAllAsync(string cs)
+    {
+        var records = new List<CostRecord>();
+        await foreach (var r in new PostgreSqlCostRecordStore(cs).ReadRecordsAsync(DateTimeOffset.UnixEpoch, new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero)))
+        {
+            records.Add(r);
+        }
+
+        return records;
+    }
+
+    private static async Task<int> VersionAsync(string cs)
+    {
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        return (int)(await ScalarAsync(connection, "SELECT max(version) FROM llmcost_schema_version;"))!;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+}
