@@ -12,7 +12,7 @@ namespace LlmCost.Sdk.Tests.EndToEnd;
 /// after reading that far, the read fails there (an I/O error) — through the public handler. A record whose usage says
 /// <c>provider</c> has the whole stream's usage and cost; any other record has no usage and a null cost.
 /// </summary>
-public sealed class StreamEndTests
+public sealed class StreamEndTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string EventStream = "application/vnd.amazon.eventstream";
     private const string Sse = "text/event-stream";
@@ -107,6 +107,7 @@ public sealed class StreamEndTests
             }
         }
 
+        output.WriteLine($"{stream}, {ending}: {priced + flagged} cuts; priced (whole usage) {priced}, flagged {flagged}");
         Assert.True(flagged > 0, "every stream has a boundary before its final usage report");
         Assert.Equal(0, host.Tracker.Statistics.InternalErrors);
         if (stream.StartsWith("openai-chat", StringComparison.Ordinal) || stream.StartsWith("groq", StringComparison.Ordinal))
