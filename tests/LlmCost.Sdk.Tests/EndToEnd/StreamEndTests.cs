@@ -212,6 +212,39 @@ public sealed class StreamEndTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task GeminiStreamOfABlockedPrompt_TheBlockReasonChunkIsFinal()
+    {
+        // A refused prompt: one chunk, no candidates, a promptFeedback.blockReason and the prompt's count.
+        var body = Encoding.UTF8.GetBytes(
+            "data: {\"promptFeedback\": {\"blockReason\": \"SAFETY\"},\"usageMetadata\": {\"promptTokenCount\": 8,\"totalTokenCount\": 8},\"modelVersion\": \"gemini-2.5-flash\"}\r\n\r\n");
+        await using var host = new Host();
+
+        var (record, _, _) = await host.CallAsync(Gemini + ":streamGenerateContent?alt=sse", Sse, body, body.Length, Ending.EndOfBody);
+
+        Assert.Equal(UsageSource.Provider, record.Usage.Source);
+        Assert.Equal(8, record.Usage.InputTokens);
+        Assert.Equal(0, record.Usage.OutputTokens);
+        Assert.NotNull(record.Cost);
+        Assert.Equal(0, host.Tracker.Statistics.MalformedResponses);
+    }
+
+    [Fact]
+    public async Task AnthropicMessageLabelledEventStream_IsOneDocumentAndPriced()
+    {
+        // A non-streamed Messages body under a text/event-stream label has no message_stop: as one JSON document it is whole.
+        var body = Payloads.Bytes("anthropic-messages.json");
+        await using var host = new Host();
+
+        var (record, read, _) = await host.CallAsync("https://api.anthropic.com/v1/messages", Sse, body, body.Length, Ending.EndOfBody);
+
+        Assert.Equal(body, read);
+        Assert.Equal(UsageSource.Provider, record.Usage.Source);
+        Assert.Equal(15, record.Usage.InputTokens);
+        Assert.Equal(35, record.Usage.OutputTokens);
+        Assert.NotNull(record.Cost);
+    }
+
+    [Fact]
     public async Task JsonBodyDisposedAfterItsUsageBeforeTheDocumentEnded_IsNotPriced()
     {
         // A document disposed half-read: the counts read so far may be missing fields, so they are not the provider's report.
