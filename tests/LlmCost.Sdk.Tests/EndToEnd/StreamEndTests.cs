@@ -12,7 +12,7 @@ namespace LlmCost.Sdk.Tests.EndToEnd;
 /// after reading that far, the read fails there (an I/O error) — through the public handler. A record whose usage says
 /// <c>provider</c> has the whole stream's usage and cost; any other record has no usage and a null cost.
 /// </summary>
-public sealed class StreamEndTests
+public sealed class StreamEndTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string EventStream = "application/vnd.amazon.eventstream";
     private const string Sse = "text/event-stream";
@@ -107,6 +107,7 @@ public sealed class StreamEndTests
             }
         }
 
+        output.WriteLine($"{stream}, {ending}: {priced + flagged} cuts; priced (whole usage) {priced}, flagged {flagged}");
         Assert.True(flagged > 0, "every stream has a boundary before its final usage report");
         Assert.Equal(0, host.Tracker.Statistics.InternalErrors);
         if (stream.StartsWith("openai-chat", StringComparison.Ordinal) || stream.StartsWith("groq", StringComparison.Ordinal))
@@ -208,6 +209,39 @@ public sealed class StreamEndTests
         Assert.Equal(TokenUsage.None, record.Usage);
         Assert.Null(record.Cost);
         Assert.Equal(1, host.Tracker.Statistics.MalformedResponses);
+    }
+
+    [Fact]
+    public async Task GeminiStreamOfABlockedPrompt_TheBlockReasonChunkIsFinal()
+    {
+        // A refused prompt: one chunk, no candidates, a promptFeedback.blockReason and the prompt's count.
+        var body = Encoding.UTF8.GetBytes(
+            "data: {\"promptFeedback\": {\"blockReason\": \"SAFETY\"},\"usageMetadata\": {\"promptTokenCount\": 8,\"totalTokenCount\": 8},\"modelVersion\": \"gemini-2.5-flash\"}\r\n\r\n");
+        await using var host = new Host();
+
+        var (record, _, _) = await host.CallAsync(Gemini + ":streamGenerateContent?alt=sse", Sse, body, body.Length, Ending.EndOfBody);
+
+        Assert.Equal(UsageSource.Provider, record.Usage.Source);
+        Assert.Equal(8, record.Usage.InputTokens);
+        Assert.Equal(0, record.Usage.OutputTokens);
+        Assert.NotNull(record.Cost);
+        Assert.Equal(0, host.Tracker.Statistics.MalformedResponses);
+    }
+
+    [Fact]
+    public async Task AnthropicMessageLabelledEventStream_IsOneDocumentAndPriced()
+    {
+        // A non-streamed Messages body under a text/event-stream label has no message_stop: as one JSON document it is whole.
+        var body = Payloads.Bytes("anthropic-messages.json");
+        await using var host = new Host();
+
+        var (record, read, _) = await host.CallAsync("https://api.anthropic.com/v1/messages", Sse, body, body.Length, Ending.EndOfBody);
+
+        Assert.Equal(body, read);
+        Assert.Equal(UsageSource.Provider, record.Usage.Source);
+        Assert.Equal(15, record.Usage.InputTokens);
+        Assert.Equal(35, record.Usage.OutputTokens);
+        Assert.NotNull(record.Cost);
     }
 
     [Fact]
