@@ -112,7 +112,7 @@ internal sealed class HttpCallTracker
         try
         {
             call.Duration = _time.GetElapsedTime(call.StartTimestamp);
-            if (!TryEstimate(call))
+            if (!call.Discarded && !TryEstimate(call))
             {
                 _writer.Write(call);
             }
