@@ -45,6 +45,9 @@ internal sealed class BudgetGuard : IDisposable
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
     private readonly SpendSettlement _spendSettlement;
 
+    /// <summary>Whether the store may keep shared counters (<see cref="IBudgetStore.IncrementAsync"/>); the in-memory store keeps none.</summary>
+    private readonly bool _sharedCounters;
+
     /// <summary>The contents of refused requests (the application's own, unwrapped), so that a re-send is not recorded again.</summary>
     private readonly ConditionalWeakTable<HttpContent, object> _refused = new();
 
@@ -70,6 +73,7 @@ internal sealed class BudgetGuard : IDisposable
         _refusals = meter?.CreateCounter<long>("llmcost.budget.refusals", "{call}", "LLM calls refused by a guardrail before they were sent, by budget and error type.");
         _alerts = new BudgetAlerts(store, handlers, logger, meter);
         _spendSettlement = new SpendSettlement(this);
+        _sharedCounters = store is not InMemoryBudgetStore;
     }
 
     /// <summary>Gets the store.</summary>
@@ -358,7 +362,10 @@ internal sealed class BudgetGuard : IDisposable
 
             hash ??= XxHash64.HashToUInt64(body.Span);
             var window = scope.Budget.Options.LoopWindow;
-            var count = Hit(scope.Key + "|" + hash.Value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), now, window);
+            var key = scope.Key + "|" + hash.Value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+            var count = _sharedCounters && await _store.IncrementAsync("loop|" + key, 1, window, cancellationToken).ConfigureAwait(false) is { } shared
+                ? (int)Math.Min(shared, int.MaxValue)
+                : Hit(key, now, window);
             if (count == threshold)
             {
                 Log.LoopDetected(_logger, scope.Budget.Name, count);
@@ -376,7 +383,7 @@ internal sealed class BudgetGuard : IDisposable
         var tokens = estimate.InputTokens + estimate.OutputTokens;
         foreach (var scope in scopes)
         {
-            if (await RateLimitAsync(scope, tokens, cancellationToken).ConfigureAwait(false) is { } limited)
+            if (await RateLimitAsync(scope, tokens, now, cancellationToken).ConfigureAwait(false) is { } limited)
             {
                 return limited;
             }
@@ -446,17 +453,17 @@ internal sealed class BudgetGuard : IDisposable
         return count;
     }
 
-    private async ValueTask<LlmRateLimitExceededException?> RateLimitAsync(BudgetScope scope, long tokens, CancellationToken cancellationToken)
+    private async ValueTask<LlmRateLimitExceededException?> RateLimitAsync(BudgetScope scope, long tokens, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var options = scope.Budget.Options;
         if (options.RequestsPerWindow is { } requests
-            && await AcquireAsync(scope.Key + "|rq", requests, options, 1, cancellationToken).ConfigureAwait(false) is { } requestWait)
+            && await AcquireAsync(scope.Key + "|rq", requests, options, 1, now, cancellationToken).ConfigureAwait(false) is { } requestWait)
         {
             return new LlmRateLimitExceededException(scope.Budget.Name, scope.Values, requestWait);
         }
 
         if (options.TokensPerWindow is { } limit
-            && await AcquireAsync(scope.Key + "|tk", limit, options, (int)Math.Min(tokens, limit + 1L), cancellationToken).ConfigureAwait(false) is { } tokenWait)
+            && await AcquireAsync(scope.Key + "|tk", limit, options, (int)Math.Min(tokens, limit + 1L), now, cancellationToken).ConfigureAwait(false) is { } tokenWait)
         {
             return new LlmRateLimitExceededException(scope.Budget.Name, scope.Values, tokenWait);
         }
@@ -465,11 +472,20 @@ internal sealed class BudgetGuard : IDisposable
     }
 
     /// <summary>Acquires permits; returns <see langword="null"/> when granted, else the retry-after (zero when unknown).</summary>
-    private async ValueTask<TimeSpan?> AcquireAsync(string key, int limit, LlmBudgetOptions options, int permits, CancellationToken cancellationToken)
+    private async ValueTask<TimeSpan?> AcquireAsync(string key, int limit, LlmBudgetOptions options, int permits, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (permits > limit)
         {
             return options.RateLimitWindow;
+        }
+
+        if (_sharedCounters && options.RateLimitQueue == 0)
+        {
+            var (counted, sharedRetryAfter) = await SharedAcquireAsync(key, limit, options.RateLimitWindow, permits, now, cancellationToken).ConfigureAwait(false);
+            if (counted)
+            {
+                return sharedRetryAfter;
+            }
         }
 
         if (_limiters.Count >= MaxScopes && !_limiters.ContainsKey(key))
@@ -499,6 +515,32 @@ internal sealed class BudgetGuard : IDisposable
         }
 
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.RateLimitWindow;
+    }
+
+    /// <summary>
+    /// Counts permits in the store's counter of the fixed window around <paramref name="now"/> (windows aligned to multiples
+    /// of their length since the Unix epoch), shared by every instance that uses the store. Permits over the limit are
+    /// taken back, so refused calls do not use the window up.
+    /// </summary>
+    /// <returns>Whether the store counted them (it keeps counters and was reachable), and the retry-after when refused.</returns>
+    private async ValueTask<(bool Counted, TimeSpan? RetryAfter)> SharedAcquireAsync(string key, int limit, TimeSpan window, int permits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var index = now.UtcTicks / window.Ticks;
+        var end = new DateTimeOffset((index + 1) * window.Ticks, TimeSpan.Zero);
+        var counter = key + "|" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var lifetime = end - now + window;
+        if (await _store.IncrementAsync(counter, permits, lifetime, cancellationToken).ConfigureAwait(false) is not { } count)
+        {
+            return (false, null);
+        }
+
+        if (count <= limit)
+        {
+            return (true, null);
+        }
+
+        await _store.IncrementAsync(counter, -permits, lifetime, cancellationToken).ConfigureAwait(false);
+        return (true, end - now);
     }
 
     private int Hit(string key, DateTimeOffset now, TimeSpan window)
