@@ -9,8 +9,9 @@ namespace LlmCost.Sdk.Benchmarks;
 /// What budgets add to a tracked call's path. One operation = the same call as <see cref="HandlerOverheadBenchmarks"/>
 /// (POST chat completion with a small JSON body, the 1 KiB JSON response read to the end) through the tracking handler:
 /// without budgets (baseline); with five budgets none of which matches the call (scoped to other features); with one
-/// matching budget in memory (the body is read, the worst case estimated and reserved; the pump settles it); and the
-/// same with the budget in Redis on loopback (only when <c>LLMCOST_BENCH_REDIS</c>=host:port is set).
+/// matching hard cap in memory (the body is read, the worst case estimated and reserved; the pump settles it); with one
+/// matching warn-only budget (no pre-flight; the pump settles the spend); and the hard cap in Redis on loopback (only
+/// when <c>LLMCOST_BENCH_REDIS</c>=host:port is set).
 /// </summary>
 [MemoryDiagnoser]
 public class GuardrailBenchmarks
@@ -23,6 +24,7 @@ public class GuardrailBenchmarks
     private HttpClient _noBudgets = null!;
     private HttpClient _noneMatching = null!;
     private HttpClient _oneMatching = null!;
+    private HttpClient _oneMatchingWarn = null!;
     private HttpClient? _oneMatchingRedis;
 
     [GlobalSetup]
@@ -48,6 +50,11 @@ public class GuardrailBenchmarks
             o.Limit = 1_000_000m;
             o.Enforcement = LlmBudgetEnforcement.Refuse;
         }));
+        _oneMatchingWarn = Client(body, b => b.AddBudget("team", o =>
+        {
+            o.Team = "search";
+            o.Limit = 1_000_000m;
+        }));
         if (!string.IsNullOrWhiteSpace(Redis))
         {
             _oneMatchingRedis = Client(body, b => b
@@ -60,7 +67,7 @@ public class GuardrailBenchmarks
                 .AddRedisBudgetStore(Redis, o => o.KeyPrefix = "llmcost-bench:" + Guid.NewGuid().ToString("N") + ":"));
         }
 
-        foreach (var client in new[] { _noBudgets, _noneMatching, _oneMatching, _oneMatchingRedis })
+        foreach (var client in new[] { _noBudgets, _noneMatching, _oneMatching, _oneMatchingWarn, _oneMatchingRedis })
         {
             if (client is not null)
             {
@@ -86,6 +93,10 @@ public class GuardrailBenchmarks
 
     [Benchmark]
     public Task<long> OneMatchingBudget_InMemory() => SendAndReadAsync(_oneMatching);
+
+    /// <summary>A warn-only budget: nothing is read before sending; the record settles the spend on the pump.</summary>
+    [Benchmark]
+    public Task<long> OneMatchingWarnBudget_InMemory() => SendAndReadAsync(_oneMatchingWarn);
 
     [Benchmark]
     public Task<long> OneMatchingBudget_Redis() => _oneMatchingRedis is null ? Task.FromResult(0L) : SendAndReadAsync(_oneMatchingRedis);

@@ -4,7 +4,7 @@ namespace LlmCost.Sdk.Benchmarks;
 
 /// <summary>
 /// The only work budgets add to a call none of them matches: the handler's check of each budget's scope against the
-/// call's tags and provider (<c>BudgetGuard.Applies</c> is this loop). Five budgets scoped to other features; the call
+/// call's tags and provider (<c>BudgetGuard.Prepare</c> is this loop). Five budgets scoped to other features; the call
 /// has feature, team, customer and environment tags. Isolated here because the end-to-end difference is far below the
 /// noise of a loaded 2-core machine.
 /// </summary>

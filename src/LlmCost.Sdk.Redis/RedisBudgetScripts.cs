@@ -72,4 +72,15 @@ internal static class RedisBudgetScripts
         end
         return {1, string.format('%.0f', sc), string.format('%.0f', rc), string.format('%.0f', st), string.format('%.0f', rt)}
         """;
+
+    /// <summary>
+    /// KEYS[1] a counter. ARGV amount, ttlMs. Adds the amount; a counter just created gets its expiry. Returns the new value.
+    /// </summary>
+    public const string Increment = """
+        local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+        if redis.call('PTTL', KEYS[1]) < 0 then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return v
+        """;
 }

@@ -188,6 +188,29 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsync
     }
 
     /// <inheritdoc />
+    /// <remarks>Shared by every instance (rate limits and loop detection across instances); <see langword="null"/> while
+    /// Redis is unavailable, so the caller counts on its own instance meanwhile.</remarks>
+    public async ValueTask<long?> IncrementAsync(string key, long amount, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        try
+        {
+            var db = await DatabaseAsync().ConfigureAwait(false);
+            var result = await db.ScriptEvaluateAsync(
+                RedisBudgetScripts.Increment,
+                [_options.KeyPrefix + "n:{" + key + "}"],
+                [amount, Math.Max(1000L, (long)lifetime.TotalMilliseconds)]).WaitAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            Recovered();
+            return (long)result;
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            Fallback(ex);
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
         if (_connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully)

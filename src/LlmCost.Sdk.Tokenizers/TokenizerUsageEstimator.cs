@@ -17,13 +17,13 @@ namespace LlmCost.Sdk;
 internal sealed class TokenizerUsageEstimator : ILlmUsageEstimator
 {
     /// <summary>The per-message overhead of a chat message (OpenAI Cookbook, "How to count tokens with tiktoken").</summary>
-    public const int TokensPerMessage = 3;
+    public const int TokensPerMessage = RequestTokens.TokensPerMessage;
 
     /// <summary>The tokens of a message's role name (system, developer, user, assistant, tool: one token each).</summary>
-    public const int TokensPerRole = 1;
+    public const int TokensPerRole = RequestTokens.TokensPerRole;
 
     /// <summary>The tokens that prime the reply: <c>&lt;|start|&gt;assistant&lt;|message|&gt;</c>.</summary>
-    public const int ReplyPrimingTokens = 3;
+    public const int ReplyPrimingTokens = RequestTokens.ReplyPrimingTokens;
 
     public TokenUsage? Estimate(LlmUsageEstimationContext context)
     {
@@ -33,18 +33,8 @@ internal sealed class TokenizerUsageEstimator : ILlmUsageEstimator
         if (!context.RequestBody.IsEmpty)
         {
             var body = context.RequestBody.Span;
-            var (values, messages) = EstimationText.ReadRequest(body, complete: context.RequestBodyLength <= body.Length);
-            foreach (var value in values)
-            {
-                input += tokenizer.CountTokens(value);
-            }
-
-            input = Scale(input, body.Length, context.RequestBodyLength);
-            if (context.Operation == LlmOperations.Chat)
-            {
-                var counted = Math.Max(messages, values.Count > 0 ? 1 : 0);
-                input += (counted * (TokensPerMessage + TokensPerRole)) + ReplyPrimingTokens;
-            }
+            var (text, overhead) = RequestTokens.Count(tokenizer, body, complete: context.RequestBodyLength <= body.Length, chat: context.Operation == LlmOperations.Chat);
+            input = Scale(text, body.Length, context.RequestBodyLength) + overhead;
         }
 
         var output = 0L;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,10 +14,12 @@ namespace LlmCost.Sdk;
 /// </summary>
 /// <remarks>
 /// <para>
-/// On the call's path, <see cref="Applies"/> compares the call's tags and provider with each budget's scope (no
-/// allocation). Only when a budget applies is the body read (buffered, so it is still sent), and then, in order: the token
-/// ceiling (refuse, or clamp the max-tokens field), loop detection, the worst-case estimate, rate limits, and a
-/// reservation in each budget's scope (refused when a hard cap would be exceeded).
+/// On the call's path, <see cref="Prepare"/> compares the call's tags and provider with each budget's scope (no
+/// allocation). Only when a budget that may refuse, clamp, rate-limit or loop-check the call applies is the body read
+/// before it is sent (into a pooled buffer; see <see cref="RequestBody"/>), and then, in order: the token ceiling (refuse,
+/// or clamp the max-tokens field), loop detection, the worst-case estimate, rate limits, and a reservation in each
+/// budget's scope (refused when a hard cap would be exceeded). A call only warn-only budgets apply to is not read: its
+/// record settles its spend.
 /// </para>
 /// <para>
 /// A refused call is recorded once (its <c>errorType</c> says why, cost zero) and its exception thrown; nothing was sent.
@@ -40,6 +43,13 @@ internal sealed class BudgetGuard : IDisposable
     private readonly ConcurrentDictionary<string, RateLimiter> _limiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LoopCounter> _loops = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
+    private readonly SpendSettlement _spendSettlement;
+
+    /// <summary>Whether the store may keep shared counters (<see cref="IBudgetStore.IncrementAsync"/>); the in-memory store keeps none.</summary>
+    private readonly bool _sharedCounters;
+
+    /// <summary>The contents of refused requests (the application's own, unwrapped), so that a re-send is not recorded again.</summary>
+    private readonly ConditionalWeakTable<HttpContent, object> _refused = new();
 
     public BudgetGuard(
         BudgetNames names,
@@ -62,22 +72,41 @@ internal sealed class BudgetGuard : IDisposable
         _reservationTimeout = options.Value.ReservationTimeout;
         _refusals = meter?.CreateCounter<long>("llmcost.budget.refusals", "{call}", "LLM calls refused by a guardrail before they were sent, by budget and error type.");
         _alerts = new BudgetAlerts(store, handlers, logger, meter);
+        _spendSettlement = new SpendSettlement(this);
+        _sharedCounters = store is not InMemoryBudgetStore;
     }
 
     /// <summary>Gets the store.</summary>
     public IBudgetStore Store => _store;
 
-    /// <summary>Whether any budget's scope may contain this call (its model is checked once the body is read). Allocates nothing.</summary>
-    public bool Applies(CallObservation call)
+    /// <summary>
+    /// Prepares a call for the budgets whose scope may contain it (its model is checked later): returns
+    /// <see langword="true"/> when one of them may refuse, clamp, rate-limit or loop-check it, so it must be checked
+    /// before it is sent (<see cref="PreflightAsync"/>). When only budgets that cannot refuse it apply (warn-only limits,
+    /// anomaly alerts), nothing is read before sending: the call's record settles its spend in their scopes when it is made.
+    /// Allocates nothing.
+    /// </summary>
+    public bool Prepare(CallObservation call)
     {
         var tags = call.Tags;
         var provider = call.Target.Provider;
+        var settles = false;
         foreach (var budget in _budgets)
         {
             if (budget.Matches(tags, provider))
             {
-                return true;
+                if (budget.NeedsPreflight)
+                {
+                    return true;
+                }
+
+                settles |= budget.CountsSpend;
             }
+        }
+
+        if (settles)
+        {
+            call.Settlement = _spendSettlement;
         }
 
         return false;
@@ -108,11 +137,37 @@ internal sealed class BudgetGuard : IDisposable
 
         if (refusal is not null)
         {
+            // A retry inside the HttpClient pipeline (a Polly or Http.Resilience handler in front of this one) sends the
+            // same request again, or a clone of it with the same content: refused again, it is the same call, recorded once.
+            var content = ApplicationContent(request.Content);
+            if (content is not null && _refused.TryGetValue(content, out _))
+            {
+                Log.CallRefusedAgain(_logger, refusal.BudgetName, refusal.ErrorType);
+                call.Discard(refusal);
+                throw refusal;
+            }
+
+            if (content is not null)
+            {
+                _refused.AddOrUpdate(content, refusal);
+            }
+
             _refusals?.Add(1, new KeyValuePair<string, object?>("llmcost.budget", refusal.BudgetName), new KeyValuePair<string, object?>("error.type", refusal.ErrorType));
             Log.CallRefused(_logger, refusal.BudgetName, refusal.ErrorType);
             call.Fail(refusal);
             throw refusal;
         }
+    }
+
+    /// <summary>The application's content of a request, under the SDK's wrappers (the same object each time the request is sent).</summary>
+    private static HttpContent? ApplicationContent(HttpContent? content)
+    {
+        if (content is ObservedRequestContent observed)
+        {
+            content = observed.Inner;
+        }
+
+        return content is StreamUsageRequestContent streamUsage ? streamUsage.Inner : content;
     }
 
     /// <summary>Settles reservations to a call's real cost (on the pump, when its record is made). Never throws.</summary>
@@ -126,7 +181,7 @@ internal sealed class BudgetGuard : IDisposable
                 var scope = reservation.Scope;
                 var window = reservation.Window;
                 var addTo = scope.Budget.Options.AnomalyFactor is null
-                    ? new[] { window.Current }
+                    ? window.CurrentOnly
                     : [window.Current, new BudgetBucket(BudgetWindow.DayBucket(scope.Budget.Zone, window.Start < now ? now : window.Start, 0), now.AddDays(scope.Budget.Options.AnomalyDays + 2))];
                 var pending = SettleAsync(scope, window, new BudgetSettlement { ScopeKey = scope.Key, Id = reservation.Id, Buckets = window.Buckets, AddTo = addTo, Cost = cost, Tokens = tokens, Now = now }, now);
                 if (!pending.IsCompleted)
@@ -138,6 +193,48 @@ internal sealed class BudgetGuard : IDisposable
             {
                 _writer.OnInternalError(ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds a call's real cost to the scopes of the budgets that apply to its record, with nothing reserved before (the
+    /// call had no pre-flight: only budgets that cannot refuse applied). On the pump, when the record is made. Never throws.
+    /// </summary>
+    public void SettleSpend(CostRecord record)
+    {
+        try
+        {
+            var model = record.RequestModel ?? record.Model;
+            var count = 0;
+            foreach (var budget in _budgets)
+            {
+                if (budget.CountsSpend && budget.Matches(record.Tags, record.Provider) && budget.MatchesModel(model))
+                {
+                    count++;
+                }
+            }
+
+            if (count == 0)
+            {
+                return;
+            }
+
+            var scopes = new BudgetLease.Reservation[count];
+            count = 0;
+            foreach (var budget in _budgets)
+            {
+                if (budget.CountsSpend && budget.Matches(record.Tags, record.Provider) && budget.MatchesModel(model))
+                {
+                    scopes[count++] = new BudgetLease.Reservation(budget.ScopeOf(record.Tags, record.Provider, model), budget.WindowAt(record.Timestamp), Id: null);
+                }
+            }
+
+            var tokens = record.Usage.Source != UsageSource.None ? record.Usage.InputTokens + record.Usage.OutputTokens : 0;
+            Settle(scopes, record.Cost?.Total ?? 0m, tokens);
+        }
+        catch (Exception ex)
+        {
+            _writer.OnInternalError(ex);
         }
     }
 
@@ -178,13 +275,18 @@ internal sealed class BudgetGuard : IDisposable
         _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _pending, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task<LlmGuardrailException?> CheckAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    private async ValueTask<LlmGuardrailException?> CheckAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    {
+        using var read = await RequestBody.ReadAsync(request.Content, cancellationToken).ConfigureAwait(false);
+        return await CheckAsync(request, call, read.Memory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<LlmGuardrailException?> CheckAsync(HttpRequestMessage request, CallObservation call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var tags = call.Tags;
         var target = call.Target;
-        var body = await LlmCostEstimator.ReadBodyAsync(request.Content, cancellationToken).ConfigureAwait(false);
-        var shape = RequestShape.Read(body);
+        var shape = RequestShape.Read(body.Span);
         var model = shape.Model ?? target.UrlModel;
         if (model is not null && call.RequestModel is null)
         {
@@ -192,18 +294,28 @@ internal sealed class BudgetGuard : IDisposable
             call.Usage.SetRequestModel(model);
         }
 
-        var scopes = new List<BudgetScope>(_budgets.Length);
+        var matching = 0;
         foreach (var budget in _budgets)
         {
             if (budget.Matches(tags, target.Provider) && budget.MatchesModel(model))
             {
-                scopes.Add(budget.ScopeOf(tags, target.Provider, model));
+                matching++;
             }
         }
 
-        if (scopes.Count == 0)
+        if (matching == 0)
         {
             return null;
+        }
+
+        var scopes = new BudgetScope[matching];
+        matching = 0;
+        foreach (var budget in _budgets)
+        {
+            if (budget.Matches(tags, target.Provider) && budget.MatchesModel(model))
+            {
+                scopes[matching++] = budget.ScopeOf(tags, target.Provider, model);
+            }
         }
 
         // 1. Token ceilings: refuse, or rewrite the max-tokens field (every other byte kept).
@@ -221,19 +333,22 @@ internal sealed class BudgetGuard : IDisposable
                     return new LlmTokenCeilingExceededException(scope.Budget.Name, scope.Values, asked, ceiling);
                 }
 
-                body = TokenCeiling.Rewrite(body, shape, ceiling);
+                var rewritten = TokenCeiling.Rewrite(body.Span, shape, ceiling);
+                TokenCeiling.Replace(request, call, rewritten);
+                body = rewritten;
             }
-            else if (shape.MaxTokens is null && scope.Budget.Options.ClampOutputTokens && TokenCeiling.FieldToAdd(target, request.RequestUri) is { } field)
+            else if (shape.MaxTokens is null && scope.Budget.Options.ClampOutputTokens && TokenCeiling.FieldToAdd(target, request.RequestUri) is { } field
+                && TokenCeiling.Insert(body.Span, shape, field, ceiling) is { } inserted)
             {
-                body = TokenCeiling.Insert(body, shape, field, ceiling);
+                TokenCeiling.Replace(request, call, inserted);
+                body = inserted;
             }
             else
             {
                 continue;
             }
 
-            shape = RequestShape.Read(body);
-            TokenCeiling.Replace(request, call, body);
+            shape = RequestShape.Read(body.Span);
         }
 
         // 2. Loops: the same body again and again in one scope.
@@ -245,9 +360,12 @@ internal sealed class BudgetGuard : IDisposable
                 continue;
             }
 
-            hash ??= XxHash64.HashToUInt64(body);
+            hash ??= XxHash64.HashToUInt64(body.Span);
             var window = scope.Budget.Options.LoopWindow;
-            var count = Hit(scope.Key + "|" + hash.Value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), now, window);
+            var key = scope.Key + "|" + hash.Value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+            var count = _sharedCounters && await _store.IncrementAsync("loop|" + key, 1, window, cancellationToken).ConfigureAwait(false) is { } shared
+                ? (int)Math.Min(shared, int.MaxValue)
+                : Hit(key, now, window);
             if (count == threshold)
             {
                 Log.LoopDetected(_logger, scope.Budget.Name, count);
@@ -261,17 +379,18 @@ internal sealed class BudgetGuard : IDisposable
         }
 
         // 3. The worst case, then rate limits and reservations.
-        var estimate = _estimator.Estimate(target, body, shape, model);
+        var estimate = _estimator.Estimate(target, body.Span, shape, model);
         var tokens = estimate.InputTokens + estimate.OutputTokens;
         foreach (var scope in scopes)
         {
-            if (await RateLimitAsync(scope, tokens, cancellationToken).ConfigureAwait(false) is { } limited)
+            if (await RateLimitAsync(scope, tokens, now, cancellationToken).ConfigureAwait(false) is { } limited)
             {
                 return limited;
             }
         }
 
-        List<BudgetLease.Reservation>? reservations = null;
+        BudgetLease.Reservation[]? reservations = null;
+        var reserved = 0;
         foreach (var scope in scopes)
         {
             var budget = scope.Budget;
@@ -298,9 +417,9 @@ internal sealed class BudgetGuard : IDisposable
                 cancellationToken).ConfigureAwait(false);
             if (!totals.Granted)
             {
-                if (reservations is not null)
+                if (reserved > 0)
                 {
-                    Settle([.. reservations], 0m, 0);
+                    Settle(reservations![..reserved], 0m, 0);
                 }
 
                 Track(_alerts.RefusedAsync(scope, window, totals).AsTask());
@@ -309,28 +428,42 @@ internal sealed class BudgetGuard : IDisposable
                     totals.TokensSpent + totals.TokensReserved, budget.Options.TokenLimit, tokens);
             }
 
-            (reservations ??= []).Add(new BudgetLease.Reservation(scope, window, id));
+            (reservations ??= new BudgetLease.Reservation[CountingSpend(scopes)])[reserved++] = new BudgetLease.Reservation(scope, window, id);
         }
 
         if (reservations is not null)
         {
-            call.Settlement = new BudgetLease(this, [.. reservations], estimate);
+            call.Settlement = new BudgetLease(this, reservations, estimate);
         }
 
         return null;
     }
 
-    private async ValueTask<LlmRateLimitExceededException?> RateLimitAsync(BudgetScope scope, long tokens, CancellationToken cancellationToken)
+    private static int CountingSpend(BudgetScope[] scopes)
+    {
+        var count = 0;
+        foreach (var scope in scopes)
+        {
+            if (scope.Budget.CountsSpend)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private async ValueTask<LlmRateLimitExceededException?> RateLimitAsync(BudgetScope scope, long tokens, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var options = scope.Budget.Options;
         if (options.RequestsPerWindow is { } requests
-            && await AcquireAsync(scope.Key + "|rq", requests, options, 1, cancellationToken).ConfigureAwait(false) is { } requestWait)
+            && await AcquireAsync(scope.Key + "|rq", requests, options, 1, now, cancellationToken).ConfigureAwait(false) is { } requestWait)
         {
             return new LlmRateLimitExceededException(scope.Budget.Name, scope.Values, requestWait);
         }
 
         if (options.TokensPerWindow is { } limit
-            && await AcquireAsync(scope.Key + "|tk", limit, options, (int)Math.Min(tokens, limit + 1L), cancellationToken).ConfigureAwait(false) is { } tokenWait)
+            && await AcquireAsync(scope.Key + "|tk", limit, options, (int)Math.Min(tokens, limit + 1L), now, cancellationToken).ConfigureAwait(false) is { } tokenWait)
         {
             return new LlmRateLimitExceededException(scope.Budget.Name, scope.Values, tokenWait);
         }
@@ -339,11 +472,20 @@ internal sealed class BudgetGuard : IDisposable
     }
 
     /// <summary>Acquires permits; returns <see langword="null"/> when granted, else the retry-after (zero when unknown).</summary>
-    private async ValueTask<TimeSpan?> AcquireAsync(string key, int limit, LlmBudgetOptions options, int permits, CancellationToken cancellationToken)
+    private async ValueTask<TimeSpan?> AcquireAsync(string key, int limit, LlmBudgetOptions options, int permits, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (permits > limit)
         {
             return options.RateLimitWindow;
+        }
+
+        if (_sharedCounters && options.RateLimitQueue == 0)
+        {
+            var (counted, sharedRetryAfter) = await SharedAcquireAsync(key, limit, options.RateLimitWindow, permits, now, cancellationToken).ConfigureAwait(false);
+            if (counted)
+            {
+                return sharedRetryAfter;
+            }
         }
 
         if (_limiters.Count >= MaxScopes && !_limiters.ContainsKey(key))
@@ -373,6 +515,32 @@ internal sealed class BudgetGuard : IDisposable
         }
 
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.RateLimitWindow;
+    }
+
+    /// <summary>
+    /// Counts permits in the store's counter of the fixed window around <paramref name="now"/> (windows aligned to multiples
+    /// of their length since the Unix epoch), shared by every instance that uses the store. Permits over the limit are
+    /// taken back, so refused calls do not use the window up.
+    /// </summary>
+    /// <returns>Whether the store counted them (it keeps counters and was reachable), and the retry-after when refused.</returns>
+    private async ValueTask<(bool Counted, TimeSpan? RetryAfter)> SharedAcquireAsync(string key, int limit, TimeSpan window, int permits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var index = now.UtcTicks / window.Ticks;
+        var end = new DateTimeOffset((index + 1) * window.Ticks, TimeSpan.Zero);
+        var counter = key + "|" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var lifetime = end - now + window;
+        if (await _store.IncrementAsync(counter, permits, lifetime, cancellationToken).ConfigureAwait(false) is not { } count)
+        {
+            return (false, null);
+        }
+
+        if (count <= limit)
+        {
+            return (true, null);
+        }
+
+        await _store.IncrementAsync(counter, -permits, lifetime, cancellationToken).ConfigureAwait(false);
+        return (true, end - now);
     }
 
     private int Hit(string key, DateTimeOffset now, TimeSpan window)
@@ -411,5 +579,11 @@ internal sealed class BudgetGuard : IDisposable
         public DateTimeOffset Start { get; set; } = start;
 
         public int Count { get; set; }
+    }
+
+    /// <summary>The settlement of a call with no pre-flight: its record settles its spend (one instance for every call).</summary>
+    private sealed class SpendSettlement(BudgetGuard guard) : IRecordSettlement
+    {
+        public void Settle(CostRecord record) => guard.SettleSpend(record);
     }
 }

@@ -40,6 +40,6 @@ internal sealed class BudgetLease : IRecordSettlement
         }
     }
 
-    /// <summary>One reservation: the scope, its window when the call started, and the id.</summary>
-    internal sealed record Reservation(BudgetScope Scope, BudgetWindow Window, string Id);
+    /// <summary>One reservation: the scope, its window when the call started, and the id (<see langword="null"/> when the call's spend is settled with nothing reserved).</summary>
+    internal sealed record Reservation(BudgetScope Scope, BudgetWindow Window, string? Id);
 }

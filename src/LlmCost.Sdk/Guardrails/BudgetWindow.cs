@@ -18,6 +18,7 @@ internal sealed class BudgetWindow
         End = end;
         Buckets = buckets;
         Current = current;
+        CurrentOnly = [current];
     }
 
     public DateTimeOffset Start { get; }
@@ -30,6 +31,9 @@ internal sealed class BudgetWindow
     public IReadOnlyList<string> Buckets { get; }
 
     public BudgetBucket Current { get; }
+
+    /// <summary>Gets <see cref="Current"/> as a list of one (what a settlement adds to; made once per window).</summary>
+    public IReadOnlyList<BudgetBucket> CurrentOnly { get; }
 
     /// <summary>Gets a stable id of the window (for alert markers).</summary>
     public string Id => Current.Name;

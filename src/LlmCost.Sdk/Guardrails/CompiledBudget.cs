@@ -38,6 +38,9 @@ internal sealed class CompiledBudget
         Thresholds = options.AlertThresholds is { } t ? [.. t.Order()] : DefaultThresholds;
         Enforces = options.Enforcement == LlmBudgetEnforcement.Refuse;
         CountsSpend = options.Limit is not null || options.TokenLimit is not null || options.AnomalyFactor is not null;
+        NeedsPreflight = (Enforces && (options.Limit is not null || options.TokenLimit is not null))
+            || options.MaxOutputTokens is not null || options.RequestsPerWindow is not null || options.TokensPerWindow is not null
+            || options.LoopThreshold is not null;
         _perValue = new[] { _feature, _team, _customer, _environment, _provider, _model }.Concat(_tags.Select(t => t.Value)).Any(v => v == LlmBudgetOptions.EachValue);
     }
 
@@ -57,6 +60,12 @@ internal sealed class CompiledBudget
 
     /// <summary>Gets a value indicating whether the budget reserves and settles spend (it has a limit or an anomaly alert).</summary>
     public bool CountsSpend { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether a call in scope must be checked before it is sent: the budget may refuse it (a hard
+    /// cap), clamp it (a ceiling), rate-limit it or count its body (loops). A warn-only budget needs only the call's record.
+    /// </summary>
+    public bool NeedsPreflight { get; }
 
     public bool NeedsModel => _model is not null;
 

@@ -44,4 +44,21 @@ public interface IBudgetStore
     /// <param name="cancellationToken">A cancellation token.</param>
     /// <returns><see langword="true"/> when this call set the marker.</returns>
     ValueTask<bool> TryMarkAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds to a counter shared like the store's spend (a rate limit's window, the repeats of one request body in a scope)
+    /// and returns its new value; or <see langword="null"/> when the store keeps no counters (or cannot reach them now), so
+    /// rate limits and loop detection count on this instance.
+    /// </summary>
+    /// <param name="key">The counter.</param>
+    /// <param name="amount">What to add (negative to take back).</param>
+    /// <param name="lifetime">How long after the add that creates it the counter may be forgotten.</param>
+    /// <param name="cancellationToken">The call's cancellation token.</param>
+    /// <returns>The counter's value after the add, or <see langword="null"/> (the default implementation).</returns>
+    /// <remarks>
+    /// The default implementation returns <see langword="null"/>: <see cref="InMemoryBudgetStore"/> keeps none (the
+    /// instance's own <c>System.Threading.RateLimiting</c> limiters count, with queueing); the Redis store keeps them
+    /// (one <c>INCRBY</c> with expiry per call and limit).
+    /// </remarks>
+    ValueTask<long?> IncrementAsync(string key, long amount, TimeSpan lifetime, CancellationToken cancellationToken = default) => new((long?)null);
 }

@@ -23,7 +23,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         lock (scope)
         {
             scope.Purge(reservation.Now);
-            var totals = scope.Totals(reservation.Buckets, granted: false);
+            var totals = scope.Sum(reservation.Buckets);
             var granted = (reservation.CostLimit is not { } limit || totals.Spent + totals.Reserved + reservation.Cost <= limit)
                 && (reservation.TokenLimit is not { } tokenLimit || totals.TokensSpent + totals.TokensReserved + reservation.Tokens <= tokenLimit);
             if (granted)
@@ -35,7 +35,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 }
             }
 
-            return new ValueTask<BudgetTotals>(totals with { Granted = granted });
+            return new ValueTask<BudgetTotals>(totals.ToTotals(granted));
         }
     }
 
@@ -62,7 +62,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             }
 
             scope.Purge(settlement.Now);
-            return new ValueTask<BudgetTotals>(scope.Totals(settlement.Buckets, granted: true));
+            return new ValueTask<BudgetTotals>(scope.Sum(settlement.Buckets).ToTotals(granted: true));
         }
     }
 
@@ -157,13 +157,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             }
         }
 
-        public BudgetTotals Totals(IReadOnlyList<string> window, bool granted)
+        public Sums Sum(IReadOnlyList<string> window)
         {
             decimal spent = 0, reserved = 0;
             long tokens = 0, tokensReserved = 0;
-            foreach (var name in window)
+            for (var i = 0; i < window.Count; i++)
             {
-                if (Buckets.TryGetValue(name, out var b))
+                if (Buckets.TryGetValue(window[i], out var b))
                 {
                     spent += b.Cost;
                     tokens += b.Tokens;
@@ -176,7 +176,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 tokensReserved += r.Tokens;
             }
 
-            return new BudgetTotals { Granted = granted, Spent = spent, Reserved = reserved, TokensSpent = tokens, TokensReserved = tokensReserved };
+            return new Sums(spent, reserved, tokens, tokensReserved);
         }
+    }
+
+    private readonly record struct Sums(decimal Spent, decimal Reserved, long TokensSpent, long TokensReserved)
+    {
+        public BudgetTotals ToTotals(bool granted) =>
+            new() { Granted = granted, Spent = Spent, Reserved = Reserved, TokensSpent = TokensSpent, TokensReserved = TokensReserved };
     }
 }

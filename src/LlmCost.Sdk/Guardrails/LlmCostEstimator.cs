@@ -35,9 +35,9 @@ internal sealed class LlmCostEstimator : ILlmCostEstimator
             return null;
         }
 
-        var body = await ReadBodyAsync(request.Content, cancellationToken).ConfigureAwait(false);
-        var shape = RequestShape.Read(body);
-        return Estimate(target, body, shape, model ?? shape.Model ?? target.UrlModel);
+        using var body = await RequestBody.ReadAsync(request.Content, cancellationToken).ConfigureAwait(false);
+        var shape = RequestShape.Read(body.Span);
+        return Estimate(target, body.Span, shape, model ?? shape.Model ?? target.UrlModel);
     }
 
     /// <summary>The worst-case estimate of a body already read.</summary>
@@ -88,22 +88,5 @@ internal sealed class LlmCostEstimator : ILlmCostEstimator
             OutputTokensSource = source,
             Cost = cost,
         };
-    }
-
-    /// <summary>Reads a request's body without consuming it: the content is buffered first, so it can still be sent.</summary>
-    public static async ValueTask<byte[]> ReadBodyAsync(HttpContent? content, CancellationToken cancellationToken)
-    {
-        if (content is null)
-        {
-            return [];
-        }
-
-        if (content is ObservedRequestContent observed)
-        {
-            content = observed.Inner;
-        }
-
-        await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        return await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -7,17 +7,23 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// <para>
 /// It derives from <see cref="InvalidOperationException"/>: the call is not valid while the guardrail's limit holds, and
-/// sending it again cannot help. The official OpenAI (System.ClientModel's <c>ClientRetryPolicy</c>) and Anthropic SDKs
-/// retry only I/O errors and cancellations the caller did not request, and <c>Microsoft.Extensions.Http.Resilience</c>'s
-/// standard handler only <see cref="HttpRequestException"/> and timeouts: none of them retries it, and it reaches the
-/// application unchanged through them, through <see cref="HttpClient"/> and through Microsoft.Extensions.AI. (An
-/// <see cref="OperationCanceledException"/> would be retried by both SDKs, as a timeout.)
+/// sending it again cannot help. The official OpenAI SDK (System.ClientModel's <c>ClientRetryPolicy</c> with the default
+/// <c>PipelineMessageClassifier</c>) retries only <see cref="System.IO.IOException"/>, transport failures and an
+/// <see cref="OperationCanceledException"/> the caller did not request; the Anthropic SDK only I/O errors and such an
+/// <see cref="OperationCanceledException"/> (its timeout);
+/// <c>Microsoft.Extensions.Http.Resilience</c>'s standard handler only <see cref="HttpRequestException"/> and timeouts:
+/// none of them retries it, and it reaches the application unchanged through them, through <see cref="HttpClient"/> and
+/// through Microsoft.Extensions.AI.
 /// </para>
 /// <para>
-/// Polly's default retry predicate retries every exception except <see cref="OperationCanceledException"/>; a pipeline
-/// built with it around an LLM call should exclude refusals:
-/// <c>ShouldHandle = new PredicateBuilder().Handle&lt;Exception&gt;(e =&gt; e is not LlmGuardrailException)</c>. Without
-/// that, each retry is refused again before it is sent (no request reaches the provider) and the last refusal is thrown.
+/// Polly's default retry predicate retries every exception except <see cref="OperationCanceledException"/>, the one type
+/// both SDKs retry (the OpenAI SDK then wraps the tries in an <see cref="AggregateException"/>): no base type escapes
+/// every default. A
+/// Polly pipeline around an LLM call should exclude refusals:
+/// <c>ShouldHandle = new PredicateBuilder().Handle&lt;Exception&gt;(e =&gt; e is not (LlmGuardrailException or OperationCanceledException))</c>.
+/// Without that, each retry is refused again before it is sent (no request reaches the provider) and the last refusal is
+/// thrown; a retry inside the <see cref="HttpClient"/> pipeline sends the same request again and the call is still
+/// recorded once.
 /// </para>
 /// </remarks>
 public abstract class LlmGuardrailException : InvalidOperationException

@@ -17,29 +17,30 @@ namespace LlmCost.Sdk;
 /// </remarks>
 internal static class TokenCeiling
 {
-    public static byte[] Rewrite(byte[] body, in RequestShape shape, long ceiling)
+    public static byte[] Rewrite(ReadOnlySpan<byte> body, in RequestShape shape, long ceiling)
     {
         var digits = Encoding.ASCII.GetBytes(ceiling.ToString(CultureInfo.InvariantCulture));
         var result = new byte[body.Length - shape.MaxTokensLength + digits.Length];
-        body.AsSpan(0, shape.MaxTokensStart).CopyTo(result);
+        body[..shape.MaxTokensStart].CopyTo(result);
         digits.CopyTo(result.AsSpan(shape.MaxTokensStart));
-        body.AsSpan(shape.MaxTokensStart + shape.MaxTokensLength).CopyTo(result.AsSpan(shape.MaxTokensStart + digits.Length));
+        body[(shape.MaxTokensStart + shape.MaxTokensLength)..].CopyTo(result.AsSpan(shape.MaxTokensStart + digits.Length));
         return result;
     }
 
-    public static byte[] Insert(byte[] body, in RequestShape shape, string field, long ceiling)
+    /// <summary>The body with the field added after its opening brace, or <see langword="null"/> when the body is not a JSON object.</summary>
+    public static byte[]? Insert(ReadOnlySpan<byte> body, in RequestShape shape, string field, long ceiling)
     {
         if (shape.ObjectStart < 0)
         {
-            return body;
+            return null;
         }
 
         var insert = Encoding.UTF8.GetBytes("\"" + field + "\":" + ceiling.ToString(CultureInfo.InvariantCulture) + ",");
         var at = shape.ObjectStart + 1;
         var result = new byte[body.Length + insert.Length];
-        body.AsSpan(0, at).CopyTo(result);
+        body[..at].CopyTo(result);
         insert.CopyTo(result.AsSpan(at));
-        body.AsSpan(at).CopyTo(result.AsSpan(at + insert.Length));
+        body[at..].CopyTo(result.AsSpan(at + insert.Length));
         return result;
     }
 

@@ -319,6 +319,16 @@ internal sealed class CallObservation : PendingRecord
         Finish(endOfBody: false);
     }
 
+    /// <summary>Gets a value indicating whether the call ends without a record (<see cref="Discard"/>).</summary>
+    public bool Discarded { get; private set; }
+
+    /// <summary>Ends a call that leaves no record: a re-send of a call already recorded as refused, refused again.</summary>
+    public void Discard(Exception exception)
+    {
+        Discarded = true;
+        Fail(exception);
+    }
+
     /// <summary>The body was read to the end, or the response was disposed (read or not).</summary>
     public void Finish(bool endOfBody)
     {

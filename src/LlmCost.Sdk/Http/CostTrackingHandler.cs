@@ -35,7 +35,7 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         try
         {
             // Guardrails: budgets, ceilings, rate limits and loops are checked before any byte is sent (they may refuse).
-            if (_recorder.Guardrails is { } guard && guard.Applies(call))
+            if (_recorder.Guardrails is { } guard && guard.Prepare(call))
             {
                 return SendGuardedAsync(request, call, guard, cancellationToken);
             }
@@ -62,7 +62,7 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         try
         {
             // Guardrails (sync path): an in-memory store completes synchronously; a distributed one blocks this sync call only.
-            if (_recorder.Guardrails is { } guard && guard.Applies(call))
+            if (_recorder.Guardrails is { } guard && guard.Prepare(call))
             {
                 guard.PreflightAsync(request, call, cancellationToken).GetAwaiter().GetResult();
             }

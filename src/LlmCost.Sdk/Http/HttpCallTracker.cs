@@ -129,8 +129,8 @@ internal sealed class HttpCallTracker
         try
         {
             call.Duration = _time.GetElapsedTime(call.StartTimestamp);
-            estimating = TryEstimate(call);
-            if (!estimating)
+            estimating = !call.Discarded && TryEstimate(call);
+            if (!call.Discarded && !estimating)
             {
                 _writer.Write(call);
             }

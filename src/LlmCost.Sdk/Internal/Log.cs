@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(401, LogLevel.Debug, "LLM call refused before it was sent by budget {Budget} ({ErrorType}).")]
     public static partial void CallRefused(ILogger logger, string budget, string errorType);
 
+    [LoggerMessage(406, LogLevel.Debug, "LLM call sent again after a refusal was refused again by budget {Budget} ({ErrorType}); it was recorded the first time.")]
+    public static partial void CallRefusedAgain(ILogger logger, string budget, string errorType);
+
     [LoggerMessage(402, LogLevel.Error, "LLM budget alert handler {Handler} failed; the alert was logged and counted.")]
     public static partial void BudgetAlertHandlerFailed(ILogger logger, string handler, Exception exception);
 

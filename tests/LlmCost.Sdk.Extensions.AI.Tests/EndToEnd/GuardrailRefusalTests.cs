@@ -47,5 +47,6 @@ public sealed class GuardrailRefusalTests
         Assert.Equal(0, handler.Calls);
         var record = await services.SingleRecordAsync(); // the HTTP handler's refused call; the decorator stands aside
         Assert.Equal("budget_exceeded", record.ErrorType);
+        Assert.Equal(0m, record.Cost!.Total);
     }
 }
