@@ -23,8 +23,8 @@ public sealed class RedisSharedLimitsTests
             o.RateLimitWindow = TimeSpan.FromMinutes(10);
         }
 
-        await using var a = RedisHost.Create(redis.Endpoint, prefix, Budget, time: time);
-        await using var b = RedisHost.Create(redis.Endpoint, prefix, Budget, time: time);
+        await using var a = RedisHost.Create(redis.Endpoint, prefix, Budget, Patient, time: time);
+        await using var b = RedisHost.Create(redis.Endpoint, prefix, Budget, Patient, time: time);
         using var clientA = a.CreateClient();
         using var clientB = b.CreateClient();
 
@@ -57,8 +57,8 @@ public sealed class RedisSharedLimitsTests
             o.RefuseLoops = true;
         }
 
-        await using var a = RedisHost.Create(redis.Endpoint, prefix, Budget, time: time);
-        await using var b = RedisHost.Create(redis.Endpoint, prefix, Budget, time: time);
+        await using var a = RedisHost.Create(redis.Endpoint, prefix, Budget, Patient, time: time);
+        await using var b = RedisHost.Create(redis.Endpoint, prefix, Budget, Patient, time: time);
         using var clientA = a.CreateClient();
         using var clientB = b.CreateClient();
 
@@ -88,4 +88,10 @@ public sealed class RedisSharedLimitsTests
         Assert.Equal(2, host.Provider.Requests);
         Assert.True(host.Store.IsDegraded);
     }
+
+    /// <summary>
+    /// These tests are about sharing counts, not about Redis being slow: a generous timeout keeps a loaded test machine
+    /// from turning a slow first script load into the local fallback (which the outage tests cover).
+    /// </summary>
+    private static void Patient(RedisBudgetStoreOptions options) => options.OperationTimeout = TimeSpan.FromSeconds(15);
 }

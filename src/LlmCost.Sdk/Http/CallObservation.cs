@@ -16,7 +16,6 @@ internal sealed class CallObservation : PendingRecord
     private readonly UsageAccumulator _usage;
     private JsonScanner? _json;
     private IUsageReader? _reader;
-    private ContentDecoder? _decoder;
     private JsonScanner? _requestJson;
     private RawCapture? _requestBytes;
     private RawCapture? _responseBytes;
@@ -25,7 +24,7 @@ internal sealed class CallObservation : PendingRecord
     private readonly Activity? _span;
     private readonly long _utcTicks; // the start time, UTC: 8 bytes where a DateTimeOffset takes 16
     private FramingSniff _sniff;          // issue 12: a body not labelled as events may still be events
-    private DecodedBytes? _decoded;       // the decoder's output goes through the sniff and the capture
+    private DecodedBytes? _decoded;       // an encoded body's decoder, whose output goes through the sniff and the capture
 
     public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
     {
@@ -77,7 +76,7 @@ internal sealed class CallObservation : PendingRecord
     public string? RequestModel => _usage.RequestModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
-    public bool Malformed => (_reader?.Malformed ?? false) || (_decoder?.Failed ?? false);
+    public bool Malformed => (_reader?.Malformed ?? false) || (_decoded?.Decoder.Failed ?? false);
 
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
     public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
@@ -150,10 +149,9 @@ internal sealed class CallObservation : PendingRecord
         // The request's scanner reads the response: its body has been sent by the time the response arrives.
         _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, _usage);
         _requestJson = null;
-        _decoder = ContentDecoder.For(response.Content.Headers); // issue 12: usage read through Content-Encoding, on a decoded copy
-        if (_decoder is not null)
+        if (ContentDecoder.For(response.Content.Headers) is { } decoder) // issue 12: usage read through Content-Encoding, on a decoded copy
         {
-            _decoded = new DecodedBytes(this);
+            _decoded = new DecodedBytes(this, decoder);
         }
 
         if (sse)
@@ -207,7 +205,7 @@ internal sealed class CallObservation : PendingRecord
         {
             if (_decoded is not null)
             {
-                _decoder!.Write(bytes, _decoded); // the decoded copy comes back through Read
+                _decoded.Decoder.Write(bytes, _decoded); // the decoded copy comes back through Read
             }
             else
             {
@@ -364,7 +362,7 @@ internal sealed class CallObservation : PendingRecord
         finally
         {
             _json?.Release();
-            _decoder?.Dispose();
+            _decoded?.Decoder.Dispose();
             _requestJson?.Release();
             StopCapture();
         }
@@ -447,9 +445,14 @@ internal sealed class CallObservation : PendingRecord
             ? values.ToString().AsSpan().TrimStart()
             : default;
 
-    /// <summary>Hands a <see cref="ContentDecoder"/>'s output back to the call, so it is sniffed, read and captured decoded.</summary>
-    private sealed class DecodedBytes(CallObservation call) : IUsageReader
+    /// <summary>
+    /// Holds an encoded body's <see cref="ContentDecoder"/> and hands its output back to the call, so it is sniffed, read
+    /// and captured decoded (one field on the call, allocated only for encoded bodies).
+    /// </summary>
+    private sealed class DecodedBytes(CallObservation call, ContentDecoder decoder) : IUsageReader
     {
+        public ContentDecoder Decoder { get; } = decoder;
+
         public bool Malformed => false;
 
         public void Write(ReadOnlySpan<byte> data) => call.Read(data);
