@@ -16,13 +16,8 @@ public static class CallerPathAllocationProbe
 
     public static void Run()
     {
-        var body = Payloads.OpenAIChatCompletion(contentBytes: 400);
-        using var noOp = new HttpClient(new PassThroughHandler(new CannedResponseHandler(body, null)));
-        var sink = new DiscardSink();
-        using var services = BenchmarkServices.Create(sink);
-        var handler = services.GetRequiredService<ILlmCostTracker>().CreateHandler();
-        handler.InnerHandler = new CannedResponseHandler(body, null);
-        using var tracked = new HttpClient(handler);
+        using var probe = new Clients();
+        var (noOp, tracked) = (probe.NoOp, probe.Tracked);
 
         for (var round = 0; round < 3; round++)
         {
@@ -31,7 +26,7 @@ public static class CallerPathAllocationProbe
             Console.WriteLine($"caller thread, per non-streaming call: no-op handler {baseline} B, tracking handler {withTracking} B, added {withTracking - baseline} B");
         }
 
-        BenchmarkServices.PrintStatistics(services, sink);
+        probe.PrintStatistics();
     }
 
     /// <summary>
@@ -40,13 +35,8 @@ public static class CallerPathAllocationProbe
     /// </summary>
     public static void RunByType()
     {
-        var body = Payloads.OpenAIChatCompletion(contentBytes: 400);
-        using var noOp = new HttpClient(new PassThroughHandler(new CannedResponseHandler(body, null)));
-        var sink = new DiscardSink();
-        using var services = BenchmarkServices.Create(sink);
-        var handler = services.GetRequiredService<ILlmCostTracker>().CreateHandler();
-        handler.InnerHandler = new CannedResponseHandler(body, null);
-        using var tracked = new HttpClient(handler);
+        using var probe = new Clients();
+        var (noOp, tracked) = (probe.NoOp, probe.Tracked);
         foreach (var (name, client) in new[] { ("no-op handler", noOp), ("tracking handler", tracked) })
         {
             for (var i = 0; i < 1_000; i++)
@@ -77,13 +67,8 @@ public static class CallerPathAllocationProbe
     /// </summary>
     public static void RunCpu()
     {
-        var body = Payloads.OpenAIChatCompletion(contentBytes: 400);
-        using var noOp = new HttpClient(new PassThroughHandler(new CannedResponseHandler(body, null)));
-        var sink = new DiscardSink();
-        using var services = BenchmarkServices.Create(sink);
-        var handler = services.GetRequiredService<ILlmCostTracker>().CreateHandler();
-        handler.InnerHandler = new CannedResponseHandler(body, null);
-        using var tracked = new HttpClient(handler);
+        using var probe = new Clients();
+        var (noOp, tracked) = (probe.NoOp, probe.Tracked);
         var noOpRuns = new List<double>();
         var trackedRuns = new List<double>();
         for (var round = 0; round < 7; round++)
@@ -98,24 +83,20 @@ public static class CallerPathAllocationProbe
         Console.WriteLine($"caller thread CPU per non-streaming call (median of 7 runs): no-op handler {a:0} ns, tracking handler {b:0} ns, added {b - a:0} ns");
         Console.WriteLine($"  runs no-op: {string.Join(", ", noOpRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"  runs tracked: {string.Join(", ", trackedRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
-        BenchmarkServices.PrintStatistics(services, sink);
+        probe.PrintStatistics();
     }
 
     /// <summary>Runs tracked calls only, for a profiler (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>).</summary>
     public static void RunTrackedOnly(int calls)
     {
-        var body = Payloads.OpenAIChatCompletion(contentBytes: 400);
-        var sink = new DiscardSink();
-        using var services = BenchmarkServices.Create(sink);
-        var handler = services.GetRequiredService<ILlmCostTracker>().CreateHandler();
-        handler.InnerHandler = new CannedResponseHandler(body, null);
-        using var tracked = new HttpClient(handler);
+        using var probe = new Clients();
+        var tracked = probe.Tracked;
         for (var i = 0; i < calls; i++)
         {
             Send(tracked);
         }
 
-        BenchmarkServices.PrintStatistics(services, sink);
+        probe.PrintStatistics();
     }
 
     private static double CpuPerCall(HttpClient client)
@@ -149,6 +130,36 @@ public static class CallerPathAllocationProbe
     {
         public long Seconds;
         public long Nanoseconds;
+    }
+
+    /// <summary>The two clients every probe compares: a no-op handler and the tracking handler, over the same canned response.</summary>
+    private sealed class Clients : IDisposable
+    {
+        private readonly DiscardSink _sink = new();
+        private readonly ServiceProvider _services;
+
+        public Clients()
+        {
+            var body = Payloads.OpenAIChatCompletion(contentBytes: 400);
+            NoOp = new HttpClient(new PassThroughHandler(new CannedResponseHandler(body, null)));
+            _services = BenchmarkServices.Create(_sink);
+            var handler = _services.GetRequiredService<ILlmCostTracker>().CreateHandler();
+            handler.InnerHandler = new CannedResponseHandler(body, null);
+            Tracked = new HttpClient(handler);
+        }
+
+        public HttpClient NoOp { get; }
+
+        public HttpClient Tracked { get; }
+
+        public void PrintStatistics() => BenchmarkServices.PrintStatistics(_services, _sink);
+
+        public void Dispose()
+        {
+            NoOp.Dispose();
+            Tracked.Dispose();
+            _services.Dispose();
+        }
     }
 
     private sealed class AllocationListener : System.Diagnostics.Tracing.EventListener

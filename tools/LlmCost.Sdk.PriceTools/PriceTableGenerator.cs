@@ -700,7 +700,12 @@ public static partial class PriceTableGenerator
                     };
                 }
 
-                var multiplier = listed is not null ? 0m : model.TryGetProperty("multiplier", out var m) ? m.GetDecimal() : rule.GetProperty("multiplier").GetDecimal();
+                // No default for a tier whose rates differ per model (OpenAI priority): a model added without its own
+                // multiplier or rates fails here, naming it, instead of taking another model's ratio.
+                var multiplier = listed is not null ? 0m
+                    : model.TryGetProperty("multiplier", out var m) ? m.GetDecimal()
+                    : rule.TryGetProperty("multiplier", out var shared) ? shared.GetDecimal()
+                    : throw new PriceGenerationException($"{where}: {drafts[index].Model} has neither a multiplier nor rates, and the tier gives no multiplier for all its models.");
                 var periods = drafts[index].Periods.Select(p => p.Windows.Count > 0
                     ? throw new PriceGenerationException($"{where}: {drafts[index].Model} has time-of-day windows, which cannot combine with a service tier.")
                     : p with { ServiceTiers = new Dictionary<string, TieredPriceRates>(p.ServiceTiers, StringComparer.OrdinalIgnoreCase) { [tier] = listed ?? Scale(p.Rates, multiplier) }.AsReadOnly() }).ToList();

@@ -17,6 +17,8 @@ internal static class ModelIdCache
     private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> ByChars =
         Ids.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    private static int s_count; // ConcurrentDictionary.Count takes every lock: kept apart, approximate by at most a race
+
     /// <summary>Returns the cached string for a UTF-8 model id, adding it while there is room.</summary>
     public static string Get(ReadOnlySpan<byte> utf8)
     {
@@ -38,6 +40,17 @@ internal static class ModelIdCache
         }
 
         id = new string(span);
-        return Ids.Count < MaxEntries ? Ids.GetOrAdd(id, id) : id;
+        if (Volatile.Read(ref s_count) >= MaxEntries)
+        {
+            return id;
+        }
+
+        var kept = Ids.GetOrAdd(id, id);
+        if (ReferenceEquals(kept, id))
+        {
+            Interlocked.Increment(ref s_count);
+        }
+
+        return kept;
     }
 }

@@ -227,6 +227,21 @@ public class PriceTableGeneratorTests
     }
 
     [Fact]
+    public void Generate_ServiceTierModelWithoutMultiplierOrRates_FailsNamingIt_WhenTheTierGivesNone()
+    {
+        // OpenAI priority differs per model: a model added without its own ratio must not silently take a default one.
+        var (snapshot, overrides) = Tiny("""{"input_mtok":1.1,"output_mtok":4.4}""");
+        var o = JsonNode.Parse(overrides)!.AsObject();
+        o["serviceTiers"] = JsonNode.Parse("""
+            [{"provider":"openai","tier":"priority","source":"https://openai.com/api-priority-processing/","retrieved":"2026-11-30","reason":"per model",
+              "models":[{"model":"m-1"}]}]
+            """);
+
+        var error = Assert.Throws<PriceGenerationException>(() => PriceTableGenerator.Generate(snapshot, o.ToJsonString()));
+        Assert.Contains("m-1 has neither a multiplier nor rates", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Generate_VideoInputAtInputRate_EveryRateSetGetsItsInputRateForVideo()
     {
         var (snapshot, overrides) = Tiny("""{"input_mtok":{"base":1,"tiers":[{"start":200000,"price":2}]},"output_mtok":4}""");
