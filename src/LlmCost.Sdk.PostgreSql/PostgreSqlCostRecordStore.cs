@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Npgsql;
@@ -36,10 +37,11 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The database has no LlmCost schema, or a newer package version wrote it.</exception>
     /// <exception cref="ArgumentException">The bucket size is not a positive whole multiple of <see cref="CostAggregateQuery.DefaultBucketSize"/>, or <see cref="CostAggregateQuery.GroupBy"/> is null or names an unknown dimension.</exception>
+    /// <remarks>Several <see cref="CostAggregateQuery.GroupingSets"/> are one statement (<c>GROUP BY GROUPING SETS</c>): one read of the rollup or the records.</remarks>
     public IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        _ = BuildAggregateSql(query.GroupBy, fromRollups: false); // an unknown dimension fails here, not in the enumeration
+        _ = BuildAggregateSql(query.EffectiveGroupingSets, fromRollups: false, out _); // an unknown dimension fails here, not in the enumeration
         return AggregateCoreAsync(query, cancellationToken);
     }
 
@@ -79,7 +81,9 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         {
             var fromRollups = version >= PostgreSqlSchema.RollupVersion && OnRollupBuckets(query)
                 && await RollupIsSmallerAsync(connection, cancellationToken).ConfigureAwait(false);
-            var sql = BuildAggregateSql(query.GroupBy, fromRollups);
+            var sets = query.EffectiveGroupingSets;
+            var sql = BuildAggregateSql(sets, fromRollups, out var columns);
+            var shape = new AggregateShape(sets, columns);
             // A month of 15-minute buckets by a dimension is tens of thousands of groups: enough memory for the hash
             // aggregate to stay in memory (PostgreSQL's default 4 MB spills it to disk), for this transaction only.
             var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
@@ -99,37 +103,14 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
                     var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
-                        var dimensions = query.GroupBy.Count;
                         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            yield return Read(reader, dimensions);
+                            yield return shape.Read(reader);
                         }
                     }
                 }
             }
         }
-    }
-
-    private static CostAggregate Read(NpgsqlDataReader reader, int dimensions)
-    {
-        var keys = new string?[dimensions];
-        for (var i = 0; i < dimensions; i++)
-        {
-            keys[i] = reader.IsDBNull(1 + i) ? null : reader.GetString(1 + i);
-        }
-
-        var c = 1 + dimensions;
-        return new CostAggregate
-        {
-            BucketStart = reader.GetFieldValue<DateTimeOffset>(0),
-            Keys = keys,
-            Calls = reader.GetInt64(c),
-            UnpricedCalls = reader.GetInt64(c + 1),
-            InputTokens = reader.GetInt64(c + 2),
-            CachedInputTokens = reader.GetInt64(c + 3),
-            OutputTokens = reader.GetInt64(c + 4),
-            Cost = reader.GetDecimal(c + 5),
-        };
     }
 
     /// <summary>
@@ -143,54 +124,66 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
             && (query.To.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % quantum == 0;
     }
 
-    /// <summary>
-    /// The aggregate: UTC buckets from the Unix epoch (<c>date_bin</c>), the group's columns, exact sums; from the
-    /// 15-minute rollup (one row per bucket and group) when <paramref name="fromRollups"/>, else from the records.
-    /// </summary>
-    internal static string BuildAggregateSql(IReadOnlyList<CostDimension> groupBy, bool fromRollups)
-    {
-        if (fromRollups)
-        {
-            var rollup = new StringBuilder("SELECT date_bin(@bucket, bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS b");
-            foreach (var dimension in groupBy)
-            {
-                rollup.Append(", ").Append(RollupColumn(dimension));
-            }
+    /// <summary>The aggregate of one grouping (see the overload for several).</summary>
+    internal static string BuildAggregateSql(IReadOnlyList<CostDimension> groupBy, bool fromRollups) => BuildAggregateSql([groupBy], fromRollups, out _);
 
-            rollup.Append("""
+    /// <summary>
+    /// The aggregate: UTC buckets from the Unix epoch (<c>date_bin</c>), the groups' columns, exact sums; from the
+    /// 15-minute rollup (one row per bucket and group) when <paramref name="fromRollups"/>, else from the records.
+    /// Several sets are one <c>GROUP BY GROUPING SETS</c> whose rows carry <c>grouping(…)</c> of every column after the
+    /// columns (a bit set for each column the row's set does not group by), so a row is told to its set.
+    /// </summary>
+    /// <param name="sets">The groupings.</param>
+    /// <param name="fromRollups">Whether to read <c>cost_rollups</c>.</param>
+    /// <param name="columns">The dimensions selected after the bucket, in order: every dimension of any set once.</param>
+    internal static string BuildAggregateSql(IReadOnlyList<IReadOnlyList<CostDimension>> sets, bool fromRollups, out CostDimension[] columns)
+    {
+        columns = [.. sets.SelectMany(set => set).Distinct()];
+        var expressions = columns.Select(d => fromRollups ? RollupColumn(d) : Column(d)).ToArray();
+        var sql = new StringBuilder(fromRollups
+            ? "SELECT date_bin(@bucket, bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS b"
+            : "SELECT date_bin(@bucket, \"timestamp\", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket");
+        foreach (var expression in expressions)
+        {
+            sql.Append(", ").Append(expression);
+        }
+
+        if (sets.Count > 1)
+        {
+            sql.Append(", grouping(").AppendJoin(", ", expressions).Append(')');
+        }
+
+        sql.Append(fromRollups
+            ? """
+
                 , sum(calls)::bigint, sum(unpriced_calls)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
                 sum(output_tokens)::bigint, coalesce(sum(cost), 0)
                 FROM cost_rollups
                 WHERE bucket >= @from AND bucket < @to
-                GROUP BY 1
+                GROUP BY 
+                """
+            : """
+
+                , count(*), count(*) - count(cost_total), sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
+                sum(output_tokens)::bigint, coalesce(sum(cost_total), 0)
+                FROM cost_records
+                WHERE "timestamp" >= @from AND "timestamp" < @to
+                GROUP BY 
                 """);
-            for (var i = 0; i < groupBy.Count; i++)
-            {
-                rollup.Append(", ").Append(i + 2);
-            }
-
-            return rollup.Append(" HAVING sum(calls) <> 0;").ToString(); // a group whose records were all deleted is no group
-        }
-
-        var sql = new StringBuilder("SELECT date_bin(@bucket, \"timestamp\", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket");
-        foreach (var dimension in groupBy)
+        var ordinals = columns;
+        string Set(IReadOnlyList<CostDimension> set) =>
+            string.Concat(set.Select(d => ", " + (Array.IndexOf(ordinals, d) + 2).ToString(CultureInfo.InvariantCulture)));
+        if (sets.Count == 1)
         {
-            sql.Append(", ").Append(Column(dimension));
+            sql.Append('1').Append(Set(sets[0]));
         }
-
-        sql.Append("""
-            , count(*), count(*) - count(cost_total), sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
-            sum(output_tokens)::bigint, coalesce(sum(cost_total), 0)
-            FROM cost_records
-            WHERE "timestamp" >= @from AND "timestamp" < @to
-            GROUP BY 1
-            """);
-        for (var i = 0; i < groupBy.Count; i++)
+        else
         {
-            sql.Append(", ").Append(i + 2);
+            sql.Append("GROUPING SETS (").AppendJoin(", ", sets.Select(set => "(1" + Set(set) + ")")).Append(')');
         }
 
-        return sql.Append(';').ToString();
+        // In the rollup, a group whose records were all deleted is no group.
+        return sql.Append(fromRollups ? " HAVING sum(calls) <> 0;" : ";").ToString();
     }
 
     private static string Column(CostDimension dimension) => dimension switch
@@ -257,6 +250,64 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>How a row of the aggregate maps to a <see cref="CostAggregate"/>: which set it belongs to and where its keys are.</summary>
+    private sealed class AggregateShape
+    {
+        private readonly int[][] _keyColumns;
+        private readonly Dictionary<int, int>? _setOfMask;
+        private readonly int _sums;
+
+        public AggregateShape(IReadOnlyList<IReadOnlyList<CostDimension>> sets, CostDimension[] columns)
+        {
+            _keyColumns = [.. sets.Select(set => set.Select(d => 1 + Array.IndexOf(columns, d)).ToArray())];
+            if (sets.Count > 1)
+            {
+                // grouping(a, b, c) has bit 2 for a, 1 for b and 0 for c, set when the row's set does not group by it.
+                _setOfMask = [];
+                for (var s = 0; s < sets.Count; s++)
+                {
+                    var mask = 0;
+                    for (var i = 0; i < columns.Length; i++)
+                    {
+                        if (!sets[s].Contains(columns[i]))
+                        {
+                            mask |= 1 << (columns.Length - 1 - i);
+                        }
+                    }
+
+                    _setOfMask[mask] = s;
+                }
+            }
+
+            _sums = 1 + columns.Length + (_setOfMask is null ? 0 : 1);
+        }
+
+        public CostAggregate Read(NpgsqlDataReader reader)
+        {
+            var set = _setOfMask is null ? 0 : _setOfMask[reader.GetInt32(_sums - 1)];
+            var columns = _keyColumns[set];
+            var keys = new string?[columns.Length];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = reader.IsDBNull(columns[i]) ? null : reader.GetString(columns[i]);
+            }
+
+            var c = _sums;
+            return new CostAggregate
+            {
+                BucketStart = reader.GetFieldValue<DateTimeOffset>(0),
+                Keys = keys,
+                GroupingSet = set,
+                Calls = reader.GetInt64(c),
+                UnpricedCalls = reader.GetInt64(c + 1),
+                InputTokens = reader.GetInt64(c + 2),
+                CachedInputTokens = reader.GetInt64(c + 3),
+                OutputTokens = reader.GetInt64(c + 4),
+                Cost = reader.GetDecimal(c + 5),
+            };
         }
     }
 }

@@ -5,9 +5,11 @@ namespace LlmCost.Sdk.Reporting;
 /// <summary>Makes a <see cref="CostReport"/> from any <see cref="ICostRecordQuery"/>: the SQLite or PostgreSQL store, or a JSON Lines file.</summary>
 /// <remarks>
 /// One aggregate query reads the period (and the weeks before it that the comparisons, the forecast and the anomaly
-/// window need) grouped by all six dimensions in UTC buckets; the buckets are summed into local days of the options'
-/// time zone as they arrive, so memory grows with days × groups, never with records. Every section is then computed
-/// from those daily sums.
+/// window need) in UTC buckets, with one grouping set per thing the report shows (the report's grouping with the fixed
+/// costs' scopes, each of the six dimensions alone, and provider × model for unpriced calls), all summed in the
+/// database in one pass; the buckets are summed into local days of the options' time zone as they arrive, so memory
+/// grows with days × the groups of each set — never with records, nor with the product of all six dimensions. Every
+/// section is then computed from those daily sums.
 /// </remarks>
 public static class CostReportBuilder
 {
@@ -51,7 +53,12 @@ public static class CostReportBuilder
 
         var queryFrom = Min(from.AddDays(-options.AnomalyWindowDays), monthStart, lastWeekFrom, forecastFrom, asOf.AddDays(-13));
         var queryTo = Max(to, asOf).AddDays(1);
-        var days = await ReadDaysAsync(query, tz, queryFrom, queryTo, cancellationToken).ConfigureAwait(false);
+        // The report's own grouping, with the dimensions the fixed costs' scopes filter on (their token shares are per group).
+        var mainSet = groupBy.Concat(options.FixedCosts.SelectMany(line => line.Scope.Keys)).Distinct().ToArray();
+        var sets = new GroupingSets(mainSet);
+        var setDays = await ReadDaysAsync(query, tz, queryFrom, queryTo, sets, cancellationToken).ConfigureAwait(false);
+        var days = setDays[sets.Main];
+        List<DayRow> InPeriodOf(int set) => [.. setDays[set].Where(r => r.Day >= from && r.Day <= to)];
         var firstDataDay = days.Count == 0 ? (DateOnly?)null : days.Min(r => r.Day);
 
         var inPeriod = days.Where(r => r.Day >= from && r.Day <= to).ToList();
@@ -99,7 +106,7 @@ public static class CostReportBuilder
             groups = [.. groups.Select(g => g with { FixedCost = fixedPerGroup.GetValueOrDefault(KeyString(g.Keys)) })];
         }
 
-        var breakdowns = Keys6.All.Select(d => new CostDimensionTable { Dimension = d, Rows = Table([d], inPeriod, total.Cost) }).ToList();
+        var breakdowns = Keys6.All.Select(d => new CostDimensionTable { Dimension = d, Rows = Table([d], InPeriodOf(sets.Of(d)), total.Cost) }).ToList();
 
         decimal Spend(DateOnly first, DateOnly last) => days.Where(r => r.Day >= first && r.Day <= last).Sum(r => r.Cost);
 
@@ -141,12 +148,12 @@ public static class CostReportBuilder
             PriceAndMix = priceAndMix,
         };
 
-        var (series, daily) = Chart(inPeriod, chartBy, from, to, asOf, today, monthEnd, options.ChartSeries, paceOf);
-        var anomalies = Anomalies(days, from, Min(to, asOf), today, firstDataDay, options);
+        var (series, daily) = Chart(InPeriodOf(sets.Of(chartBy)), chartBy, from, to, asOf, today, monthEnd, options.ChartSeries, paceOf);
+        var anomalies = Anomalies(days, d => setDays[sets.Of(d)], from, Min(to, asOf), today, firstDataDay, options);
 
-        var untagged = inPeriod.Where(r => r.Keys.Feature is null).ToList();
+        var untagged = InPeriodOf(sets.Of(CostDimension.Feature)).Where(r => r.Keys.Feature is null).ToList();
         var untaggedCost = untagged.Sum(r => r.Cost);
-        var unpriced = inPeriod
+        var unpriced = InPeriodOf(sets.ProviderModel)
             .Where(r => r.UnpricedCalls > 0)
             .GroupBy(r => (r.Keys.Provider, r.Keys.Model))
             .Select(g => new UnpricedModel { Provider = g.Key.Provider, Model = g.Key.Model, Calls = g.Sum(r => r.UnpricedCalls), Tokens = g.Where(r => r.UnpricedCalls == r.Calls).Sum(r => r.Tokens) })
@@ -228,30 +235,36 @@ public static class CostReportBuilder
         return a;
     }
 
-    private static async Task<List<DayRow>> ReadDaysAsync(ICostRecordQuery query, TimeZoneInfo tz, DateOnly from, DateOnly toExclusive, CancellationToken cancellationToken)
+    private static async Task<List<DayRow>[]> ReadDaysAsync(ICostRecordQuery query, TimeZoneInfo tz, DateOnly from, DateOnly toExclusive, GroupingSets sets, CancellationToken cancellationToken)
     {
         var request = new CostAggregateQuery
         {
             From = DayStart(from, tz),
             To = DayStart(toExclusive, tz),
-            GroupBy = Keys6.All,
+            GroupingSets = sets.Sets,
             BucketSize = BucketSizeFor(tz, from.AddDays(-1), toExclusive),
         };
-        var rows = new Dictionary<(DateOnly, Keys6), DayRow>();
+        var rows = new Dictionary<(int, DateOnly, Keys6), DayRow>();
         await foreach (var aggregate in query.AggregateAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(aggregate.BucketStart, tz).DateTime);
-            var keys = Keys6.From(aggregate.Keys);
-            if (!rows.TryGetValue((day, keys), out var row))
+            var keys = Keys6.From(sets.Sets[aggregate.GroupingSet], aggregate.Keys);
+            if (!rows.TryGetValue((aggregate.GroupingSet, day, keys), out var row))
             {
                 row = new DayRow(day, keys);
-                rows.Add((day, keys), row);
+                rows.Add((aggregate.GroupingSet, day, keys), row);
             }
 
             row.Add(aggregate);
         }
 
-        return [.. rows.Values];
+        var result = sets.Sets.Select(_ => new List<DayRow>()).ToArray();
+        foreach (var ((set, _, _), row) in rows)
+        {
+            result[set].Add(row);
+        }
+
+        return result;
     }
 
     private static MonthForecast Forecast(List<DayRow> days, DateOnly asOf, DateOnly monthStart, DateOnly monthEnd, int windowDays, DateOnly? firstDataDay, out Func<DateOnly, decimal> paceOf)
@@ -380,7 +393,7 @@ public static class CostReportBuilder
         return (series, daily);
     }
 
-    private static List<CostAnomaly> Anomalies(List<DayRow> days, DateOnly from, DateOnly last, DateOnly today, DateOnly? firstDataDay, CostReportOptions options)
+    private static List<CostAnomaly> Anomalies(List<DayRow> days, Func<CostDimension, List<DayRow>> daysBy, DateOnly from, DateOnly last, DateOnly today, DateOnly? firstDataDay, CostReportOptions options)
     {
         var anomalies = new List<CostAnomaly>();
         if (firstDataDay is not { } firstData)
@@ -394,7 +407,7 @@ public static class CostReportBuilder
         };
         foreach (var dimension in Keys6.All)
         {
-            foreach (var group in days.GroupBy(r => r.Keys.Get(dimension), StringComparer.Ordinal))
+            foreach (var group in daysBy(dimension).GroupBy(r => r.Keys.Get(dimension), StringComparer.Ordinal))
             {
                 scopes.Add((dimension, group.Key, group.GroupBy(r => r.Day).ToDictionary(g => g.Key, g => g.Sum(r => r.Cost))));
             }
@@ -549,4 +562,46 @@ public static class CostReportBuilder
     }
 
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+
+    /// <summary>
+    /// The grouping sets the report asks for, each once: its main grouping, each dimension alone, and provider × model.
+    /// A row of a set has the set's dimensions in its <see cref="Keys6"/> and <see langword="null"/> in the others.
+    /// </summary>
+    private sealed class GroupingSets
+    {
+        private readonly List<IReadOnlyList<CostDimension>> _sets = [];
+        private readonly Dictionary<int, int> _indexOfMask = [];
+
+        public GroupingSets(CostDimension[] main)
+        {
+            Main = Add(main);
+            foreach (var dimension in Keys6.All)
+            {
+                Add([dimension]);
+            }
+
+            ProviderModel = Add([CostDimension.Provider, CostDimension.Model]);
+        }
+
+        public List<IReadOnlyList<CostDimension>> Sets => _sets;
+
+        public int Main { get; }
+
+        public int ProviderModel { get; }
+
+        public int Of(CostDimension dimension) => _indexOfMask[1 << (int)dimension];
+
+        private int Add(CostDimension[] set)
+        {
+            var mask = set.Aggregate(0, (m, d) => m | (1 << (int)d));
+            if (!_indexOfMask.TryGetValue(mask, out var index))
+            {
+                index = _sets.Count;
+                _sets.Add(set);
+                _indexOfMask.Add(mask, index);
+            }
+
+            return index;
+        }
+    }
 }

@@ -55,10 +55,10 @@ public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
         UnreadableLines = 0;
         _unreadableLineNumbers.Clear();
 
-        var dimensions = query.GroupBy.ToArray();
+        var sets = query.EffectiveGroupingSets.Select(set => set.ToArray()).ToArray();
         var fromTicks = query.From.UtcTicks;
         var toTicks = query.To.UtcTicks;
-        var sums = new Dictionary<GroupKey, Sums>();
+        var sums = sets.Select(_ => new Dictionary<GroupKey, Sums>()).ToArray(); // one per grouping set, all filled in one pass
         var names = new Dictionary<string, string>(StringComparer.Ordinal); // one instance per distinct value, shared by all groups
 
         var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan | FileOptions.Asynchronous);
@@ -98,33 +98,41 @@ public sealed class JsonLinesCostRecordQuery : ICostRecordQuery
                 }
 
                 var bucket = ticks - (ticks - DateTimeOffset.UnixEpoch.UtcTicks) % bucketTicks;
-                var key = new GroupKey(bucket, dimensions.Length == 0 ? [] : KeysOf(record, dimensions));
-                if (!sums.TryGetValue(key, out var sum))
+                for (var set = 0; set < sets.Length; set++)
                 {
-                    Share(key.Keys, names);
-                    sum = new Sums();
-                    sums.Add(key, sum);
-                }
+                    var dimensions = sets[set];
+                    var key = new GroupKey(bucket, dimensions.Length == 0 ? [] : KeysOf(record, dimensions));
+                    if (!sums[set].TryGetValue(key, out var sum))
+                    {
+                        Share(key.Keys, names);
+                        sum = new Sums();
+                        sums[set].Add(key, sum);
+                    }
 
-                sum.Add(record);
+                    sum.Add(record);
+                }
             }
 
             _bytesRead?.Report(stream.Length);
         }
 
-        foreach (var (key, sum) in sums)
+        for (var set = 0; set < sums.Length; set++)
         {
-            yield return new CostAggregate
+            foreach (var (key, sum) in sums[set])
             {
-                BucketStart = new DateTimeOffset(key.BucketTicks, TimeSpan.Zero),
-                Keys = key.Keys,
-                Calls = sum.Calls,
-                UnpricedCalls = sum.UnpricedCalls,
-                InputTokens = sum.InputTokens,
-                CachedInputTokens = sum.CachedInputTokens,
-                OutputTokens = sum.OutputTokens,
-                Cost = sum.Cost,
-            };
+                yield return new CostAggregate
+                {
+                    BucketStart = new DateTimeOffset(key.BucketTicks, TimeSpan.Zero),
+                    Keys = key.Keys,
+                    GroupingSet = set,
+                    Calls = sum.Calls,
+                    UnpricedCalls = sum.UnpricedCalls,
+                    InputTokens = sum.InputTokens,
+                    CachedInputTokens = sum.CachedInputTokens,
+                    OutputTokens = sum.OutputTokens,
+                    Cost = sum.Cost,
+                };
+            }
         }
     }
 

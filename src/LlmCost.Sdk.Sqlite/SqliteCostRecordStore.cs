@@ -33,10 +33,14 @@ public sealed class SqliteCostRecordStore : ICostRecordQuery
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidOperationException">The file is not an LlmCost store, or a newer package version wrote it.</exception>
     /// <exception cref="ArgumentException">The bucket size is not a positive whole multiple of <see cref="CostAggregateQuery.DefaultBucketSize"/>, or <see cref="CostAggregateQuery.GroupBy"/> is null or names an unknown dimension.</exception>
+    /// <remarks>
+    /// Several <see cref="CostAggregateQuery.GroupingSets"/> (SQLite has no <c>GROUPING SETS</c>) are one statement per set
+    /// in one read transaction, so every set sums the same records even while a writer appends.
+    /// </remarks>
     public IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = BuildAggregateSql(query.GroupBy); // an unknown dimension fails here, not in the enumeration
+        var sql = query.EffectiveGroupingSets.Select(BuildAggregateSql).ToArray(); // an unknown dimension fails here, not in the enumeration
         return AggregateCoreAsync(query, sql, cancellationToken);
     }
 
@@ -60,36 +64,42 @@ public sealed class SqliteCostRecordStore : ICostRecordQuery
         }
     }
 
-    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, string[] statements, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var connection = OpenForRead();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$from", StoreQueries.ToUnixMs(query.From));
-        command.Parameters.AddWithValue("$to", StoreQueries.ToUnixMs(query.To));
-        command.Parameters.AddWithValue("$bucket", (long)query.BucketSize.TotalMilliseconds);
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var dimensions = query.GroupBy.Count;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        using var transaction = statements.Length > 1 ? connection.BeginTransaction(deferred: true) : null;
+        for (var set = 0; set < statements.Length; set++)
         {
-            var keys = new string?[dimensions];
-            for (var i = 0; i < dimensions; i++)
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = statements[set];
+            command.Parameters.AddWithValue("$from", StoreQueries.ToUnixMs(query.From));
+            command.Parameters.AddWithValue("$to", StoreQueries.ToUnixMs(query.To));
+            command.Parameters.AddWithValue("$bucket", (long)query.BucketSize.TotalMilliseconds);
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var dimensions = query.EffectiveGroupingSets[set].Count;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                keys[i] = reader.IsDBNull(1 + i) ? null : reader.GetString(1 + i);
-            }
+                var keys = new string?[dimensions];
+                for (var i = 0; i < dimensions; i++)
+                {
+                    keys[i] = reader.IsDBNull(1 + i) ? null : reader.GetString(1 + i);
+                }
 
-            var c = 1 + dimensions;
-            yield return new CostAggregate
-            {
-                BucketStart = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
-                Keys = keys,
-                Calls = reader.GetInt64(c),
-                UnpricedCalls = reader.GetInt64(c + 1),
-                InputTokens = reader.GetInt64(c + 2),
-                CachedInputTokens = reader.GetInt64(c + 3),
-                OutputTokens = reader.GetInt64(c + 4),
-                Cost = ExactCost.Join(reader.GetInt64(c + 5), reader.GetInt64(c + 6)),
-            };
+                var c = 1 + dimensions;
+                yield return new CostAggregate
+                {
+                    BucketStart = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                    Keys = keys,
+                    GroupingSet = set,
+                    Calls = reader.GetInt64(c),
+                    UnpricedCalls = reader.GetInt64(c + 1),
+                    InputTokens = reader.GetInt64(c + 2),
+                    CachedInputTokens = reader.GetInt64(c + 3),
+                    OutputTokens = reader.GetInt64(c + 4),
+                    Cost = ExactCost.Join(reader.GetInt64(c + 5), reader.GetInt64(c + 6)),
+                };
+            }
         }
     }
 

@@ -39,6 +39,34 @@ public sealed class JsonLinesCostRecordQueryTests : IDisposable
     }
 
     [Fact]
+    public async Task AggregateAsync_GroupingSets_OnePassSumsEachSetAsItsOwnQueryWould()
+    {
+        File.WriteAllLines(_path,
+        [
+            Records.At("2026-11-10T10:01:00Z", 1.5m, feature: "a").ToJson(),
+            Records.At("2026-11-10T10:14:59Z", 2m, feature: "b", input: 10, output: 5).ToJson(),
+            Records.At("2026-11-10T10:15:00Z", 4m, feature: "a").ToJson(),
+            Records.At("2026-11-10T10:05:00Z", null, feature: null).ToJson(),
+        ]);
+        var query = new JsonLinesCostRecordQuery(_path);
+        var from = new DateTimeOffset(2026, 11, 10, 0, 0, 0, TimeSpan.Zero);
+        CostDimension[][] sets = [[CostDimension.Feature], [], [CostDimension.Provider, CostDimension.Feature]];
+
+        var rows = await ToListAsync(query.AggregateAsync(new CostAggregateQuery { From = from, To = from.AddDays(1), GroupingSets = sets, BucketSize = TimeSpan.FromDays(1) }));
+
+        Assert.Equal(4, query.RecordsRead); // one pass for all three sets
+        for (var set = 0; set < sets.Length; set++)
+        {
+            var alone = await ToListAsync(query.AggregateAsync(new CostAggregateQuery { From = from, To = from.AddDays(1), GroupBy = sets[set], BucketSize = TimeSpan.FromDays(1) }));
+            static string Row(CostAggregate a) => $"{a.BucketStart:o}|{string.Join(",", a.Keys.Select(k => k ?? "<null>"))}|{a.Calls}|{a.UnpricedCalls}|{a.InputTokens}|{a.OutputTokens}|{a.Cost}";
+            Assert.Equal(alone.Select(Row).Order(StringComparer.Ordinal), rows.Where(r => r.GroupingSet == set).Select(Row).Order(StringComparer.Ordinal));
+        }
+
+        Assert.Equal(3, rows.Count(r => r.GroupingSet == 0)); // a, b, untagged
+        Assert.Equal(7.5m, Assert.Single(rows, r => r.GroupingSet == 1).Cost);
+    }
+
+    [Fact]
     public async Task AggregateAsync_UnreadableLines_SkippedAndCounted()
     {
         File.WriteAllLines(_path,

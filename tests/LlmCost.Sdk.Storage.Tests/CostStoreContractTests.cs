@@ -143,6 +143,60 @@ public abstract class CostStoreContractTests
         Assert.Null(result[0].Keys[1]);
     }
 
+    [Theory]
+    [InlineData(15)] // on the rollup's 15-minute buckets (PostgreSQL reads cost_rollups)
+    [InlineData(1440)]
+    public async Task AggregateAsync_GroupingSets_EachSetSumsAsItsOwnQueryWould(int bucketMinutes)
+    {
+        // One query with several grouping sets returns, per set, exactly the rows a query grouped by that set alone
+        // returns (keys in the set's order, null keys kept apart), tagged with the set's index.
+        var store = await StoreWithAsync(
+            StoreRecords.At(T0, 0.25m, feature: "search", team: "a", model: "gpt-4o"),
+            StoreRecords.At(T0.AddMinutes(1), 0.5m, feature: "search", team: "a", model: "gpt-4o-mini"),
+            StoreRecords.At(T0.AddMinutes(20), 1m, feature: "search", team: "b", model: "gpt-4o"),
+            StoreRecords.At(T0.AddMinutes(21), 2m, feature: null, team: "a", model: "gpt-4o"),
+            StoreRecords.At(T0.AddMinutes(40), null, feature: null, team: null, model: "mystery-1", input: 7, cached: 0, output: 3),
+            StoreRecords.At(T0.AddMinutes(41), 8m, feature: null, team: null, model: "gpt-4o-mini"));
+        CostDimension[][] sets = [[CostDimension.Team, CostDimension.Feature], [CostDimension.Model], [], [CostDimension.Provider, CostDimension.Model]];
+        var bucket = TimeSpan.FromMinutes(bucketMinutes);
+
+        var query = new CostAggregateQuery { From = StoreRecords.Day, To = StoreRecords.Day.AddDays(1), GroupingSets = sets, BucketSize = bucket };
+        var combined = new List<CostAggregate>();
+        await foreach (var aggregate in store.AggregateAsync(query))
+        {
+            combined.Add(aggregate);
+        }
+
+        Assert.Equal(Enumerable.Range(0, sets.Length), combined.Select(a => a.GroupingSet).Distinct().Order());
+        for (var set = 0; set < sets.Length; set++)
+        {
+            var alone = await AggregateAsync(store, StoreRecords.Day, StoreRecords.Day.AddDays(1), bucket, sets[set]);
+            var ofSet = combined.Where(a => a.GroupingSet == set)
+                .OrderBy(a => a.BucketStart).ThenBy(a => string.Join("|", a.Keys.Select(k => k ?? "<null>")), StringComparer.Ordinal)
+                .ToList();
+            Assert.Equal(alone.Count, ofSet.Count);
+            static object Row(CostAggregate a) => (a.BucketStart, string.Join("|", a.Keys.Select(k => k ?? "<null>")), a.Calls, a.UnpricedCalls, a.InputTokens, a.CachedInputTokens, a.OutputTokens, a.Cost);
+            Assert.Equal(alone.Select(Row), ofSet.Select(Row));
+            Assert.All(alone, a => Assert.Equal(0, a.GroupingSet));
+            Assert.All(ofSet, a => Assert.Equal(sets[set].Length, a.Keys.Count));
+            Assert.Equal(6L, ofSet.Sum(a => a.Calls));
+            Assert.Equal(11.75m, ofSet.Sum(a => a.Cost));
+            Assert.Equal(1L, ofSet.Sum(a => a.UnpricedCalls));
+        }
+
+        var byTeamAndFeature = combined.Where(a => a.GroupingSet == 0).ToList();
+        Assert.Contains(byTeamAndFeature, a => a.Keys[0] == "a" && a.Keys[1] is null && a.Cost == 2m);
+    }
+
+    [Fact]
+    public void CostAggregateQuery_GroupingSets_RejectsAmbiguousSets()
+    {
+        Assert.Throws<ArgumentException>(() => new CostAggregateQuery { From = T0, To = T0, GroupingSets = [[CostDimension.Model, CostDimension.Provider], [CostDimension.Provider, CostDimension.Model]] });
+        Assert.Throws<ArgumentException>(() => new CostAggregateQuery { From = T0, To = T0, GroupingSets = [[CostDimension.Model, CostDimension.Model]] });
+        Assert.Throws<ArgumentException>(() => new CostAggregateQuery { From = T0, To = T0, GroupingSets = [[(CostDimension)42]] });
+        Assert.Throws<ArgumentException>(() => new CostAggregateQuery { From = T0, To = T0, GroupingSets = [null!] });
+    }
+
     [Fact]
     public async Task AggregateAsync_UnpricedRecords_CountedApartAndAddNoCost()
     {

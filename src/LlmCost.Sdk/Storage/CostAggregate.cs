@@ -7,10 +7,14 @@ public sealed record CostAggregate
     public required DateTimeOffset BucketStart { get; init; }
 
     /// <summary>
-    /// Gets the values of the group, one per <see cref="CostAggregateQuery.GroupBy"/> dimension in the same order;
-    /// <see langword="null"/> where the records have no value (an untagged call).
+    /// Gets the values of the group, one per dimension of its grouping (<see cref="CostAggregateQuery.GroupBy"/>, or the
+    /// set <see cref="GroupingSet"/> names) in the same order; <see langword="null"/> where the records have no value (an
+    /// untagged call).
     /// </summary>
     public required IReadOnlyList<string?> Keys { get; init; }
+
+    /// <summary>Gets the index in <see cref="CostAggregateQuery.EffectiveGroupingSets"/> of the grouping these sums belong to (0 for a query by <see cref="CostAggregateQuery.GroupBy"/>).</summary>
+    public int GroupingSet { get; init; }
 
     /// <summary>Gets the number of records (calls).</summary>
     public long Calls { get; init; }

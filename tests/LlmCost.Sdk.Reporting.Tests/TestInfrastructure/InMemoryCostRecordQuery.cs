@@ -14,24 +14,30 @@ internal sealed class InMemoryCostRecordQuery(IEnumerable<CostRecord> records) :
         Queries.Add(query);
         await Task.Yield();
         var size = query.BucketSize.Ticks;
-        var groups = _records
-            .Where(r => r.Timestamp >= query.From && r.Timestamp < query.To)
-            .GroupBy(r => (Bucket: r.Timestamp.UtcTicks - ((r.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % size),
-                           Keys: string.Join("\u001F", query.GroupBy.Select(d => JsonLinesCostRecordQuery.KeyOf(r, d) ?? "\u001E"))));
-        foreach (var g in groups)
+        var sets = query.EffectiveGroupingSets;
+        for (var set = 0; set < sets.Count; set++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return new CostAggregate
+            var dimensions = sets[set];
+            var groups = _records
+                .Where(r => r.Timestamp >= query.From && r.Timestamp < query.To)
+                .GroupBy(r => (Bucket: r.Timestamp.UtcTicks - ((r.Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % size),
+                               Keys: string.Join("\u001F", dimensions.Select(d => JsonLinesCostRecordQuery.KeyOf(r, d) ?? "\u001E"))));
+            foreach (var g in groups)
             {
-                BucketStart = new DateTimeOffset(g.Key.Bucket, TimeSpan.Zero),
-                Keys = [.. query.GroupBy.Select(d => JsonLinesCostRecordQuery.KeyOf(g.First(), d))],
-                Calls = g.Count(),
-                UnpricedCalls = g.Count(r => r.Cost is null),
-                InputTokens = g.Sum(r => r.Usage.InputTokens),
-                CachedInputTokens = g.Sum(r => r.Usage.CachedInputTokens),
-                OutputTokens = g.Sum(r => r.Usage.OutputTokens),
-                Cost = g.Sum(r => r.Cost?.Total ?? 0m),
-            };
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return new CostAggregate
+                {
+                    BucketStart = new DateTimeOffset(g.Key.Bucket, TimeSpan.Zero),
+                    Keys = [.. dimensions.Select(d => JsonLinesCostRecordQuery.KeyOf(g.First(), d))],
+                    GroupingSet = set,
+                    Calls = g.Count(),
+                    UnpricedCalls = g.Count(r => r.Cost is null),
+                    InputTokens = g.Sum(r => r.Usage.InputTokens),
+                    CachedInputTokens = g.Sum(r => r.Usage.CachedInputTokens),
+                    OutputTokens = g.Sum(r => r.Usage.OutputTokens),
+                    Cost = g.Sum(r => r.Cost?.Total ?? 0m),
+                };
+            }
         }
     }
 }
