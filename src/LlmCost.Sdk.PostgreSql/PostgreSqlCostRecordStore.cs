@@ -14,7 +14,7 @@ namespace LlmCost.Sdk;
 /// the number of records; costs are summed as <c>numeric</c>, exactly. From schema version 2 they are read from
 /// <c>cost_rollups</c>, which the database keeps per 15-minute bucket and group as records are written, so a report reads
 /// one row per bucket and group rather than one per record (a range that does not start and end on a 15-minute boundary
-/// falls back to the records, through an index-only scan of <c>ix_cost_records_aggregate</c>, as version 1 does). The query runs in a read-only transaction with <c>work_mem</c> raised to 64 MB for it alone. Each
+/// falls back to the records, through an index-only scan of <c>ix_cost_records_aggregate</c>, as version 1 does). The query runs in a read-only transaction with <c>work_mem</c> raised to 256 MB for it alone (the planner estimates a hash aggregate by its groups: below that it chose a sort spilling ~570 MB to disk for a 10 M-record month by grouping sets, where the hash needs ~18 MB). Each
 /// call opens its own pooled connection: the store is thread-safe. Tables are unqualified: choose the schema with
 /// <c>Search Path</c> in the connection string.
 /// </remarks>
@@ -89,7 +89,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
             var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                using (var settings = new NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL work_mem = '64MB';", connection, transaction))
+                using (var settings = new NpgsqlCommand("SET TRANSACTION READ ONLY; SET LOCAL work_mem = '256MB';", connection, transaction))
                 {
                     await settings.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
