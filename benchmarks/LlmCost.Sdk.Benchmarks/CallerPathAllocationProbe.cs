@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace LlmCost.Sdk.Benchmarks;
 
@@ -86,6 +88,83 @@ public static class CallerPathAllocationProbe
         probe.PrintStatistics();
     }
 
+    /// <summary>
+    /// CPU time of the caller's thread per call with OpenTelemetry on (always sampled, spans dropped by the processor,
+    /// metrics read once a minute): .NET's own HttpClient tracing and metrics (the runtime's diagnostics and metrics handlers
+    /// over the in-memory transport, listened to by OpenTelemetry's HttpClient instrumentation) alone, against the same
+    /// plus the tracking handler with its span and metrics listened to (<c>AddLlmCostInstrumentation</c>).
+    /// Run: <c>dotnet run -c Release -- cpu otel</c>; a profiler: <c>cpu otel tracked N</c>.
+    /// </summary>
+    public static void RunCpuOpenTelemetry(int profileCalls = 0)
+    {
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .SetSampler(new OpenTelemetry.Trace.AlwaysOnSampler())
+            .AddHttpClientInstrumentation()
+            .AddLlmCostInstrumentation()
+            .AddProcessor(new HandlerOverheadBenchmarks.DropProcessor())
+            .Build();
+        using var metrics = OpenTelemetry.Sdk.CreateMeterProviderBuilder()
+            .AddHttpClientInstrumentation()
+            .AddLlmCostInstrumentation()
+            .AddReader(new OpenTelemetry.Metrics.PeriodicExportingMetricReader(new HandlerOverheadBenchmarks.DropExporter(), exportIntervalMilliseconds: 60_000))
+            .Build();
+        using var probe = new Clients(RuntimeDiagnostics);
+        var (otel, tracked) = (probe.NoOp, probe.Tracked);
+        if (profileCalls > 0)
+        {
+            for (var i = 0; i < profileCalls; i++)
+            {
+                Send(tracked);
+            }
+
+            probe.PrintStatistics();
+            return;
+        }
+
+        var otelRuns = new List<double>();
+        var trackedRuns = new List<double>();
+        for (var round = 0; round < 7; round++)
+        {
+            otelRuns.Add(CpuPerCall(otel));
+            trackedRuns.Add(CpuPerCall(tracked));
+        }
+
+        var a = otelRuns.Order().ElementAt(3);
+        var b = trackedRuns.Order().ElementAt(3);
+        var bytesA = Measure(otel);
+        var bytesB = Measure(tracked);
+        Console.WriteLine($"OpenTelemetry on, caller thread CPU per non-streaming call (median of 7 runs): HttpClient tracing alone {a:0} ns, plus tracking handler {b:0} ns, added {b - a:0} ns");
+        Console.WriteLine($"  runs HttpClient tracing: {string.Join(", ", otelRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"  runs plus tracking: {string.Join(", ", trackedRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"  caller thread bytes per call: HttpClient tracing alone {bytesA} B, plus tracking handler {bytesB} B, added {bytesB - bytesA} B");
+        probe.PrintStatistics();
+    }
+
+    /// <summary>
+    /// The runtime's own HttpClient diagnostics over a canned response: its metrics handler (<c>http.client.*</c>) and its
+    /// diagnostics handler (the <c>System.Net.Http</c> activity OpenTelemetry listens to), as <see cref="SocketsHttpHandler"/>
+    /// chains them. Both are internal to System.Net.Http, so they are built by reflection; the call still completes on the
+    /// calling thread.
+    /// </summary>
+    private static HttpMessageHandler RuntimeDiagnostics(HttpMessageHandler inner)
+    {
+        var assembly = typeof(HttpClient).Assembly;
+        var handler = Create(assembly.GetType("System.Net.Http.Metrics.MetricsHandler", throwOnError: true)!, inner);
+        return Create(assembly.GetType("System.Net.Http.DiagnosticsHandler", throwOnError: true)!, handler);
+
+        static HttpMessageHandler Create(Type type, HttpMessageHandler inner)
+        {
+            var ctor = type.GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)[0];
+            var args = ctor.GetParameters().Select(p =>
+                p.ParameterType == typeof(HttpMessageHandler) ? inner
+                : p.ParameterType == typeof(System.Diagnostics.DistributedContextPropagator) ? System.Diagnostics.DistributedContextPropagator.Current
+                : p.HasDefaultValue ? p.DefaultValue
+                : p.ParameterType.IsByRef || !p.ParameterType.IsValueType ? null
+                : Activator.CreateInstance(p.ParameterType)).ToArray();
+            return (HttpMessageHandler)ctor.Invoke(args);
+        }
+    }
+
     /// <summary>Runs tracked calls only, for a profiler (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>).</summary>
     public static void RunTrackedOnly(int calls)
     {
@@ -138,13 +217,14 @@ public static class CallerPathAllocationProbe
         private readonly DiscardSink _sink = new();
         private readonly ServiceProvider _services;
 
-        public Clients()
+        public Clients(Func<HttpMessageHandler, HttpMessageHandler>? transport = null)
         {
             var body = Payloads.OpenAIChatCompletion(contentBytes: 400);
-            NoOp = new HttpClient(new PassThroughHandler(new CannedResponseHandler(body, null)));
+            transport ??= static inner => inner;
+            NoOp = new HttpClient(new PassThroughHandler(transport(new CannedResponseHandler(body, null))));
             _services = BenchmarkServices.Create(_sink);
             var handler = _services.GetRequiredService<ILlmCostTracker>().CreateHandler();
-            handler.InnerHandler = new CannedResponseHandler(body, null);
+            handler.InnerHandler = transport(new CannedResponseHandler(body, null));
             Tracked = new HttpClient(handler);
         }
 

@@ -77,13 +77,17 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     public bool TryWrite(CostRecord record) => TryWriteItem(record);
 
     /// <summary>Queues a finished call whose record the pump builds and prices (<see cref="PendingRecord"/>).</summary>
-    public bool TryWrite(PendingRecord call) => TryWriteItem(call);
+    public bool TryWrite(PendingRecord call) => TryWriteItem(call, count: !call.CountedWhenBuilt);
 
-    private bool TryWriteItem(object record)
+    private bool TryWriteItem(object record, bool count = true)
     {
         if (_queue.Writer.TryWrite(new PipelineItem(record, null)))
         {
-            _counters.Queued();
+            if (count)
+            {
+                _counters.Queued();
+            }
+
             var depth = Interlocked.Increment(ref _depth);
             if (depth == 1 || (depth >= _maxBatchSize && !_wake.IsSet))
             {
@@ -371,9 +375,22 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>A queued record, or a finished call built into its priced record here, off the caller's path.</summary>
-    private static CostRecord? ToRecord(object item) =>
-        item as CostRecord ?? (item is PendingRecord call ? call.Writer.Complete(call) : null);
+    /// <summary>A queued record, or a finished call built into its priced record here, off the caller's path (an HTTP call's bytes are scanned here first).</summary>
+    private CostRecord? ToRecord(object item)
+    {
+        if (item is not PendingRecord call)
+        {
+            return item as CostRecord;
+        }
+
+        var record = call.CompleteOnPump();
+        if (record is not null && call.CountedWhenBuilt)
+        {
+            _counters.Queued();
+        }
+
+        return record;
+    }
 
     /// <summary>A <see cref="CostRecord"/>, a <see cref="PendingRecord"/>, or a flush.</summary>
     private readonly record struct PipelineItem(object? Record, FlushSignal? Flush);
