@@ -24,11 +24,14 @@ namespace LlmCost.Sdk;
 internal sealed class CallObservation : PendingRecord
 {
     /// <summary>
-    /// The bounded copy: 16 KiB holds nearly every request body and non-streaming response in one piece (so they are
+    /// The bounded copy's cap: 16 KiB holds nearly every request body and non-streaming response in one piece (so they are
     /// scanned only on the pump), is one of the shared pool's standard sizes, and keeps a stream's inline scans to one per
     /// ~16 KiB (tens of events) while bounding what each call in flight holds.
     /// </summary>
     public const int CopyBytes = 16 * 1024;
+
+    /// <summary>The copy's first size: a 1 KiB request and a 1 KiB response fit; it doubles (up to <see cref="CopyBytes"/>) as needed.</summary>
+    public const int FirstCopyBytes = 4 * 1024;
 
     private const int Open = 0;             // bytes may be copied in
     private const int Busy = 1;             // the app's thread is copying (or scanning a full buffer)
@@ -47,7 +50,8 @@ internal sealed class CallObservation : PendingRecord
     private bool _responseStarted;          // OnResponse ran: new bytes are the response's
     private bool _responseScanStarted;      // the response's readers exist (the request's bytes were all scanned)
     private bool _requestFailed;
-    private bool _scanned;                  // the pump finished the scan (a call the estimator returns is not scanned again)
+    private bool _scanned;                  // the scan is finished (on the pump, or by a caller when the pump is behind)
+    private bool _checked;                  // the pump counted and checked the scanned call (one the estimator returns is not again)
     private bool _estimating;               // handed to the estimator, which tags and ends its span
     private bool _malformed;                // kept at the end of the scan, when the readers are released
     private Framing _framing;
@@ -289,11 +293,19 @@ internal sealed class CallObservation : PendingRecord
         {
             while (!bytes.IsEmpty)
             {
-                var copy = _copy ??= _recorder.BufferPool.Rent(CopyBytes);
-                var room = Math.Min(copy.Length, CopyBytes) - _copied;
+                var copy = _copy ??= _recorder.BufferPool.Rent(FirstCopyBytes);
+                var room = copy.Length - _copied;
                 if (room == 0)
                 {
-                    Scan();
+                    if (copy.Length < CopyBytes)
+                    {
+                        Grow(copy);
+                    }
+                    else
+                    {
+                        Scan();
+                    }
+
                     continue;
                 }
 
@@ -308,6 +320,15 @@ internal sealed class CallObservation : PendingRecord
             _observeFailed = true;
             _recorder.OnInternalError(ex);
         }
+    }
+
+    /// <summary>Moves the copy to a buffer twice its size (at most <see cref="CopyBytes"/>) and returns the old one.</summary>
+    private void Grow(byte[] copy)
+    {
+        var grown = _recorder.BufferPool.Rent(Math.Min(copy.Length * 2, CopyBytes));
+        copy.AsSpan(0, _copied).CopyTo(grown);
+        _copy = grown;
+        _recorder.BufferPool.Return(copy);
     }
 
     /// <summary>
@@ -520,6 +541,13 @@ internal sealed class CallObservation : PendingRecord
         try
         {
             EndOfBody = endOfBody;
+            if (_recorder.Writer.Backlogged)
+            {
+                // The pump is behind: scan here and give the copy back before queueing, so queued calls hold no buffer.
+                FinishScan();
+                ReleaseCopy();
+            }
+
             _recorder.Complete(this);
         }
         catch (Exception ex)
@@ -552,9 +580,14 @@ internal sealed class CallObservation : PendingRecord
         CostRecord? record = null;
         try
         {
-            if (!_scanned)
+            if (!_checked)
             {
-                FinishScan();
+                _checked = true;
+                if (!_scanned)
+                {
+                    FinishScan();
+                }
+
                 var estimating = _recorder.OnScanned(this);
                 Release();
                 if (estimating)
@@ -582,6 +615,7 @@ internal sealed class CallObservation : PendingRecord
     public override void OnDropped()
     {
         _scanned = true;
+        _checked = true;
         Release();
         EndSpan(null);
     }
@@ -590,6 +624,7 @@ internal sealed class CallObservation : PendingRecord
     public void EndDiscarded()
     {
         _scanned = true;
+        _checked = true;
         Release();
         EndSpan(null);
     }
@@ -642,9 +677,16 @@ internal sealed class CallObservation : PendingRecord
 
         try
         {
-            if (record is not null && span.IsAllDataRequested)
+            if (span.IsAllDataRequested)
             {
-                LlmCostInstrumentation.TagSpan(span, record);
+                if (record is not null)
+                {
+                    LlmCostInstrumentation.TagSpan(span, record);
+                }
+                else
+                {
+                    LlmCostInstrumentation.TagUnrecorded(span, Target, ErrorType);
+                }
             }
 
             LlmCostInstrumentation.SetEnd(span, Duration);
@@ -656,14 +698,20 @@ internal sealed class CallObservation : PendingRecord
         }
     }
 
-    /// <summary>Returns the copy to its pool (exactly once), the scanners' buffers and the decoder; drops what was captured.</summary>
-    private void Release()
+    /// <summary>Returns the copy to its pool, exactly once.</summary>
+    private void ReleaseCopy()
     {
         if (Interlocked.Exchange(ref _copy, null) is { } copy)
         {
             _copied = 0;
             _recorder.BufferPool.Return(copy);
         }
+    }
+
+    /// <summary>Returns the copy to its pool (exactly once), the scanners' buffers and the decoder; drops what was captured.</summary>
+    private void Release()
+    {
+        ReleaseCopy();
 
         var json = _json;
         var requestJson = _requestJson;

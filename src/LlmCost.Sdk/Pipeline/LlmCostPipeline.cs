@@ -74,6 +74,19 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         pump.UnsafeStart(); // no ExecutionContext: the pump never carries a caller's scope
     }
 
+    /// <summary>
+    /// The queue depth from which the HTTP calls' bytes are scanned on the caller's path before queueing
+    /// (<see cref="Backlogged"/>): a queued call holds its pooled copy until the pump scans it, and the shared pool keeps
+    /// 32 buffers of a size per core, so a pump that falls behind would otherwise turn every copy into an allocation.
+    /// </summary>
+    public const int BackloggedDepth = 32;
+
+    /// <summary>
+    /// Gets a value indicating whether the pump is behind (<see cref="BackloggedDepth"/> or more calls wait): callers then
+    /// do the scan themselves, which bounds the bytes held in the queue and slows callers down instead of dropping records.
+    /// </summary>
+    public bool Backlogged => Volatile.Read(ref _depth) >= BackloggedDepth;
+
     public bool TryWrite(CostRecord record) => TryWriteItem(record);
 
     /// <summary>Queues a finished call whose record the pump builds and prices (<see cref="PendingRecord"/>).</summary>

@@ -40,6 +40,9 @@ internal sealed class LlmCostWriter
     /// <summary>Gets the pricer.</summary>
     public CostPricer Pricer => _pricer;
 
+    /// <summary>Gets a value indicating whether the pump is behind (<see cref="LlmCostPipeline.Backlogged"/>).</summary>
+    public bool Backlogged => _pipeline.Backlogged;
+
     /// <summary>
     /// Queues a finished call (the caller's path ends here), or completes it now when a span it does not end itself is to
     /// be tagged (an AI-client call tagging its GenAI span, a call the estimator returns). Never throws.
