@@ -160,6 +160,35 @@ public class BoundedCopyTests
         pool.AssertAllReturnedOnce(minRents: 1);
     }
 
+    [Fact]
+    public async Task LingeringPump_BuildsQueuedCallsAhead_SoTheyHoldNoBufferWhileTheBatchFills()
+    {
+        var body = ChatCompletion(contentBytes: 100);
+        var pool = new CountingPool();
+        await using var app = App.Create(_ => Respond(new ByteArrayContent(body), "application/json"), pool, batchDelay: TimeSpan.FromHours(1));
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await app.Client.SendAsync(Request("hi"));
+            Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        // The batch waits an hour, but the pump scans the calls within its build-ahead interval: their buffers come back.
+        // Polled on a condition (bounded), not slept on.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (pool.Outstanding > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Yield();
+            Thread.Sleep(1);
+        }
+
+        pool.AssertAllReturnedOnce(minRents: 3);
+        Assert.Empty(app.Services.GetRequiredService<InMemoryCostSink>().Records); // not dispatched before the delay
+        await app.Tracker.FlushAsync();
+        Assert.Equal(3, app.Services.GetRequiredService<InMemoryCostSink>().Records.Count);
+        Assert.Equal(0, app.Tracker.Statistics.DroppedQueueFull);
+    }
+
     private static async Task EndAsync(HttpClient client, Ending ending)
     {
         using var cancel = new CancellationTokenSource();
@@ -289,6 +318,17 @@ public class BoundedCopyTests
             }
         }
 
+        public int Outstanding
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _out.Count;
+                }
+            }
+        }
+
         public void AssertAllReturnedOnce(int minRents)
         {
             lock (_lock)
@@ -359,10 +399,10 @@ public class BoundedCopyTests
 
         public ILlmCostTracker Tracker { get; }
 
-        public static App Create(Func<HttpRequestMessage, HttpResponseMessage> respond, ArrayPool<byte> pool)
+        public static App Create(Func<HttpRequestMessage, HttpResponseMessage> respond, ArrayPool<byte> pool, TimeSpan batchDelay = default)
         {
             var services = new ServiceCollection();
-            services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = TimeSpan.Zero).AddInMemorySink();
+            services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = batchDelay).AddInMemorySink();
             var provider = services.BuildServiceProvider();
             provider.GetRequiredService<HttpCallTracker>().BufferPool = pool;
             var handler = provider.GetRequiredService<ILlmCostTracker>().CreateHandler();
