@@ -179,12 +179,12 @@ public class HandlerOverheadBenchmarks
     }
 
     /// <summary>Ends spans without exporting them: the instrumentation's cost, not an exporter's.</summary>
-    private sealed class DropProcessor : BaseProcessor<Activity>
+    internal sealed class DropProcessor : BaseProcessor<Activity>
     {
     }
 
     /// <summary>Drops exported metrics.</summary>
-    private sealed class DropExporter : BaseExporter<Metric>
+    internal sealed class DropExporter : BaseExporter<Metric>
     {
         public override ExportResult Export(in Batch<Metric> batch) => ExportResult.Success;
     }

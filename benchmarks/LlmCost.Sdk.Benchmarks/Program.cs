@@ -8,6 +8,7 @@ public static class Program
     // dotnet run -c Release -- probe                         (the latency-distribution probe, see LatencyProbe)
     // dotnet run -c Release -- alloc                         (bytes on the caller's thread per call, see CallerPathAllocationProbe)
     // dotnet run -c Release -- cpu                           (CPU time of the caller's thread per call; holds under load)
+    // dotnet run -c Release -- cpu otel                      (the same with OpenTelemetry on: HttpClient tracing alone vs plus the SDK's)
     // dotnet run -c Release -- alloc types                   (the same bytes by type, sampled from allocation ticks)
     public static void Main(string[] args)
     {
@@ -26,6 +27,18 @@ public static class Program
         if (args is ["cpu", "tracked", var count])
         {
             CallerPathAllocationProbe.RunTrackedOnly(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
+        if (args is ["cpu", "otel", "tracked", var otelCount])
+        {
+            CallerPathAllocationProbe.RunCpuOpenTelemetry(int.Parse(otelCount, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
+        if (args is ["cpu", "otel"])
+        {
+            CallerPathAllocationProbe.RunCpuOpenTelemetry();
             return;
         }
 

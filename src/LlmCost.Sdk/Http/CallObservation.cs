@@ -5,21 +5,61 @@ namespace LlmCost.Sdk;
 
 /// <summary>
 /// Everything known about one tracked call while it runs. Finished exactly once — at the end of the body, on
-/// dispose, or on error — whichever comes first, and then queued as it is: the pump turns it into a <see cref="CostRecord"/>.
+/// dispose, or on error — whichever comes first, and then queued as it is: the pump reads what is left of its bytes
+/// (<see cref="CompleteOnPump"/>) and turns it into a <see cref="CostRecord"/>.
 /// </summary>
-/// <remarks>Every method is safe to call from the app's call path: none throws.</remarks>
+/// <remarks>
+/// <para>
+/// The bytes the app sends and reads are not scanned on its path: they are copied (one <c>memcpy</c> per read) into a
+/// per-call pooled buffer of <see cref="CopyBytes"/>, and only a full buffer is scanned there (the scanners are
+/// incremental: what has accumulated is fed to them and the buffer starts over). When the call finishes, the rest is
+/// scanned on the pump, which then prices the call, builds its record, settles its guardrails and emits its telemetry.
+/// Memory per call stays constant whatever the body's size; the app's bytes are never held back or delayed.
+/// </para>
+/// <para>
+/// Every method is safe to call from the app's call path: none throws. A read and a dispose racing on two threads are
+/// ordered by <c>_state</c>, so the buffer is never written after the call is handed to the pump (which returns it).
+/// </para>
+/// </remarks>
 internal sealed class CallObservation : PendingRecord
 {
+    /// <summary>
+    /// The bounded copy's cap: 16 KiB holds nearly every request body and non-streaming response in one piece (so they are
+    /// scanned only on the pump), is one of the shared pool's standard sizes, and keeps a stream's inline scans to one per
+    /// ~16 KiB (tens of events) while bounding what each call in flight holds.
+    /// </summary>
+    public const int CopyBytes = 16 * 1024;
+
+    /// <summary>The copy's first size: a 1 KiB request and a 1 KiB response fit; it doubles (up to <see cref="CopyBytes"/>) as needed.</summary>
+    public const int FirstCopyBytes = 4 * 1024;
+
+    private const int Open = 0;             // bytes may be copied in
+    private const int Busy = 1;             // the app's thread is copying (or scanning a full buffer)
+    private const int Finished = 2;         // handed to the pump (or about to be): no byte is taken any more
+    private const int FinishWhenIdle = 3;   // a finish (not the end of the body) arrived while Busy: the copier hands it over
+    private const int EndWhenIdle = 4;      // the same, for the end of the body
+
     private static readonly ulong ModelName = JsonPath.Hash("model"u8);
 
     private readonly HttpCallTracker _recorder;
     private readonly UsageAccumulator _usage;
+    private int _state;
+    private byte[]? _copy;                  // the bounded copy of bytes not yet scanned (rented at the first byte)
+    private int _copied;                    // bytes in _copy
+    private int _requestCopied;             // of them, the request's (the rest are the response's)
+    private bool _responseStarted;          // OnResponse ran: new bytes are the response's
+    private bool _responseScanStarted;      // the response's readers exist (the request's bytes were all scanned)
+    private bool _requestFailed;
+    private bool _scanned;                  // the scan is finished (on the pump, or by a caller when the pump is behind)
+    private bool _checked;                  // the pump counted and checked the scanned call (one the estimator returns is not again)
+    private bool _estimating;               // handed to the estimator, which tags and ends its span
+    private bool _malformed;                // kept at the end of the scan, when the readers are released
+    private Framing _framing;
     private JsonScanner? _json;
     private IUsageReader? _reader;
     private JsonScanner? _requestJson;
     private RawCapture? _requestBytes;
     private RawCapture? _responseBytes;
-    private int _finished;
     private bool _observeFailed;
     private readonly Activity? _span;
     private readonly long _utcTicks; // the start time, UTC: 8 bytes where a DateTimeOffset takes 16
@@ -76,7 +116,7 @@ internal sealed class CallObservation : PendingRecord
     public string? RequestModel => _usage.RequestModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
-    public bool Malformed => (_reader?.Malformed ?? false) || (_decoded?.Decoder.Failed ?? false);
+    public bool Malformed => _scanned ? _malformed : (_reader?.Malformed ?? false) || (_decoded?.Decoder.Failed ?? false);
 
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
     public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
@@ -98,27 +138,38 @@ internal sealed class CallObservation : PendingRecord
     /// </summary>
     public void ObserveRequestStart()
     {
+        if (!Enter())
+        {
+            return;
+        }
+
+        // A request sent again starts over: what the first send left unscanned is forgotten.
         _requestBytes?.Reset();
         if (_requestBytes is null && Estimable)
         {
             _requestBytes = new RawCapture();
         }
 
-        _requestJson = _requestJson?.Restart(RequestModelMapping.Instance) ?? new JsonScanner(RequestModelMapping.Instance, _usage);
+        _requestJson?.Restart(RequestModelMapping.Instance);
+        _requestFailed = false;
+        if (!_responseStarted)
+        {
+            _copied = 0;
+        }
+
+        Exit();
     }
 
+    /// <summary>Copies request bytes as they are sent (scanned later for the request's <c>model</c>). Never throws.</summary>
     public void ObserveRequest(ReadOnlySpan<byte> bytes)
     {
-        try
+        if (_responseStarted || !Enter())
         {
-            _requestJson?.Write(bytes);
-            _requestBytes?.Append(bytes);
+            return; // bytes sent after the response began (a duplex body) are not the request the model is read from
         }
-        catch (Exception ex)
-        {
-            _requestJson = null;
-            _recorder.OnInternalError(ex);
-        }
+
+        Copy(bytes);
+        Exit();
     }
 
     /// <summary>Prepares to read the response: SSE when the content type says so, one JSON document otherwise.</summary>
@@ -146,9 +197,6 @@ internal sealed class CallObservation : PendingRecord
 
         // Otherwise the first bytes decide (FramingSniff): JSON stops the capture, events start it.
 
-        // The request's scanner reads the response: its body has been sent by the time the response arrives.
-        _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, _usage);
-        _requestJson = null;
         if (ContentDecoder.For(response.Content.Headers) is { } decoder) // issue 12: usage read through Content-Encoding, on a decoded copy
         {
             _decoded = new DecodedBytes(this, decoder);
@@ -157,24 +205,43 @@ internal sealed class CallObservation : PendingRecord
         if (sse)
         {
             Streaming = true;
-            _reader = new SseUsageReader(_json);
+            _framing = Framing.Sse;
         }
         else if (eventStream)
         {
             Streaming = true;
-            _reader = new AwsEventStreamReader(_json);
+            _framing = Framing.EventStream;
         }
         else
         {
             // One JSON document, or a JSON array of streamed chunks (Gemini's streamGenerateContent without alt=sse) —
             // unless the first bytes are server-sent events under another label (a proxy that relabels streams).
             Streaming = Target.StreamingUrl;
-            _reader = _json;
+            _framing = Framing.Json;
             _sniff = FramingSniff.Start;
         }
 
         // A stream's usage is whole only once its final report is read (UsageAccumulator.Final).
         _usage.RequiresFinalMarker = Streaming;
+
+        // The readers are made when the response's first bytes are scanned (on the pump, or when the copy fills), after
+        // the request's: its body has been sent by the time the response arrives, and its scanner then reads the response.
+        _requestCopied = _copied;
+        _responseStarted = true;
+    }
+
+    /// <summary>Makes the response's readers: the request's scanner, restarted with the provider's mapping, under the framing.</summary>
+    private void StartResponseScan()
+    {
+        _responseScanStarted = true;
+        _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, _usage);
+        _requestJson = null;
+        _reader = _framing switch
+        {
+            Framing.Sse => new SseUsageReader(_json),
+            Framing.EventStream => new AwsEventStreamReader(_json),
+            _ => _json,
+        };
     }
 
     /// <summary>
@@ -193,10 +260,113 @@ internal sealed class CallObservation : PendingRecord
         }
     }
 
-    /// <summary>Reads response bytes the app has just received. Never throws.</summary>
+    /// <summary>Copies response bytes the app has just received (they are scanned later). Never throws.</summary>
     public void Observe(ReadOnlySpan<byte> bytes)
     {
-        if (_observeFailed || Volatile.Read(ref _finished) != 0)
+        if (_observeFailed || !Enter())
+        {
+            return;
+        }
+
+        Copy(bytes);
+        Exit();
+    }
+
+    /// <summary>Takes the call for the app's thread while it copies; <see langword="false"/> once the call is finished.</summary>
+    private bool Enter() => Interlocked.CompareExchange(ref _state, Busy, Open) == Open;
+
+    /// <summary>Gives the call back; a finish that arrived meanwhile (a dispose on another thread) is handed over now.</summary>
+    private void Exit()
+    {
+        var state = Interlocked.CompareExchange(ref _state, Open, Busy);
+        if (state != Busy)
+        {
+            Volatile.Write(ref _state, Finished);
+            HandOver(endOfBody: state == EndWhenIdle);
+        }
+    }
+
+    /// <summary>Appends to the bounded copy; a full copy is scanned here first (the only scan on the app's path).</summary>
+    private void Copy(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            while (!bytes.IsEmpty)
+            {
+                var copy = _copy ??= _recorder.BufferPool.Rent(FirstCopyBytes);
+                var room = copy.Length - _copied;
+                if (room == 0)
+                {
+                    if (copy.Length < CopyBytes)
+                    {
+                        Grow(copy);
+                    }
+                    else
+                    {
+                        Scan();
+                    }
+
+                    continue;
+                }
+
+                var take = Math.Min(room, bytes.Length);
+                bytes[..take].CopyTo(copy.AsSpan(_copied));
+                _copied += take;
+                bytes = bytes[take..];
+            }
+        }
+        catch (Exception ex)
+        {
+            _observeFailed = true;
+            _recorder.OnInternalError(ex);
+        }
+    }
+
+    /// <summary>Moves the copy to a buffer twice its size (at most <see cref="CopyBytes"/>) and returns the old one.</summary>
+    private void Grow(byte[] copy)
+    {
+        var grown = _recorder.BufferPool.Rent(Math.Min(copy.Length * 2, CopyBytes));
+        copy.AsSpan(0, _copied).CopyTo(grown);
+        _copy = grown;
+        _recorder.BufferPool.Return(copy);
+    }
+
+    /// <summary>
+    /// Scans what the copy holds, in the order it arrived: the request's bytes (its <c>model</c>, its capture), then the
+    /// response's (framing, usage, capture; decoded first when the body has a Content-Encoding). Empties the copy.
+    /// </summary>
+    private void Scan()
+    {
+        var data = _copy.AsSpan(0, _copied);
+        _copied = 0;
+        if (!_responseScanStarted)
+        {
+            var request = _responseStarted ? data[.._requestCopied] : data;
+            _requestCopied = 0;
+            if (!request.IsEmpty && !_requestFailed)
+            {
+                try
+                {
+                    (_requestJson ??= new JsonScanner(RequestModelMapping.Instance, _usage)).Write(request);
+                    _requestBytes?.Append(request);
+                }
+                catch (Exception ex)
+                {
+                    _requestFailed = true;
+                    _recorder.OnInternalError(ex);
+                }
+            }
+
+            if (!_responseStarted)
+            {
+                return;
+            }
+
+            StartResponseScan();
+            data = data[request.Length..];
+        }
+
+        if (data.IsEmpty || _observeFailed)
         {
             return;
         }
@@ -205,11 +375,11 @@ internal sealed class CallObservation : PendingRecord
         {
             if (_decoded is not null)
             {
-                _decoded.Decoder.Write(bytes, _decoded); // the decoded copy comes back through Read
+                _decoded.Decoder.Write(data, _decoded); // the decoded copy comes back through Read
             }
             else
             {
-                Read(bytes);
+                Read(data);
             }
         }
         catch (Exception ex)
@@ -313,7 +483,11 @@ internal sealed class CallObservation : PendingRecord
     /// <summary>The call failed before or while the response was read.</summary>
     public void Fail(Exception exception)
     {
-        ErrorType ??= exception is LlmGuardrailException refused ? refused.ErrorType : exception.GetType().FullName;
+        if (Volatile.Read(ref _state) < Finished)
+        {
+            ErrorType ??= exception is LlmGuardrailException refused ? refused.ErrorType : exception.GetType().FullName;
+        }
+
         Finish(endOfBody: false);
     }
 
@@ -327,14 +501,38 @@ internal sealed class CallObservation : PendingRecord
         Fail(exception);
     }
 
-    /// <summary>The body was read to the end, or the response was disposed (read or not).</summary>
+    /// <summary>The body was read to the end, or the response was disposed (read or not). The first finish counts.</summary>
     public void Finish(bool endOfBody)
     {
-        if (Interlocked.Exchange(ref _finished, 1) != 0)
+        while (true)
         {
-            return;
+            var state = Volatile.Read(ref _state);
+            if (state == Open)
+            {
+                if (Interlocked.CompareExchange(ref _state, Finished, Open) == Open)
+                {
+                    HandOver(endOfBody);
+                    return;
+                }
+            }
+            else if (state == Busy)
+            {
+                // The app's thread is copying a read (a dispose from another thread): it hands the call over when done.
+                if (Interlocked.CompareExchange(ref _state, endOfBody ? EndWhenIdle : FinishWhenIdle, Busy) == Busy)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                return;
+            }
         }
+    }
 
+    /// <summary>Hands the finished call to the tracker, which queues it for the pump. Runs once, on the caller's path.</summary>
+    private void HandOver(bool endOfBody)
+    {
         // Finished on the app's path: nothing is left for the finalizer (one header bit, no queue walk at GC).
 #pragma warning disable CA1816 // not IDisposable: the finalizer only catches responses the app dropped, and a finished call needs none
         GC.SuppressFinalize(this);
@@ -343,7 +541,105 @@ internal sealed class CallObservation : PendingRecord
         try
         {
             EndOfBody = endOfBody;
-            if (endOfBody && !_observeFailed)
+            if (_recorder.Writer.Backlogged)
+            {
+                // The pump is behind: scan here and give the copy back before queueing, so queued calls hold no buffer.
+                FinishScan();
+                ReleaseCopy();
+            }
+
+            _recorder.Complete(this);
+        }
+        catch (Exception ex)
+        {
+            _recorder.OnInternalError(ex);
+            Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public override bool EndsSpanOnPump => !_estimating;
+
+    /// <inheritdoc />
+    public override bool CountedWhenBuilt => true;
+
+    /// <summary>Gets or sets a value indicating whether the call was handed to the estimator, which then tags and ends its span.</summary>
+    public bool Estimating
+    {
+        get => _estimating;
+        set => _estimating = value;
+    }
+
+    /// <summary>
+    /// On the pump: scans what is left of the call's bytes, counts a malformed or partial response, hands a stream without
+    /// usage to the estimator, or builds, prices and settles the record, tags and ends the span, and returns the buffers.
+    /// Never throws.
+    /// </summary>
+    public override CostRecord? CompleteOnPump()
+    {
+        CostRecord? record = null;
+        try
+        {
+            if (!_checked)
+            {
+                _checked = true;
+                if (!_scanned)
+                {
+                    FinishScan();
+                }
+
+                var estimating = _recorder.OnScanned(this);
+                Release();
+                if (estimating)
+                {
+                    return null; // the estimator writes the record (through the writer, back to the pump) and ends the span
+                }
+            }
+
+            record = Writer.Complete(this);
+        }
+        catch (Exception ex)
+        {
+            _recorder.OnInternalError(ex);
+        }
+        finally
+        {
+            Release();
+        }
+
+        EndSpan(record);
+        return record;
+    }
+
+    /// <summary>The pump dropped the call (its queue is full, or it has shut down): its span ends and its buffers are returned.</summary>
+    public override void OnDropped()
+    {
+        _scanned = true;
+        _checked = true;
+        Release();
+        EndSpan(null);
+    }
+
+    /// <summary>Ends the span of a call that leaves no record (<see cref="Discard"/>), on the caller's path.</summary>
+    public void EndDiscarded()
+    {
+        _scanned = true;
+        _checked = true;
+        Release();
+        EndSpan(null);
+    }
+
+    /// <summary>Scans the rest of the copy and ends the readers (a body read to its end is complete). Never throws.</summary>
+    private void FinishScan()
+    {
+        try
+        {
+            if (_copied > 0 || (_responseStarted && !_responseScanStarted))
+            {
+                Scan();
+            }
+
+            if (EndOfBody && !_observeFailed && _responseScanStarted)
             {
                 if (_sniff.Undecided)
                 {
@@ -352,20 +648,81 @@ internal sealed class CallObservation : PendingRecord
 
                 _reader?.Complete();
             }
+        }
+        catch (Exception ex)
+        {
+            _observeFailed = true;
+            _recorder.OnInternalError(ex);
+        }
 
-            _recorder.Complete(this);
+        try
+        {
+            _malformed = (_reader?.Malformed ?? false) || (_decoded?.Decoder.Failed ?? false);
         }
         catch (Exception ex)
         {
             _recorder.OnInternalError(ex);
         }
-        finally
+
+        _scanned = true;
+    }
+
+    /// <summary>Tags the span with the record (when it records data), ends it at the call's end and stops it, on the pump.</summary>
+    private void EndSpan(CostRecord? record)
+    {
+        if (_span is not { } span || _estimating)
         {
-            _json?.Release();
-            _decoded?.Decoder.Dispose();
-            _requestJson?.Release();
-            StopCapture();
+            return;
         }
+
+        try
+        {
+            if (span.IsAllDataRequested)
+            {
+                if (record is not null)
+                {
+                    LlmCostInstrumentation.TagSpan(span, record);
+                }
+                else
+                {
+                    LlmCostInstrumentation.TagUnrecorded(span, Target, ErrorType);
+                }
+            }
+
+            LlmCostInstrumentation.SetEnd(span, Duration);
+            LlmCostInstrumentation.StopActivity(span);
+        }
+        catch (Exception ex)
+        {
+            _recorder.OnTelemetryError(ex);
+        }
+    }
+
+    /// <summary>Returns the copy to its pool, exactly once.</summary>
+    private void ReleaseCopy()
+    {
+        if (Interlocked.Exchange(ref _copy, null) is { } copy)
+        {
+            _copied = 0;
+            _recorder.BufferPool.Return(copy);
+        }
+    }
+
+    /// <summary>Returns the copy to its pool (exactly once), the scanners' buffers and the decoder; drops what was captured.</summary>
+    private void Release()
+    {
+        ReleaseCopy();
+
+        var json = _json;
+        var requestJson = _requestJson;
+        var decoded = _decoded;
+        _json = null;
+        _requestJson = null;
+        _decoded = null;
+        json?.Release();
+        requestJson?.Release();
+        decoded?.Decoder.Dispose();
+        StopCapture();
     }
 
     /// <summary>
@@ -377,7 +734,7 @@ internal sealed class CallObservation : PendingRecord
     /// </summary>
     ~CallObservation()
     {
-        if (Volatile.Read(ref _finished) != 0)
+        if (Volatile.Read(ref _state) >= Finished)
         {
             return;
         }
@@ -449,6 +806,14 @@ internal sealed class CallObservation : PendingRecord
     /// Holds an encoded body's <see cref="ContentDecoder"/> and hands its output back to the call, so it is sniffed, read
     /// and captured decoded (one field on the call, allocated only for encoded bodies).
     /// </summary>
+    /// <summary>How the response's bytes are framed, known from its headers (a JSON body may still turn out to be events).</summary>
+    private enum Framing : byte
+    {
+        Json,
+        Sse,
+        EventStream,
+    }
+
     private sealed class DecodedBytes(CallObservation call, ContentDecoder decoder) : IUsageReader
     {
         public ContentDecoder Decoder { get; } = decoder;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -99,8 +100,28 @@ internal sealed class HttpCallTracker
         return call;
     }
 
-    /// <summary>Hands a finished HTTP call to the estimator or the writer, then ends its span. Runs once per call, on the caller's path.</summary>
+    /// <summary>
+    /// Hands a finished HTTP call to the writer, which queues it: the caller's path ends here (the call's duration is taken
+    /// now). The pump scans what is left of its bytes and calls <see cref="OnScanned"/>. Runs once per call.
+    /// </summary>
     public void Complete(CallObservation call)
+    {
+        call.Duration = _time.GetElapsedTime(call.StartTimestamp);
+        if (call.Discarded)
+        {
+            call.EndDiscarded();
+            return;
+        }
+
+        _writer.Write(call);
+    }
+
+    /// <summary>
+    /// On the pump, once a call's bytes are all scanned: counts a response that was malformed or stopped before its final
+    /// usage, and hands a stream that reported no usage to the estimator. Returns <see langword="true"/> when the estimator
+    /// took it (it writes the record later, through the writer); otherwise the pump builds the record now.
+    /// </summary>
+    public bool OnScanned(CallObservation call)
     {
         if (call.MarkPartialUsage())
         {
@@ -124,34 +145,7 @@ internal sealed class HttpCallTracker
             Log.MalformedResponse(_logger, call.Target.Provider, call.StatusCode);
         }
 
-        var activity = call.Span;
-        var estimating = false;
-        try
-        {
-            call.Duration = _time.GetElapsedTime(call.StartTimestamp);
-            estimating = !call.Discarded && TryEstimate(call);
-            if (!call.Discarded && !estimating)
-            {
-                _writer.Write(call);
-            }
-        }
-        finally
-        {
-            // The span ends with the call (the writer tagged it first when it records data). A call handed to the estimator
-            // keeps its span open, its end time already set, until the estimated record tags it (UsageEstimator).
-            if (activity is not null && !estimating)
-            {
-                try
-                {
-                    LlmCostInstrumentation.StopActivity(activity);
-                }
-                catch (Exception ex)
-                {
-                    _counters.InternalError();
-                    Log.TelemetryFailed(_logger, ex);
-                }
-            }
-        }
+        return TryEstimate(call);
     }
 
     /// <summary>
@@ -181,16 +175,36 @@ internal sealed class HttpCallTracker
             LlmCostInstrumentation.SetEnd(span, call.Duration);
         }
 
+        call.Estimating = true; // before the job can run: the estimator, not the pump, tags and ends the span
         if (_estimator.TryEnqueue(job))
         {
             return true;
         }
 
+        call.Estimating = false;
         job.Release();
         return false;
     }
 
     public void OnInternalError(Exception exception) => _writer.OnInternalError(exception);
+
+    /// <summary>Counts and logs a failure of the SDK's own telemetry (a span that could not be tagged or ended).</summary>
+    public void OnTelemetryError(Exception exception)
+    {
+        _counters.InternalError();
+        Log.TelemetryFailed(_logger, exception);
+    }
+
+    /// <summary>
+    /// The calls' bounded copies (4, 8 and 16 KiB): rented on the app's threads, returned on the pump's. A pool of their
+    /// own rather than <see cref="ArrayPool{T}.Shared"/>, whose per-thread slots keep the first buffer of each size a thread
+    /// returns where only that thread (the pump) would rent it again; bounded to 64 buffers of each size, so at most
+    /// 1.75 MiB is kept idle. Process-wide, as <see cref="ArrayPool{T}.Shared"/> is: buffers hold no state between calls.
+    /// </summary>
+    private static readonly ArrayPool<byte> CopyPool = ArrayPool<byte>.Create(CallObservation.CopyBytes, 64);
+
+    /// <summary>Gets or sets the pool of the calls' bounded copies (<see cref="CallObservation.CopyBytes"/>). Tests put a counting pool here.</summary>
+    internal ArrayPool<byte> BufferPool { get; set; } = CopyPool;
 
     /// <summary>Counts a response the app dropped unread (see the finalizer of <see cref="CallObservation"/>); logs the first one.</summary>
     public void OnAbandoned(CallObservation call)

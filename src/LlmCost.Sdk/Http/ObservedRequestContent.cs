@@ -3,8 +3,8 @@ using System.Net;
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// Wraps a request's content so the request's <c>model</c> is read from the bytes as they are sent, with no copy and no
-/// buffering. The bytes on the wire are the inner content's, unchanged.
+/// Wraps a request's content so the bytes, as they are sent, go to the call's bounded copy (its <c>model</c> is read from
+/// them later, on the pump). Nothing is buffered or delayed: the bytes on the wire are the inner content's, unchanged.
 /// </summary>
 internal sealed class ObservedRequestContent : HttpContent
 {

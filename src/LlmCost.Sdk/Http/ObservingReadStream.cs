@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 namespace LlmCost.Sdk;
 
 /// <summary>
-/// A read-only stream over the provider's response stream that shows every byte to the usage reader as the app
-/// reads it. Bytes are never copied, held or delayed; exceptions from the inner stream reach the app unchanged.
+/// A read-only stream over the provider's response stream that hands every byte the app reads to the call's bounded copy
+/// (<see cref="CallObservation.Observe"/>), read for usage later on the pump. The app's bytes are never held back, delayed
+/// or changed; exceptions from the inner stream reach the app unchanged.
 /// </summary>
 internal sealed class ObservingReadStream : Stream
 {

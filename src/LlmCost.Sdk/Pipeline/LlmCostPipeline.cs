@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     private int _aborted;
     private int _pendingFlushes;
     private long _depth; // records queued and not yet taken by the pump; cheaper than the channel's locked Count
+    private int _idle;   // 1 while the pump waits for the first record (the only time a writer must wake it)
 
     public LlmCostPipeline(
         IEnumerable<ICostSink> sinks,
@@ -74,21 +76,39 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         pump.UnsafeStart(); // no ExecutionContext: the pump never carries a caller's scope
     }
 
+    /// <summary>
+    /// The queue depth from which the HTTP calls' bytes are scanned on the caller's path before queueing
+    /// (<see cref="Backlogged"/>): a queued call holds its pooled copy until the pump scans it, and the shared pool keeps
+    /// 32 buffers of a size per core, so a pump that falls behind would otherwise turn every copy into an allocation.
+    /// </summary>
+    public const int BackloggedDepth = 32;
+
+    /// <summary>
+    /// Gets a value indicating whether the pump is behind (<see cref="BackloggedDepth"/> or more calls wait): callers then
+    /// do the scan themselves, which bounds the bytes held in the queue and slows callers down instead of dropping records.
+    /// </summary>
+    public bool Backlogged => Volatile.Read(ref _depth) >= BackloggedDepth;
+
     public bool TryWrite(CostRecord record) => TryWriteItem(record);
 
     /// <summary>Queues a finished call whose record the pump builds and prices (<see cref="PendingRecord"/>).</summary>
-    public bool TryWrite(PendingRecord call) => TryWriteItem(call);
+    public bool TryWrite(PendingRecord call) => TryWriteItem(call, count: !call.CountedWhenBuilt);
 
-    private bool TryWriteItem(object record)
+    private bool TryWriteItem(object record, bool count = true)
     {
         if (_queue.Writer.TryWrite(new PipelineItem(record, null)))
         {
-            _counters.Queued();
-            var depth = Interlocked.Increment(ref _depth);
-            if (depth == 1 || (depth >= _maxBatchSize && !_wake.IsSet))
+            if (count)
             {
-                // Wake the pump when work arrives and when a full batch waits (ending its linger): about once per
-                // batch, not once per record, and no thread-pool work item per LLM call.
+                _counters.Queued();
+            }
+
+            var depth = Interlocked.Increment(ref _depth);
+            if ((depth == 1 && Volatile.Read(ref _idle) != 0) || (depth >= _maxBatchSize && !_wake.IsSet))
+            {
+                // Wake the pump when work arrives at an idle pump and when a full batch waits (ending its linger): about
+                // once per batch, not once per record (a lingering pump builds ahead on its own, see Linger), and no
+                // thread-pool work item per LLM call.
                 _wake.Set();
             }
 
@@ -266,15 +286,25 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
                         break;
                     }
 
-                    _wake.Wait(); // idle: writers set the signal when the first record arrives
+                    // Idle: writers set the signal when the first record arrives. The flag is raised (a full fence) before
+                    // the queue is looked at again, so a record written meanwhile is either seen here or wakes the pump.
+                    Interlocked.Exchange(ref _idle, 1);
+                    if (Volatile.Read(ref _pendingFlushes) == 0 && !reader.TryPeek(out _) && !_completing)
+                    {
+                        _wake.Wait();
+                    }
+
+                    Volatile.Write(ref _idle, 0);
                     continue;
                 }
 
                 // Linger until a batch is full, a flush is asked for, or the batch delay passes.
                 if (!_completing && Volatile.Read(ref _pendingFlushes) == 0
-                    && Volatile.Read(ref _depth) < _maxBatchSize && _batchDelay > TimeSpan.Zero)
+                    && Volatile.Read(ref _depth) < _maxBatchSize && _batchDelay > TimeSpan.Zero
+                    && Linger(reader, batch) is { } early)
                 {
-                    Linger();
+                    Dispatch(batch, early); // a flush met while building ahead
+                    continue;
                 }
 
                 // Keep draining while full batches wait or a flush is pending behind them.
@@ -307,17 +337,52 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Waits for the batch delay, or less when the signal is set, on the injected clock.</summary>
-    private void Linger()
+    /// <summary>
+    /// How often a lingering pump builds the records of the calls queued so far (<see cref="Linger"/>): an HTTP call holds
+    /// its pooled copy until the pump has scanned it, and callers scan their own calls once 32 wait
+    /// (<see cref="Backlogged"/>), so the pump keeps ahead of the batch delay without a wake-up per call.
+    /// </summary>
+    private static readonly TimeSpan BuildAheadInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Waits for the batch delay, or less when the signal is set, on the injected clock. On the system clock it wakes every
+    /// <see cref="BuildAheadInterval"/> to build the records queued so far into <paramref name="batch"/> (scanning the HTTP
+    /// calls' bytes and returning their buffers) while the batch fills; the batch is dispatched when the delay ends as before.
+    /// </summary>
+    /// <returns>A flush met while building ahead (the batch is to be dispatched with it now), or <see langword="null"/>.</returns>
+    private FlushSignal? Linger(ChannelReader<PipelineItem> reader, List<CostRecord> batch)
     {
         if (ReferenceEquals(_time, TimeProvider.System))
         {
-            _wake.Wait(_batchDelay);
-            return;
+            var start = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                var remaining = _batchDelay - Stopwatch.GetElapsedTime(start);
+                if (remaining <= TimeSpan.Zero || _wake.Wait(remaining < BuildAheadInterval ? remaining : BuildAheadInterval))
+                {
+                    return null; // the delay passed, a batch is full, a flush is asked for, or shutdown
+                }
+
+                if (Volatile.Read(ref _pendingFlushes) > 0 || _completing)
+                {
+                    return null;
+                }
+
+                if (Drain(reader, batch) is { } flush)
+                {
+                    return flush;
+                }
+
+                if (batch.Count >= _maxBatchSize)
+                {
+                    return null;
+                }
+            }
         }
 
         using var timer = _time.CreateTimer(static s => ((ManualResetEventSlim)s!).Set(), _wake, _batchDelay, Timeout.InfiniteTimeSpan);
         _wake.Wait();
+        return null;
     }
 
     private FlushSignal? Drain(ChannelReader<PipelineItem> reader, List<CostRecord> batch)
@@ -371,9 +436,22 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>A queued record, or a finished call built into its priced record here, off the caller's path.</summary>
-    private static CostRecord? ToRecord(object item) =>
-        item as CostRecord ?? (item is PendingRecord call ? call.Writer.Complete(call) : null);
+    /// <summary>A queued record, or a finished call built into its priced record here, off the caller's path (an HTTP call's bytes are scanned here first).</summary>
+    private CostRecord? ToRecord(object item)
+    {
+        if (item is not PendingRecord call)
+        {
+            return item as CostRecord;
+        }
+
+        var record = call.CompleteOnPump();
+        if (record is not null && call.CountedWhenBuilt)
+        {
+            _counters.Queued();
+        }
+
+        return record;
+    }
 
     /// <summary>A <see cref="CostRecord"/>, a <see cref="PendingRecord"/>, or a flush.</summary>
     private readonly record struct PipelineItem(object? Record, FlushSignal? Flush);

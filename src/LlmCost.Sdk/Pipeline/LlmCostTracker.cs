@@ -44,9 +44,14 @@ internal sealed class LlmCostTracker : ILlmCostTracker
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        // Calls waiting for a token estimate are recorded first, so their records are flushed too.
-        await _estimator.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        // The pump scans the calls queued so far and hands streams that reported no usage to the estimator; those are
+        // recorded once estimated, so a second flush takes their records too.
         await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_estimator.Enabled)
+        {
+            await _estimator.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            await _pipeline.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public DelegatingHandler CreateHandler(LlmCostTags? defaultTags = null) =>

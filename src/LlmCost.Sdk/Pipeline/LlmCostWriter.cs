@@ -10,8 +10,10 @@ namespace LlmCost.Sdk;
 /// the pump builds the record, prices it with <see cref="CostPricer"/> and emits its metrics (<see cref="Complete"/>).
 /// </summary>
 /// <remarks>
-/// A call whose span records data is completed on the caller's path instead, because span attributes must be set before
-/// the span ends. Never throws: failures are counted in <see cref="LlmCostStatistics.InternalErrors"/> and logged.
+/// An HTTP call's own span is tagged and ended on the pump too (its end time set to the call's end). A call that tags a
+/// span it does not end (an AI client's GenAI span) is completed on the caller's path instead, because span attributes
+/// must be set before the span ends. Never throws: failures are counted in <see cref="LlmCostStatistics.InternalErrors"/>
+/// and logged.
 /// </remarks>
 internal sealed class LlmCostWriter
 {
@@ -38,15 +40,25 @@ internal sealed class LlmCostWriter
     /// <summary>Gets the pricer.</summary>
     public CostPricer Pricer => _pricer;
 
-    /// <summary>Queues a finished call (the caller's path ends here), or completes it now when a span is to be tagged. Never throws.</summary>
+    /// <summary>Gets a value indicating whether the pump is behind (<see cref="LlmCostPipeline.Backlogged"/>).</summary>
+    public bool Backlogged => _pipeline.Backlogged;
+
+    /// <summary>
+    /// Queues a finished call (the caller's path ends here), or completes it now when a span it does not end itself is to
+    /// be tagged (an AI-client call tagging its GenAI span, a call the estimator returns). Never throws.
+    /// </summary>
     public void Write(PendingRecord call)
     {
         try
         {
-            var span = SpanToTag(call);
+            var span = call.EndsSpanOnPump ? null : SpanToTag(call);
             if (span is null)
             {
-                _pipeline.TryWrite(call);
+                if (!_pipeline.TryWrite(call))
+                {
+                    call.OnDropped();
+                }
+
                 return;
             }
 

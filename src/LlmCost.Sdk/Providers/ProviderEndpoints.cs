@@ -98,7 +98,7 @@ internal sealed class ProviderEndpoints
     private static string? AzureDeployment(ReadOnlySpan<char> path)
     {
         const string Marker = "/openai/deployments/";
-        var at = path.IndexOf(Marker, StringComparison.OrdinalIgnoreCase);
+        var at = IndexOfIgnoreCase(path, Marker);
         if (at < 0)
         {
             return null;
@@ -113,7 +113,7 @@ internal sealed class ProviderEndpoints
     private static bool TryResolveBedrock(string provider, Uri uri, ReadOnlySpan<char> path, [NotNullWhen(true)] out LlmCallTarget? target)
     {
         target = null;
-        var at = path.IndexOf("/model/", StringComparison.OrdinalIgnoreCase);
+        var at = IndexOfIgnoreCase(path, "/model/");
         if (at < 0)
         {
             return false;
@@ -184,8 +184,13 @@ internal sealed class ProviderEndpoints
     {
         target = null;
         var colon = path.LastIndexOf(':');
-        var models = path.LastIndexOf("models/", StringComparison.OrdinalIgnoreCase);
-        if (colon < 0 || models < 0 || colon < models)
+        if (colon < 0)
+        {
+            return false; // most paths: no method after a colon, and no case-insensitive search
+        }
+
+        var models = LastIndexOfIgnoreCase(path, "models/");
+        if (models < 0 || colon < models)
         {
             return false;
         }
@@ -225,10 +230,26 @@ internal sealed class ProviderEndpoints
         return location.IsEmpty ? null : location.ToString();
     }
 
+    /// <summary>
+    /// Finds a lower-case ASCII marker in a path, ignoring case: an ordinal (vectorized) search, and the case-insensitive
+    /// one only when the path has an upper-case letter (an absolute path is ASCII: anything else is percent-escaped), since
+    /// the runtime's case-insensitive search is character by character on the hot path of every call.
+    /// </summary>
+    private static int IndexOfIgnoreCase(ReadOnlySpan<char> path, string lowerMarker) =>
+        path.ContainsAnyInRange('A', 'Z')
+            ? path.IndexOf(lowerMarker, StringComparison.OrdinalIgnoreCase)
+            : path.IndexOf(lowerMarker, StringComparison.Ordinal);
+
+    /// <summary>The last occurrence of a lower-case ASCII marker in a path, ignoring case (see <see cref="IndexOfIgnoreCase"/>).</summary>
+    private static int LastIndexOfIgnoreCase(ReadOnlySpan<char> path, string lowerMarker) =>
+        path.ContainsAnyInRange('A', 'Z')
+            ? path.LastIndexOf(lowerMarker, StringComparison.OrdinalIgnoreCase)
+            : path.LastIndexOf(lowerMarker, StringComparison.Ordinal);
+
     /// <summary>The path segment that follows a marker such as <c>/locations/</c>, or empty.</summary>
     private static ReadOnlySpan<char> PathSegmentAfter(ReadOnlySpan<char> path, string marker)
     {
-        var at = path.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+        var at = IndexOfIgnoreCase(path, marker);
         if (at < 0)
         {
             return default;

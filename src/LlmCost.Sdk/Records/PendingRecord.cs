@@ -9,7 +9,7 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// The call's own observation object is the queued item (the HTTP handler's <see cref="CallObservation"/>, an AI client's
 /// <see cref="LlmCall"/>), so finishing a call allocates no record graph on the caller's path. An instance is queued once
-/// and read only by the pump after that.
+/// and read only by the pump after that (a call handed to the estimator from the pump is queued once more, when estimated).
 /// </remarks>
 internal abstract class PendingRecord
 {
@@ -34,4 +34,26 @@ internal abstract class PendingRecord
 
     /// <summary>Gets or sets what the guardrails reserved before the call was sent, settled when the record is made.</summary>
     public IRecordSettlement? Settlement { get; set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the call tags and ends its own <see cref="Span"/> on the pump (explicit end time: the
+    /// call's end) rather than having the writer tag it on the caller's path. The HTTP observation does.
+    /// </summary>
+    public virtual bool EndsSpanOnPump => false;
+
+    /// <summary>
+    /// Gets a value indicating whether the pipeline counts the call in <see cref="LlmCostStatistics.Queued"/> when the pump
+    /// has made its record, rather than when it is queued: an HTTP call may go from the pump to the estimator and come
+    /// back, and is one record.
+    /// </summary>
+    public virtual bool CountedWhenBuilt => false;
+
+    /// <summary>Builds, prices and settles the record on the pump (see <see cref="LlmCostWriter.Complete"/>). Never throws.</summary>
+    /// <returns>The record, or <see langword="null"/> when there is none (yet: a call handed to the estimator comes back).</returns>
+    public virtual CostRecord? CompleteOnPump() => Writer.Complete(this);
+
+    /// <summary>The pipeline did not take the call (its queue is full or it has shut down): whatever it holds is released.</summary>
+    public virtual void OnDropped()
+    {
+    }
 }

@@ -92,14 +92,22 @@ internal sealed class LlmCostInstrumentation : IDisposable
             return null;
         }
 
-        var activity = Source.StartActivity(target.Operation, ActivityKind.Client);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(SemanticConventions.OperationName, target.Operation);
-            activity.SetTag(SemanticConventions.ProviderName, target.Provider);
-        }
+        // No attribute is set here: the span is named after the operation, and every attribute (operation and provider
+        // included) is set on the pump, from the record, before the span ends (TagSpan; TagUnrecorded for a call without
+        // a record). A span nobody samples is not created at all.
+        return Source.StartActivity(target.Operation, ActivityKind.Client);
+    }
 
-        return activity;
+    /// <summary>Sets the attributes a span always carries when its call leaves no record (dropped, discarded or failed to build).</summary>
+    public static void TagUnrecorded(Activity activity, in LlmCallTarget target, string? errorType)
+    {
+        activity.SetTag(SemanticConventions.OperationName, target.Operation);
+        activity.SetTag(SemanticConventions.ProviderName, target.Provider);
+        if (errorType is not null)
+        {
+            activity.SetTag(SemanticConventions.ErrorType, errorType);
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
     }
 
     /// <summary>

@@ -96,4 +96,43 @@ public class ProviderEndpointsTests
 
         Assert.False(Endpoints.TryResolve(request, null, out _));
     }
+
+    [Theory]
+    [InlineData("https://myres.openai.azure.com/openai/deployments/prod-4o/chat/completions?api-version=2024-10-21", "prod-4o")]
+    [InlineData("https://myres.openai.azure.com/OpenAI/Deployments/prod-4o/chat/completions?api-version=2024-10-21", "prod-4o")]
+    [InlineData("https://myres.openai.azure.com/v1/Chat/openai/deployments/Prod-4o/chat/completions", "Prod-4o")]
+    public void TryResolve_AzureDeploymentInAnyCase_IsTheUrlModel(string url, string deployment)
+    {
+        // Issue 8: markers are found with an ordinal search unless the path has an upper-case letter; the result is the same.
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+
+        Assert.True(Endpoints.TryResolve(request, null, out var target));
+
+        Assert.Equal(deployment, target.UrlModel);
+    }
+
+    [Theory]
+    [InlineData("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1:0/converse")]
+    [InlineData("https://bedrock-runtime.us-east-1.amazonaws.com/MODEL/anthropic.claude-3-5-haiku-20241022-v1:0/converse")]
+    public void TryResolve_BedrockModelMarkerInAnyCase_IsTheUrlModel(string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+
+        Assert.True(Endpoints.TryResolve(request, null, out var target));
+
+        Assert.Equal(LlmProviders.AwsBedrock, target.Provider);
+        Assert.Equal("anthropic.claude-3-5-haiku-20241022-v1:0", target.UrlModel);
+    }
+
+    [Theory]
+    [InlineData("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent")]
+    [InlineData("https://generativelanguage.googleapis.com/v1beta/Models/gemini-2.5-flash:generateContent")]
+    public void TryResolve_GoogleModelsMarkerInAnyCase_IsTheUrlModel(string url)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+
+        Assert.True(Endpoints.TryResolve(request, null, out var target));
+
+        Assert.Equal("gemini-2.5-flash", target.UrlModel);
+    }
 }

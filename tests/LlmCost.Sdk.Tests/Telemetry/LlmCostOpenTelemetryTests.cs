@@ -146,6 +146,8 @@ public class LlmCostOpenTelemetryTests
             var heldFor = held.Elapsed; // the span, open from before the headers to the end of the body, encloses this
             await response.Content.ReadAsStringAsync();
 
+            // The span is tagged and ended on the pump (its end time set to the call's end), off the app's path.
+            await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync();
             var span = Assert.Single(spans);
             Assert.Same(parent, Activity.Current);
             Assert.Equal(parent!.SpanId, span.ParentSpanId);
@@ -187,6 +189,7 @@ public class LlmCostOpenTelemetryTests
         await using var host = TelemetryTestHost.Create("openai-error.json", HttpStatusCode.InternalServerError);
 
         await host.ChatAsync();
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync(); // the span ends on the pump
 
         var span = Assert.Single(spans);
         Assert.Equal("500", span.GetTagItem("error.type"));
@@ -204,6 +207,8 @@ public class LlmCostOpenTelemetryTests
         host.Provider.Respond = _ => throw new HttpRequestException("connection refused");
 
         await Assert.ThrowsAsync<HttpRequestException>(() => host.ChatAsync());
+        Assert.Null(Activity.Current);
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync(); // the span ends on the pump
 
         var span = Assert.Single(spans);
         Assert.Equal(typeof(HttpRequestException).FullName, span.GetTagItem("error.type"));
