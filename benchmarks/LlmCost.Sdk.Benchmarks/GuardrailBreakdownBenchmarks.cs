@@ -120,7 +120,7 @@ public class GuardrailBreakdownBenchmarks
         using var request = NewRequest();
         var call = _recorder.TryBegin(request, _defaults, providerOverride: null)!;
         await _guard.PreflightAsync(request, call, CancellationToken.None).ConfigureAwait(false);
-        (call.Settlement as BudgetLease)?.Release();
+        (call.Settlement as BudgetLease)?.Complete();
         return call.Settlement is not null;
     }
 

@@ -37,6 +37,43 @@ public abstract class LlmGuardrailException : InvalidOperationException
         ErrorType = errorType;
     }
 
+    /// <summary>
+    /// Whether an exception is a guardrail's refusal or carries one: itself, its <see cref="Exception.InnerException"/>
+    /// chain, and every inner exception of an <see cref="AggregateException"/> (the OpenAI SDK wraps the tries of a
+    /// retried call in one). For the retry predicate of a Polly pipeline around the application's own code:
+    /// <c>ShouldHandle = new PredicateBuilder().Handle&lt;Exception&gt;(e =&gt; !LlmGuardrailException.IsRefusal(e))</c>.
+    /// </summary>
+    /// <param name="exception">The exception, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when it is or wraps an <see cref="LlmGuardrailException"/>.</returns>
+    public static bool IsRefusal(Exception? exception) => IsRefusal(exception, depth: 0);
+
+    private static bool IsRefusal(Exception? exception, int depth)
+    {
+        for (; exception is not null && depth < 64; depth++)
+        {
+            switch (exception)
+            {
+                case LlmGuardrailException:
+                    return true;
+                case AggregateException aggregate:
+                    foreach (var inner in aggregate.InnerExceptions)
+                    {
+                        if (IsRefusal(inner, depth + 1))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                default:
+                    exception = exception.InnerException;
+                    break;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Gets the <c>errorType</c> the refused call's record carries (such as <c>budget_exceeded</c>).</summary>
     public string ErrorType { get; }
 

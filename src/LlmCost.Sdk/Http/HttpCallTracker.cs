@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -62,6 +63,24 @@ internal sealed class HttpCallTracker
 
     /// <summary>Gets the time provider.</summary>
     public TimeProvider Time => _time;
+
+    /// <summary>
+    /// Resolves a request's target and attribution as <see cref="TryBegin"/> does, without observing it (the guardrails'
+    /// outermost handler, <see cref="GuardrailHandler"/>, checks budgets before the app's other handlers run).
+    /// </summary>
+    public bool TryResolve(HttpRequestMessage request, CostTags clientDefaults, string? providerOverride, [NotNullWhen(true)] out LlmCallTarget? target, out CostTags tags)
+    {
+        target = null;
+        tags = clientDefaults;
+        if (!_enabled || !_endpoints.TryResolve(request, providerOverride, out target))
+        {
+            return false;
+        }
+
+        var requestTags = RequestOptionsPeek.Tags(request) is { } set ? TagMerger.Freeze(set) : null;
+        tags = _attribution.Resolve(clientDefaults, LlmCall.Current?.HttpTags, requestTags);
+        return true;
+    }
 
     /// <summary>Starts observing a request, or returns <see langword="null"/> when it is not an LLM call to track.</summary>
     /// <param name="request">The request.</param>
