@@ -336,6 +336,44 @@ public sealed class RefusalPropagationTests
     }
 
     [Fact]
+    public async Task OutermostPreflight_StoreAnswersAsynchronously_RefusesAndSettlesAsWithTheInMemoryStore()
+    {
+        // A distributed store answers later (Redis): the guard handler awaits it, then sends; the refusal is the same.
+        var retries = 0;
+        var provider = new GuardrailHost.CountingProvider();
+        var store = new YieldingStore();
+        await using var host = GuardrailHost.Create(b =>
+        {
+            b.Services.AddSingleton<IBudgetStore>(store);
+            b.AddBudget("cap", o =>
+            {
+                o.Limit = 0.02m; // one call ($0.0125) fits; the second one's worst case ($0.01007) does not
+                o.Enforcement = LlmBudgetEnforcement.Refuse;
+            });
+        }, services: s => s.AddHttpClient("openai")
+            .AddResilienceHandler("retry", r => r.AddRetry(new RetryStrategyOptions<HttpResponseMessage> { Delay = TimeSpan.Zero, OnRetry = _ => Count(ref retries) })).Services
+            .AddHttpClient("openai")
+            .AddLlmCostTracking()
+            .ConfigurePrimaryHttpMessageHandler(() => provider));
+        using var http = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("openai");
+
+        using (var response = await http.SendAsync(GuardrailHost.Chat()))
+        {
+            await response.Content.ReadAsByteArrayAsync();
+        }
+
+        await host.SettleAsync();
+        await Assert.ThrowsAsync<LlmBudgetExceededException>(() => http.SendAsync(GuardrailHost.Chat()));
+
+        Assert.True(store.Reserves >= 2);
+        Assert.Equal(0, retries);
+        Assert.Equal(1, provider.Requests);
+        await host.SettleAsync();
+        Assert.Equal(2, host.Sink.Records.Count);
+        Assert.Equal(1, host.Sink.Records.Count(r => r.ErrorType == LlmBudgetExceededException.BudgetExceededErrorType));
+    }
+
+    [Fact]
     public async Task PollyRetry_AllAttemptsFail_ReservationReleasedToZero()
     {
         var provider = new FlakyProvider(failures: int.MaxValue);
@@ -475,6 +513,29 @@ public sealed class RefusalPropagationTests
     {
         Interlocked.Increment(ref counter);
         return default;
+    }
+
+    /// <summary>The in-memory store, answering every reservation after a yield (as a remote store would).</summary>
+    private sealed class YieldingStore : IBudgetStore
+    {
+        private readonly InMemoryBudgetStore _inner = new();
+        private int _reserves;
+
+        public int Reserves => Volatile.Read(ref _reserves);
+
+        public async ValueTask<BudgetTotals> ReserveAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            Interlocked.Increment(ref _reserves);
+            return await _inner.ReserveAsync(reservation, cancellationToken);
+        }
+
+        public ValueTask<BudgetTotals> SettleAsync(BudgetSettlement settlement, CancellationToken cancellationToken = default) => _inner.SettleAsync(settlement, cancellationToken);
+
+        public ValueTask<IReadOnlyList<decimal>> GetSpentAsync(string scopeKey, IReadOnlyList<string> buckets, CancellationToken cancellationToken = default) =>
+            _inner.GetSpentAsync(scopeKey, buckets, cancellationToken);
+
+        public ValueTask<bool> TryMarkAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => _inner.TryMarkAsync(key, expiresAt, cancellationToken);
     }
 
     /// <summary>A typed client.</summary>
