@@ -294,6 +294,25 @@ public sealed class RefusalPropagationTests
     }
 
     [Fact]
+    public async Task PollyRetry_BeforeAHandlerFromCreateHandlerOnAFactoryClient_RefusalNotRetried()
+    {
+        // The app adds the tracker's handler itself (no AddLlmCostTracking on the client): budgets register the filter.
+        var retries = 0;
+        var provider = new GuardrailHost.CountingProvider();
+        await using var host = GuardrailHost.Create(Cap, services: s => s.AddHttpClient("openai")
+            .AddResilienceHandler("retry", r => r.AddRetry(new RetryStrategyOptions<HttpResponseMessage> { Delay = TimeSpan.Zero, OnRetry = _ => Count(ref retries) })).Services
+            .AddHttpClient("openai")
+            .AddHttpMessageHandler(sp => sp.GetRequiredService<ILlmCostTracker>().CreateHandler())
+            .ConfigurePrimaryHttpMessageHandler(() => provider));
+        using var http = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("openai");
+
+        await Assert.ThrowsAsync<LlmBudgetExceededException>(() => http.SendAsync(GuardrailHost.Chat()));
+
+        Assert.Equal(0, retries);
+        await AssertRefusedOnceAsync(host, provider);
+    }
+
+    [Fact]
     public async Task PollyRetry_OfA500InsideThePreflight_OneReservationSettledOnceToWhatWasSent()
     {
         // A hard cap with room: the pre-flight reserves once; the retry handler behind it sends twice (a 500, then the
