@@ -46,6 +46,27 @@ public static class GuardrailCpuProbe
                 o.Team = "search";
                 o.Limit = 1_000_000m;
             }))),
+
+            // IHttpClientFactory clients with an app handler before the cost handler: budgets put the guard handler first.
+            ("factory client, handler before cost handler: no budgets", FactoryClient(services, body, _ => { })),
+            ("factory client, ...: five budgets, none matching (guard handler)", FactoryClient(services, body, b =>
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    b.AddBudget("other-" + i, o =>
+                    {
+                        o.Feature = "feature-" + i;
+                        o.Limit = 1_000_000m;
+                        o.Enforcement = LlmBudgetEnforcement.Refuse;
+                    });
+                }
+            })),
+            ("factory client, ...: one matching hard cap (guard handler)", FactoryClient(services, body, b => b.AddBudget("team", o =>
+            {
+                o.Team = "search";
+                o.Limit = 1_000_000m;
+                o.Enforcement = LlmBudgetEnforcement.Refuse;
+            }))),
         };
 
         const int Rounds = 5;
@@ -90,6 +111,27 @@ public static class GuardrailCpuProbe
         handler.InnerHandler = new CannedResponseHandler(body, null);
         return new HttpClient(handler);
     }
+
+    private static HttpClient FactoryClient(List<ServiceProvider> services, byte[] body, Action<LlmCostTrackingBuilder> budgets)
+    {
+        var collection = new ServiceCollection();
+        var builder = collection.AddLlmCostTracking(o =>
+        {
+            o.Environment = "benchmark";
+            o.DefaultTags.Team = "search";
+        }).AddSink(new DiscardSink());
+        budgets(builder);
+        collection.AddHttpClient("llm", c => c.BaseAddress = Endpoint)
+            .AddHttpMessageHandler(() => new AppHandler())
+            .AddLlmCostTracking()
+            .ConfigurePrimaryHttpMessageHandler(() => new CannedResponseHandler(body, null));
+        var provider = collection.BuildServiceProvider();
+        services.Add(provider);
+        return provider.GetRequiredService<IHttpClientFactory>().CreateClient("llm");
+    }
+
+    /// <summary>An application's handler (a retry or resilience handler would be here), passing calls through.</summary>
+    private sealed class AppHandler : DelegatingHandler;
 
     private static Sample Measure(HttpClient client)
     {
