@@ -136,6 +136,20 @@ internal sealed class BudgetGuard : IDisposable
         return false;
     }
 
+    /// <summary>Whether a budget that may refuse, clamp, rate-limit or loop-check applies to a call with these tags, whatever its provider. Allocates nothing.</summary>
+    public bool MayNeedPreflight(CostTags tags)
+    {
+        foreach (var budget in _budgets)
+        {
+            if (budget.NeedsPreflight && budget.MatchesTags(tags))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Checks a call before it is sent (the tracking handler's own check, when no outer handler did it). Throws the refusal
     /// (after recording the call) when a guardrail refuses it; otherwise the call goes on, holding its reservations until its

@@ -81,16 +81,24 @@ internal sealed class GuardrailHandler : DelegatingHandler
         }
     }
 
+    /// <summary>
+    /// Whether a budget that may refuse, clamp, rate-limit or loop-check applies to the request. The tags are checked first
+    /// (no budget in scope of them: the endpoint is not matched at all), then the endpoint and its provider.
+    /// </summary>
     private bool Applies(HttpRequestMessage request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LlmCallTarget? target, out CostTags tags)
     {
+        (target, tags) = (null, _defaults);
         try
         {
-            return _tracker.TryResolve(request, _defaults, _provider, out target, out tags) && _guard.NeedsPreflight(tags, target.Provider);
+            tags = _tracker.ResolveTags(request, _defaults);
+            return _guard.MayNeedPreflight(tags)
+                && _tracker.TryResolveTarget(request, _provider, out target)
+                && _guard.NeedsPreflight(tags, target.Provider);
         }
         catch (Exception ex)
         {
             _tracker.OnInternalError(ex);
-            (target, tags) = (null, _defaults);
+            target = null;
             return false;
         }
     }
