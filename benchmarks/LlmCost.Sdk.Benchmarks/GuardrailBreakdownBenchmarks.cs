@@ -18,6 +18,8 @@ public class GuardrailBreakdownBenchmarks
     private static readonly Uri Endpoint = new("https://api.openai.com/v1/chat/completions");
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
+    private static readonly OperationCanceledException NotSent = new("not sent (benchmark)");
+
     private ServiceProvider? _services;
     private HttpCallTracker _recorder = null!;
     private BudgetGuard _guard = null!;
@@ -113,15 +115,20 @@ public class GuardrailBreakdownBenchmarks
         return totals.Granted;
     }
 
-    /// <summary>The whole pre-flight of a tracked call (begin, read, shape, estimate, reserve) and the release of its reservation.</summary>
+    /// <summary>The whole pre-flight of a tracked call (begin, read, shape, estimate, reserve), the release of its reservation, and the end of the call without a record.</summary>
     [Benchmark]
     public async Task<bool> Preflight()
     {
         using var request = NewRequest();
         var call = _recorder.TryBegin(request, _defaults, providerOverride: null)!;
         await _guard.PreflightAsync(request, call, CancellationToken.None).ConfigureAwait(false);
-        (call.Settlement as BudgetLease)?.Release();
-        return call.Settlement is not null;
+        var reserved = call.Settlement is not null;
+        (call.Settlement as BudgetLease)?.Complete();
+
+        // Ends the call without a record, as a call that is never sent: otherwise each one would wait for its finalizer
+        // (and be recorded as abandoned), which a real call never does.
+        call.Discard(NotSent);
+        return reserved;
     }
 
     private static HttpRequestMessage NewRequest()

@@ -9,12 +9,19 @@ public static class Program
     // dotnet run -c Release -- alloc                         (bytes on the caller's thread per call, see CallerPathAllocationProbe)
     // dotnet run -c Release -- cpu                           (CPU time of the caller's thread per call; holds under load)
     // dotnet run -c Release -- cpu otel                      (the same with OpenTelemetry on: HttpClient tracing alone vs plus the SDK's)
+    // dotnet run -c Release -- guardrail-cpu                 (what budgets add: thread and process CPU, bytes, async hops; see GuardrailCpuProbe)
     // dotnet run -c Release -- alloc types                   (the same bytes by type, sampled from allocation ticks)
     public static void Main(string[] args)
     {
         if (args is ["probe"])
         {
             LatencyProbe.Run();
+            return;
+        }
+
+        if (args is ["guardrail-cpu"])
+        {
+            GuardrailCpuProbe.Run();
             return;
         }
 

@@ -10,14 +10,20 @@ namespace LlmCost.Sdk;
 /// <para>It runs only where the core asks for a pre-flight estimate: when a budget applies to the call (on the call's
 /// path, before it is sent) and in <see cref="ILlmCostEstimator.EstimateAsync"/>. A call no budget applies to is never
 /// tokenized.</para>
-/// <para>The counter is not told the operation: every request is counted as a chat request (with the per-message
-/// overhead) except those for an embedding model (a model id containing <c>embed</c>), whose text alone is counted.
-/// Tool definitions and images are not counted, so a request that carries them is under-counted (the estimate of its
+/// <para>The SDK tells the counter the operation it matched from the endpoint: an embeddings request's text alone is
+/// counted; any other request is counted as a chat request (with the per-message overhead). Called without the operation
+/// (the older overload), a model id containing <c>embed</c> stands for an embeddings request. Tool definitions and images are not counted, so a request that carries them is under-counted (the estimate of its
 /// output, from its max-tokens field, is unaffected). Thread-safe.</para>
 /// </remarks>
 internal sealed class TokenizerInputTokenCounter : ILlmInputTokenCounter
 {
-    public long CountInputTokens(string provider, string? model, ReadOnlySpan<byte> body)
+    public long CountInputTokens(string provider, string? model, ReadOnlySpan<byte> body) =>
+        Count(model, body, chat: model is null || !model.Contains("embed", StringComparison.OrdinalIgnoreCase));
+
+    public long CountInputTokens(string provider, string? model, string operation, ReadOnlySpan<byte> body) =>
+        Count(model, body, chat: !string.Equals(operation, LlmOperations.Embeddings, StringComparison.Ordinal));
+
+    private static long Count(string? model, ReadOnlySpan<byte> body, bool chat)
     {
         if (body.IsEmpty)
         {
@@ -25,7 +31,6 @@ internal sealed class TokenizerInputTokenCounter : ILlmInputTokenCounter
         }
 
         var tokenizer = ModelEncodings.Tokenizer(ModelEncodings.EncodingFor(model));
-        var chat = model is null || !model.Contains("embed", StringComparison.OrdinalIgnoreCase);
         var (text, overhead) = RequestTokens.Count(tokenizer, body, complete: true, chat);
         return text + overhead;
     }

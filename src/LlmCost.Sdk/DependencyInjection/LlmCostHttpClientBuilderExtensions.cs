@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -56,6 +58,8 @@ public static class LlmCostHttpClientBuilderExtensions
             builder.Services.AddSingleton(new PinnedClientProvider(builder.Name, provider));
         }
 
+        // Guardrails: their pre-flight runs before every handler the app added to the client (a retry never sees a refusal).
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, GuardrailHandlerFilter>());
         return builder.AddHttpMessageHandler(sp => CreateHandler(sp, defaults, provider));
     }
 

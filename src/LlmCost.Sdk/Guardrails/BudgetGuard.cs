@@ -84,9 +84,11 @@ internal sealed class BudgetGuard : IDisposable
     /// <see langword="true"/> when one of them may refuse, clamp, rate-limit or loop-check it, so it must be checked
     /// before it is sent (<see cref="PreflightAsync"/>). When only budgets that cannot refuse it apply (warn-only limits,
     /// anomaly alerts), nothing is read before sending: the call's record settles its spend in their scopes when it is made.
-    /// Allocates nothing.
+    /// When the guardrails' outermost handler (<see cref="GuardrailHandler"/>) already checked the request, this attempt
+    /// joins what it reserved instead (a retry inside the pipeline is one more attempt of the same reservation).
+    /// Allocates nothing when no budget applies.
     /// </summary>
-    public bool Prepare(CallObservation call)
+    public bool Prepare(CallObservation call, HttpRequestMessage request)
     {
         var tags = call.Tags;
         var provider = call.Target.Provider;
@@ -97,7 +99,15 @@ internal sealed class BudgetGuard : IDisposable
             {
                 if (budget.NeedsPreflight)
                 {
-                    return true;
+                    if (!GuardrailHandler.TryGetLease(request, out var lease))
+                    {
+                        return true;
+                    }
+
+                    // Checked by the outermost handler: this attempt settles into its reservation (or, when it reserved
+                    // nothing or its reservation is settled already, adds its spend as a call without one).
+                    call.Settlement = lease?.Attach() ?? _spendSettlement;
+                    return false;
                 }
 
                 settles |= budget.CountsSpend;
@@ -112,16 +122,45 @@ internal sealed class BudgetGuard : IDisposable
         return false;
     }
 
+    /// <summary>Whether a budget that may refuse, clamp, rate-limit or loop-check applies to a call with these tags and provider. Allocates nothing.</summary>
+    public bool NeedsPreflight(CostTags tags, string provider)
+    {
+        foreach (var budget in _budgets)
+        {
+            if (budget.NeedsPreflight && budget.Matches(tags, provider))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a budget that may refuse, clamp, rate-limit or loop-check applies to a call with these tags, whatever its provider. Allocates nothing.</summary>
+    public bool MayNeedPreflight(CostTags tags)
+    {
+        foreach (var budget in _budgets)
+        {
+            if (budget.NeedsPreflight && budget.MatchesTags(tags))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
-    /// Checks a call before it is sent. Throws the refusal (after recording the call) when a guardrail refuses it; otherwise
-    /// the call goes on, holding its reservations until its record settles them.
+    /// Checks a call before it is sent (the tracking handler's own check, when no outer handler did it). Throws the refusal
+    /// (after recording the call) when a guardrail refuses it; otherwise the call goes on, holding its reservations until its
+    /// record settles them. Completes synchronously (a cached task) when the store does.
     /// </summary>
     public async Task PreflightAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
     {
-        LlmGuardrailException? refusal;
+        Outcome outcome;
         try
         {
-            refusal = await CheckAsync(request, call, cancellationToken).ConfigureAwait(false);
+            outcome = await CheckAsync(request, call.Tags, call.Target, call, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
@@ -135,28 +174,90 @@ internal sealed class BudgetGuard : IDisposable
             return;
         }
 
-        if (refusal is not null)
+        if (outcome.Model is { } model && call.RequestModel is null)
         {
-            // A retry inside the HttpClient pipeline (a Polly or Http.Resilience handler in front of this one) sends the
-            // same request again, or a clone of it with the same content: refused again, it is the same call, recorded once.
-            var content = ApplicationContent(request.Content);
-            if (content is not null && _refused.TryGetValue(content, out _))
+            // A refused call never sends its body, so its record learns the model here.
+            call.Usage.SetRequestModel(model);
+        }
+
+        if (outcome.Refusal is { } refusal)
+        {
+            Refuse(request, call, refusal);
+        }
+
+        if (outcome.Lease is { } lease)
+        {
+            call.Settlement = lease;
+        }
+    }
+
+    /// <summary>
+    /// Checks a request in the guardrails' outermost handler, before any handler the application added runs: returns what
+    /// it reserved (<see langword="null"/> when nothing), or records the refused call once and throws its refusal.
+    /// </summary>
+    public async ValueTask<BudgetLease?> GuardAsync(HttpRequestMessage request, CostTags tags, LlmCallTarget target, Func<HttpRequestMessage, CallObservation?> begin, CancellationToken cancellationToken)
+    {
+        Outcome outcome;
+        try
+        {
+            outcome = await CheckAsync(request, tags, target, call: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            begin(request)?.Fail(ex);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _writer.OnInternalError(ex);
+            return null;
+        }
+
+        if (outcome.Refusal is { } refusal)
+        {
+            // Only a refused call is observed here (its record is the refusal); a call that goes on is observed per attempt
+            // by the tracking handler.
+            var call = begin(request);
+            if (call is null)
             {
-                Log.CallRefusedAgain(_logger, refusal.BudgetName, refusal.ErrorType);
-                call.Discard(refusal);
                 throw refusal;
             }
 
-            if (content is not null)
+            if (outcome.Model is { } model && call.RequestModel is null)
             {
-                _refused.AddOrUpdate(content, refusal);
+                call.Usage.SetRequestModel(model);
             }
 
-            _refusals?.Add(1, new KeyValuePair<string, object?>("llmcost.budget", refusal.BudgetName), new KeyValuePair<string, object?>("error.type", refusal.ErrorType));
-            Log.CallRefused(_logger, refusal.BudgetName, refusal.ErrorType);
-            call.Fail(refusal);
+            Refuse(request, call, refusal);
+        }
+
+        return outcome.Lease;
+    }
+
+    /// <summary>Records a refused call once (a re-send of the same request is not recorded again) and throws its refusal.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Refuse(HttpRequestMessage request, CallObservation call, LlmGuardrailException refusal)
+    {
+        // A retry inside the HttpClient pipeline (a Polly or Http.Resilience handler in front of this one, where no outer
+        // guardrail handler runs) sends the same request again, or a clone of it with the same content: refused again, it is
+        // the same call, recorded once.
+        var content = ApplicationContent(request.Content);
+        if (content is not null && _refused.TryGetValue(content, out _))
+        {
+            Log.CallRefusedAgain(_logger, refusal.BudgetName, refusal.ErrorType);
+            call.Discard(refusal);
             throw refusal;
         }
+
+        if (content is not null)
+        {
+            _refused.AddOrUpdate(content, refusal);
+        }
+
+        _refusals?.Add(1, new KeyValuePair<string, object?>("llmcost.budget", refusal.BudgetName), new KeyValuePair<string, object?>("error.type", refusal.ErrorType));
+        Log.CallRefused(_logger, refusal.BudgetName, refusal.ErrorType);
+        call.Fail(refusal);
+        throw refusal;
     }
 
     /// <summary>The application's content of a request, under the SDK's wrappers (the same object each time the request is sent).</summary>
@@ -275,24 +376,18 @@ internal sealed class BudgetGuard : IDisposable
         _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _pending, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async ValueTask<LlmGuardrailException?> CheckAsync(HttpRequestMessage request, CallObservation call, CancellationToken cancellationToken)
+    private async ValueTask<Outcome> CheckAsync(HttpRequestMessage request, CostTags tags, LlmCallTarget target, CallObservation? call, CancellationToken cancellationToken)
     {
         using var read = await RequestBody.ReadAsync(request.Content, cancellationToken).ConfigureAwait(false);
-        return await CheckAsync(request, call, read.Memory, cancellationToken).ConfigureAwait(false);
+        return await CheckAsync(request, tags, target, call, read.Memory, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<LlmGuardrailException?> CheckAsync(HttpRequestMessage request, CallObservation call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>The checks of a request whose body is read; <paramref name="call"/> is the call's observation (the tracking handler's own check), or <see langword="null"/> (the outermost handler's).</summary>
+    private async ValueTask<Outcome> CheckAsync(HttpRequestMessage request, CostTags tags, LlmCallTarget target, CallObservation? call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var tags = call.Tags;
-        var target = call.Target;
         var shape = RequestShape.Read(body.Span);
         var model = shape.Model ?? target.UrlModel;
-        if (model is not null && call.RequestModel is null)
-        {
-            // A refused call never sends its body, so its record learns the model here.
-            call.Usage.SetRequestModel(model);
-        }
 
         var matching = 0;
         foreach (var budget in _budgets)
@@ -305,7 +400,7 @@ internal sealed class BudgetGuard : IDisposable
 
         if (matching == 0)
         {
-            return null;
+            return new Outcome(null, null, model);
         }
 
         var scopes = new BudgetScope[matching];
@@ -330,7 +425,7 @@ internal sealed class BudgetGuard : IDisposable
             {
                 if (!scope.Budget.Options.ClampOutputTokens || shape.MaxTokensStart < 0)
                 {
-                    return new LlmTokenCeilingExceededException(scope.Budget.Name, scope.Values, asked, ceiling);
+                    return new Outcome(new LlmTokenCeilingExceededException(scope.Budget.Name, scope.Values, asked, ceiling), null, model);
                 }
 
                 var rewritten = TokenCeiling.Rewrite(body.Span, shape, ceiling);
@@ -374,7 +469,7 @@ internal sealed class BudgetGuard : IDisposable
 
             if (count >= threshold && scope.Budget.Options.RefuseLoops)
             {
-                return new LlmLoopDetectedException(scope.Budget.Name, scope.Values, count);
+                return new Outcome(new LlmLoopDetectedException(scope.Budget.Name, scope.Values, count), null, model);
             }
         }
 
@@ -385,7 +480,7 @@ internal sealed class BudgetGuard : IDisposable
         {
             if (await RateLimitAsync(scope, tokens, now, cancellationToken).ConfigureAwait(false) is { } limited)
             {
-                return limited;
+                return new Outcome(limited, null, model);
             }
         }
 
@@ -423,20 +518,18 @@ internal sealed class BudgetGuard : IDisposable
                 }
 
                 Track(_alerts.RefusedAsync(scope, window, totals).AsTask());
-                return new LlmBudgetExceededException(
-                    budget.Name, scope.Values, window.Start, window.End, totals.Spent + totals.Reserved, budget.Options.Limit, estimate.Cost ?? 0m,
-                    totals.TokensSpent + totals.TokensReserved, budget.Options.TokenLimit, tokens);
+                return new Outcome(
+                    new LlmBudgetExceededException(
+                        budget.Name, scope.Values, window.Start, window.End, totals.Spent + totals.Reserved, budget.Options.Limit, estimate.Cost ?? 0m,
+                        totals.TokensSpent + totals.TokensReserved, budget.Options.TokenLimit, tokens),
+                    null,
+                    model);
             }
 
             (reservations ??= new BudgetLease.Reservation[CountingSpend(scopes)])[reserved++] = new BudgetLease.Reservation(scope, window, id);
         }
 
-        if (reservations is not null)
-        {
-            call.Settlement = new BudgetLease(this, reservations, estimate);
-        }
-
-        return null;
+        return new Outcome(null, reservations is null ? null : new BudgetLease(this, reservations, estimate), model);
     }
 
     private static int CountingSpend(BudgetScope[] scopes)
@@ -580,6 +673,9 @@ internal sealed class BudgetGuard : IDisposable
 
         public int Count { get; set; }
     }
+
+    /// <summary>What a pre-flight check found: the refusal, or the reservations the call holds; and the model it asks for.</summary>
+    private readonly record struct Outcome(LlmGuardrailException? Refusal, BudgetLease? Lease, string? Model);
 
     /// <summary>The settlement of a call with no pre-flight: its record settles its spend (one instance for every call).</summary>
     private sealed class SpendSettlement(BudgetGuard guard) : IRecordSettlement

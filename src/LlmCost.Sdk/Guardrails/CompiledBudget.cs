@@ -74,6 +74,11 @@ internal sealed class CompiledBudget
         Field(_feature, tags.Feature) && Field(_team, tags.Team) && Field(_customer, tags.Customer)
         && Field(_environment, tags.Environment) && Field(_provider, provider) && Tags(tags);
 
+    /// <summary>Whether a call with these tags may be in scope, whatever its provider (a check that needs no endpoint match).</summary>
+    public bool MatchesTags(CostTags tags) =>
+        Field(_feature, tags.Feature) && Field(_team, tags.Team) && Field(_customer, tags.Customer)
+        && Field(_environment, tags.Environment) && Tags(tags);
+
     public bool MatchesModel(string? model) =>
         _model is null || (model is not null && (_model == LlmBudgetOptions.EachValue || string.Equals(_model, model, StringComparison.OrdinalIgnoreCase)));
 

@@ -28,7 +28,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 && (reservation.TokenLimit is not { } tokenLimit || totals.TokensSpent + totals.TokensReserved + reservation.Tokens <= tokenLimit);
             if (granted)
             {
-                scope.Reservations[reservation.Id] = new Reservation(reservation.Cost, reservation.Tokens, reservation.ExpiresAt);
+                scope.Reserve(reservation.Id, new Reservation(reservation.Cost, reservation.Tokens, reservation.ExpiresAt));
                 if (reservation.ExpiresAt > scope.LastUse)
                 {
                     scope.LastUse = reservation.ExpiresAt;
@@ -48,13 +48,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         {
             if (settlement.Id is not null)
             {
-                scope.Reservations.Remove(settlement.Id);
+                scope.Unreserve(settlement.Id);
             }
 
             foreach (var bucket in settlement.AddTo)
             {
                 var current = scope.Buckets.TryGetValue(bucket.Name, out var b) ? b : default;
-                scope.Buckets[bucket.Name] = new Bucket(current.Cost + settlement.Cost, current.Tokens + settlement.Tokens, bucket.ExpiresAt);
+                scope.SetBucket(bucket.Name, new Bucket(current.Cost + settlement.Cost, current.Tokens + settlement.Tokens, bucket.ExpiresAt));
                 if (bucket.ExpiresAt > scope.LastUse)
                 {
                     scope.LastUse = bucket.ExpiresAt;
@@ -130,37 +130,101 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
     private readonly record struct Reservation(decimal Cost, long Tokens, DateTimeOffset ExpiresAt);
 
+    /// <summary>
+    /// One scope's buckets and live reservations. The reservations' sums are kept as they change, and expired entries are
+    /// looked for only once the earliest of them is due: a reservation or a settlement costs the same with one call in
+    /// flight or thousands (settlements lag on the pump under load; walking every live reservation on each call did not).
+    /// </summary>
     private sealed class Scope
     {
+        private decimal _reserved;
+        private long _tokensReserved;
+        private DateTimeOffset _nextReservationExpiry = DateTimeOffset.MaxValue;
+        private DateTimeOffset _nextBucketExpiry = DateTimeOffset.MaxValue;
+
         public Dictionary<string, Bucket> Buckets { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, Reservation> Reservations { get; } = new(StringComparer.Ordinal);
 
         public DateTimeOffset LastUse { get; set; }
 
-        public void Purge(DateTimeOffset now)
+        public void Reserve(string id, Reservation reservation)
         {
-            foreach (var (id, r) in Reservations)
+            Unreserve(id);
+            Reservations[id] = reservation;
+            _reserved += reservation.Cost;
+            _tokensReserved += reservation.Tokens;
+            if (reservation.ExpiresAt < _nextReservationExpiry)
             {
-                if (r.ExpiresAt <= now)
+                _nextReservationExpiry = reservation.ExpiresAt;
+            }
+        }
+
+        public void Unreserve(string id)
+        {
+            if (Reservations.Remove(id, out var removed))
+            {
+                _reserved -= removed.Cost;
+                _tokensReserved -= removed.Tokens;
+                if (Reservations.Count == 0)
                 {
-                    Reservations.Remove(id);
+                    (_reserved, _tokensReserved, _nextReservationExpiry) = (0m, 0, DateTimeOffset.MaxValue);
                 }
             }
+        }
 
-            foreach (var (name, b) in Buckets)
+        public void SetBucket(string name, Bucket bucket)
+        {
+            Buckets[name] = bucket;
+            if (bucket.ExpiresAt < _nextBucketExpiry)
             {
-                if (b.ExpiresAt <= now)
+                _nextBucketExpiry = bucket.ExpiresAt;
+            }
+        }
+
+        public void Purge(DateTimeOffset now)
+        {
+            if (_nextReservationExpiry <= now)
+            {
+                var next = DateTimeOffset.MaxValue;
+                foreach (var (id, r) in Reservations)
                 {
-                    Buckets.Remove(name);
+                    if (r.ExpiresAt <= now)
+                    {
+                        Unreserve(id);
+                    }
+                    else if (r.ExpiresAt < next)
+                    {
+                        next = r.ExpiresAt;
+                    }
                 }
+
+                _nextReservationExpiry = next;
+            }
+
+            if (_nextBucketExpiry <= now)
+            {
+                var next = DateTimeOffset.MaxValue;
+                foreach (var (name, b) in Buckets)
+                {
+                    if (b.ExpiresAt <= now)
+                    {
+                        Buckets.Remove(name);
+                    }
+                    else if (b.ExpiresAt < next)
+                    {
+                        next = b.ExpiresAt;
+                    }
+                }
+
+                _nextBucketExpiry = next;
             }
         }
 
         public Sums Sum(IReadOnlyList<string> window)
         {
-            decimal spent = 0, reserved = 0;
-            long tokens = 0, tokensReserved = 0;
+            decimal spent = 0;
+            long tokens = 0;
             for (var i = 0; i < window.Count; i++)
             {
                 if (Buckets.TryGetValue(window[i], out var b))
@@ -170,13 +234,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 }
             }
 
-            foreach (var r in Reservations.Values)
-            {
-                reserved += r.Cost;
-                tokensReserved += r.Tokens;
-            }
-
-            return new Sums(spent, reserved, tokens, tokensReserved);
+            return new Sums(spent, _reserved, tokens, _tokensReserved);
         }
     }
 

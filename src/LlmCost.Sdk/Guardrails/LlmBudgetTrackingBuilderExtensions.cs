@@ -114,6 +114,10 @@ public static class LlmBudgetTrackingBuilderExtensions
             services.AddSingleton(names);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmBudgetOptions>, LlmBudgetOptionsValidator>());
             services.TryAddSingleton<IBudgetStore, InMemoryBudgetStore>();
+
+            // The pre-flight in front of every handler of a factory client whose cost handler is behind others (also when
+            // the app adds ILlmCostTracker.CreateHandler() to a factory client itself).
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Http.IHttpMessageHandlerBuilderFilter, GuardrailHandlerFilter>());
             services.TryAddSingleton(static sp => new BudgetGuard(
                 sp.GetRequiredService<BudgetNames>(),
                 sp.GetRequiredService<IOptionsMonitor<LlmBudgetOptions>>(),

@@ -43,7 +43,10 @@ internal sealed class LlmCostEstimator : ILlmCostEstimator
     /// <summary>The worst-case estimate of a body already read.</summary>
     public LlmCostEstimate Estimate(in LlmCallTarget target, ReadOnlySpan<byte> body, in RequestShape shape, string? model)
     {
-        var input = body.IsEmpty ? 0 : _counter.CountInputTokens(target.Provider, model, body);
+        var input = body.IsEmpty ? 0 : _counter.CountInputTokens(target.Provider, model, target.Operation, body);
+        PriceEntry? entry = null;
+        var priced = model is not null && _pricer.TryGetEntry(target.Provider, model, out entry);
+
         // The request's own max-tokens field, else the model's documented maximum from the price table, else the default.
         long output;
         LlmOutputTokensSource source;
@@ -51,30 +54,13 @@ internal sealed class LlmCostEstimator : ILlmCostEstimator
         {
             (output, source) = (max, LlmOutputTokensSource.Request);
         }
-        else if (model is not null && _pricer.TryGetEntry(target.Provider, model, out var entry) && entry.MaxOutputTokens is { } modelMax)
+        else if (entry?.MaxOutputTokens is { } modelMax)
         {
             (output, source) = (modelMax, LlmOutputTokensSource.ModelMaximum);
         }
         else
         {
             (output, source) = (_defaultOutput, LlmOutputTokensSource.Default);
-        }
-
-        decimal? cost = null;
-        if (model is not null)
-        {
-            var priced = _pricer.Price(
-                new CostRecord
-                {
-                    Provider = target.Provider,
-                    Operation = target.Operation,
-                    RequestModel = model,
-                    Timestamp = _time.GetUtcNow(),
-                    Region = target.Region,
-                    Usage = new TokenUsage { InputTokens = input, OutputTokens = output, Source = UsageSource.Estimated },
-                },
-                out _);
-            cost = priced.Cost?.Total;
         }
 
         return new LlmCostEstimate
@@ -86,7 +72,27 @@ internal sealed class LlmCostEstimator : ILlmCostEstimator
             OutputTokens = output,
             OutputTokensFromRequest = source == LlmOutputTokensSource.Request,
             OutputTokensSource = source,
-            Cost = cost,
+            Cost = priced ? Price(entry!, target.Region, input, output, _time.GetUtcNow()) : null,
         };
+    }
+
+    /// <summary>
+    /// The worst case's cost, straight from the price period in force (no record is built): all input at the input rate
+    /// and all output at the output rate, with the rates a record of the call would get (time-of-day window, long-context
+    /// tier by its input tokens) and the region's uplift. <see langword="null"/> when it overflows.
+    /// </summary>
+    internal static decimal? Price(PriceEntry entry, string? region, long inputTokens, long outputTokens, DateTimeOffset now)
+    {
+        try
+        {
+            var period = entry.PeriodAt(now);
+            var rates = period.RatesFor(serviceTier: null, inputTokens, now);
+            var cost = ((Math.Max(0, inputTokens) * rates.Input) + (Math.Max(0, outputTokens) * rates.Output)) * 0.000001m;
+            return period.RegionalUplift is { } uplift && CostCalculator.IsRegional(region) ? cost * uplift : cost;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
     }
 }

@@ -61,8 +61,11 @@ internal static class TokenCeiling
         return path.EndsWith("/messages", StringComparison.Ordinal) ? "max_tokens" : null;
     }
 
-    /// <summary>Puts the rewritten body in the request, with the original content's headers (its length recomputed).</summary>
-    public static void Replace(HttpRequestMessage request, CallObservation call, byte[] body)
+    /// <summary>
+    /// Puts the rewritten body in the request, with the original content's headers (its length recomputed); observed by
+    /// <paramref name="call"/> when the tracking handler checks it (the outermost handler's check has no observation yet).
+    /// </summary>
+    public static void Replace(HttpRequestMessage request, CallObservation? call, byte[] body)
     {
         var original = request.Content is ObservedRequestContent observed ? observed.Inner : request.Content;
         var content = new ByteArrayContent(body);
@@ -77,6 +80,6 @@ internal static class TokenCeiling
             }
         }
 
-        request.Content = new ObservedRequestContent(content, call);
+        request.Content = call is null ? content : new ObservedRequestContent(content, call);
     }
 }

@@ -23,6 +23,15 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         _provider = provider;
     }
 
+    /// <summary>Gets the tracker (for the guardrails' outermost handler, <see cref="GuardrailHandler"/>).</summary>
+    internal HttpCallTracker Tracker => _recorder;
+
+    /// <summary>Gets the client's default tags, combined with the options' defaults.</summary>
+    internal CostTags ClientDefaults => _clientDefaults;
+
+    /// <summary>Gets the provider the client is pinned to, if any.</summary>
+    internal string? Provider => _provider;
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var parent = Activity.Current;
@@ -35,7 +44,7 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         try
         {
             // Guardrails: budgets, ceilings, rate limits and loops are checked before any byte is sent (they may refuse).
-            if (_recorder.Guardrails is { } guard && guard.Prepare(call))
+            if (_recorder.Guardrails is { } guard && guard.Prepare(call, request))
             {
                 return SendGuardedAsync(request, call, guard, cancellationToken);
             }
@@ -62,7 +71,7 @@ internal sealed class CostTrackingHandler : DelegatingHandler
         try
         {
             // Guardrails (sync path): an in-memory store completes synchronously; a distributed one blocks this sync call only.
-            if (_recorder.Guardrails is { } guard && guard.Prepare(call))
+            if (_recorder.Guardrails is { } guard && guard.Prepare(call, request))
             {
                 guard.PreflightAsync(request, call, cancellationToken).GetAwaiter().GetResult();
             }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -63,6 +64,23 @@ internal sealed class HttpCallTracker
 
     /// <summary>Gets the time provider.</summary>
     public TimeProvider Time => _time;
+
+    /// <summary>
+    /// Resolves a request's attribution as <see cref="TryBegin"/> does, without observing it or matching its endpoint (the
+    /// guardrails' outermost handler, <see cref="GuardrailHandler"/>, checks budgets before the app's other handlers run).
+    /// </summary>
+    public CostTags ResolveTags(HttpRequestMessage request, CostTags clientDefaults)
+    {
+        var requestTags = RequestOptionsPeek.Tags(request) is { } set ? TagMerger.Freeze(set) : null;
+        return _attribution.Resolve(clientDefaults, LlmCall.Current?.HttpTags, requestTags);
+    }
+
+    /// <summary>Matches a request's endpoint as <see cref="TryBegin"/> does, without observing it; <see langword="false"/> when tracking is off or it is not an LLM call.</summary>
+    public bool TryResolveTarget(HttpRequestMessage request, string? providerOverride, [NotNullWhen(true)] out LlmCallTarget? target)
+    {
+        target = null;
+        return _enabled && _endpoints.TryResolve(request, providerOverride, out target);
+    }
 
     /// <summary>Starts observing a request, or returns <see langword="null"/> when it is not an LLM call to track.</summary>
     /// <param name="request">The request.</param>

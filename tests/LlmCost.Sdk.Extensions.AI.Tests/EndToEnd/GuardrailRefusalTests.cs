@@ -6,15 +6,22 @@ using OpenAI;
 
 namespace LlmCost.Sdk.Extensions.AI.Tests.EndToEnd;
 
-/// <summary>A budget refusal reaches the application unchanged through Microsoft.Extensions.AI (the OpenAI IChatClient, decorated).</summary>
+/// <summary>
+/// A budget refusal reaches the application unchanged through Microsoft.Extensions.AI (the OpenAI IChatClient, decorated),
+/// and a retry handler on the client underneath (the standard resilience handler, added before the cost handler) never
+/// sees it: the guardrails' pre-flight is the outermost handler.
+/// </summary>
 public sealed class GuardrailRefusalTests
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task GetResponse_BudgetRefuses_ExceptionReachesAppUnchangedAndNothingIsSent(bool streaming)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task GetResponse_BudgetRefuses_ExceptionReachesAppUnchangedAndNothingIsSent(bool streaming, bool standardResilienceHandler)
     {
         var handler = new FakeProviderHandler(Payloads.Bytes("openai-chat.json"), Payloads.MediaType("openai-chat.json"));
+        var retries = 0;
         await using var services = TestServices.Create(services: s =>
         {
             s.AddLlmCostTracking().AddBudget("cap", o =>
@@ -22,7 +29,17 @@ public sealed class GuardrailRefusalTests
                 o.Limit = 0.000001m;
                 o.Enforcement = LlmBudgetEnforcement.Refuse;
             });
-            s.AddHttpClient("tracked").AddLlmCostTracking().ConfigurePrimaryHttpMessageHandler(() => handler);
+            var client = s.AddHttpClient("tracked");
+            if (standardResilienceHandler)
+            {
+                client.AddStandardResilienceHandler(o => o.Retry.OnRetry = _ =>
+                {
+                    Interlocked.Increment(ref retries);
+                    return default;
+                });
+            }
+
+            client.AddLlmCostTracking().ConfigurePrimaryHttpMessageHandler(() => handler);
         });
         var http = services.GetRequiredService<IHttpClientFactory>().CreateClient("tracked");
         var options = new OpenAIClientOptions { Transport = new HttpClientPipelineTransport(http) }; // the SDK's default retries
@@ -44,6 +61,7 @@ public sealed class GuardrailRefusalTests
         });
 
         Assert.Equal("cap", refused.BudgetName);
+        Assert.Equal(0, retries);
         Assert.Equal(0, handler.Calls);
         var record = await services.SingleRecordAsync(); // the HTTP handler's refused call; the decorator stands aside
         Assert.Equal("budget_exceeded", record.ErrorType);

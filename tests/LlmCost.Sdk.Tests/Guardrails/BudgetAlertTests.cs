@@ -159,6 +159,34 @@ public sealed class BudgetAlertTests
     }
 
     [Fact]
+    public async Task Refusal_MonthRollsOverAtLocalMidnightWhileUtcIsStillInTheOldMonth_AllowsAgain()
+    {
+        // A monthly cap in Tokyo (UTC+9): Feb 28 23:30 JST is 14:30 UTC; the month ends at Mar 1 00:00 JST = Feb 28 15:00 UTC.
+        await using var host = GuardrailHost.Create(
+            b => b.AddBudget("monthly", o =>
+            {
+                o.Window = "Month";
+                o.TimeZone = "Asia/Tokyo";
+                o.Limit = 0.02m;
+                o.Enforcement = LlmBudgetEnforcement.Refuse;
+            }),
+            now: new DateTimeOffset(2027, 2, 28, 14, 30, 0, TimeSpan.Zero));
+        using var client = host.CreateClient();
+        await host.SendAsync(client);
+        await host.SettleAsync();
+        var refused = await Assert.ThrowsAsync<LlmBudgetExceededException>(() => host.SendAsync(client));
+        Assert.Equal(new DateTimeOffset(2027, 1, 31, 15, 0, 0, TimeSpan.Zero), refused.WindowStart);
+        Assert.Equal(new DateTimeOffset(2027, 2, 28, 15, 0, 0, TimeSpan.Zero), refused.WindowEnd);
+
+        host.Time.Advance(TimeSpan.FromMinutes(29));
+        await Assert.ThrowsAsync<LlmBudgetExceededException>(() => host.SendAsync(client)); // 23:59 JST: still February
+
+        host.Time.Advance(TimeSpan.FromMinutes(1)); // Mar 1 00:00 JST, Feb 28 15:00 UTC
+        await host.SendAsync(client);
+        Assert.Equal(2, host.Provider.Requests);
+    }
+
+    [Fact]
     public async Task AlertHandler_Throws_CallsUnaffected()
     {
         await using var host = GuardrailHost.Create(b => b

@@ -72,6 +72,36 @@ public sealed class LlmCostEstimatorTests
         Assert.Equal(2.5001m, estimate.Cost);
     }
 
+    [Theory]
+    [InlineData(1_000L, 1_000L, null)]
+    [InlineData(300_000L, 64_000L, null)] // past the long-context tiers' thresholds
+    [InlineData(5_000L, 2_000L, "eu-west-1")] // regional uplift
+    [InlineData(0L, 0L, "us")]
+    public void Price_EveryEntryOfTheDefaultTable_EqualsTheRecordPricersCost(long input, long output, string? region)
+    {
+        // The estimate is priced straight from the price period (no record); it must be what the records' pricer charges
+        // for the same text tokens, at the same time, in the same region, for every model of the table.
+        var table = PriceTable.Default;
+        var pricer = new CostPricer(table);
+        var at = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+        foreach (var entry in table.Entries)
+        {
+            var record = pricer.Price(
+                new CostRecord
+                {
+                    Provider = entry.Provider,
+                    Operation = LlmOperations.Chat,
+                    RequestModel = entry.Model,
+                    Timestamp = at,
+                    Region = region,
+                    Usage = new TokenUsage { InputTokens = input, OutputTokens = output, Source = UsageSource.Estimated },
+                },
+                out _);
+
+            Assert.True(record.Cost?.Total == LlmCostEstimator.Price(entry, region, input, output, at), $"{entry.Id}: record {record.Cost?.Total}, estimate {LlmCostEstimator.Price(entry, region, input, output, at)}");
+        }
+    }
+
     private static ServiceProvider Services()
     {
         var services = new ServiceCollection();

@@ -59,6 +59,51 @@ public sealed class TokenizerInputTokenCounterTests
     }
 
     [Fact]
+    public async Task EstimateAsync_EmbeddingsDeploymentWhoseNameDoesNotSayEmbed_CountedByItsOperation()
+    {
+        // An Azure OpenAI embeddings deployment named "vectors" (no model in the body): the counter is told the operation
+        // the endpoint matched (embeddings), so the text alone is counted, with no chat overhead.
+        const string Text = "The food was delicious and the waiter...";
+        const string Body = """{"input":"The food was delicious and the waiter..."}""";
+        const string Url = "https://contoso.openai.azure.com/openai/deployments/vectors/embeddings?api-version=2024-10-21";
+
+        var estimate = await EstimateAsync(Url, Body, tokenizers: true);
+
+        Assert.Equal(LlmOperations.Embeddings, estimate.Operation);
+        var tokenizer = LlmCost.Sdk.Tokenizers.ModelEncodings.Tokenizer(LlmCost.Sdk.Tokenizers.ModelEncodings.EncodingFor("vectors"));
+        Assert.Equal(tokenizer.CountTokens(Text), estimate.InputTokens);
+
+        // Without the operation (the older overload) the same body counts as a chat request: more than its text.
+        Assert.True(new TokenizerInputTokenCounter().CountInputTokens(LlmProviders.AzureOpenAI, "vectors", System.Text.Encoding.UTF8.GetBytes(Body)) > estimate.InputTokens);
+    }
+
+    [Fact]
+    public async Task Budget_EmbeddingsRequest_CounterToldTheOperation()
+    {
+        var counter = new SpyCounter();
+        await using var host = GuardrailHost.Create(b =>
+        {
+            b.Services.AddSingleton<ILlmInputTokenCounter>(counter);
+            b.AddTokenizerEstimation();
+            b.AddBudget("cap", o =>
+            {
+                o.Limit = 100m;
+                o.Enforcement = LlmBudgetEnforcement.Refuse;
+            });
+        });
+        using var http = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/embeddings")
+        {
+            Content = new StringContent("""{"input":"hello world","model":"text-embedding-3-small"}""", Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await host.SendAsync(http, request);
+
+        Assert.Equal([LlmOperations.Embeddings], counter.Operations);
+        Assert.Equal(1, host.Provider.Requests);
+    }
+
+    [Fact]
     public async Task EstimateAsync_AnthropicMessagesWithSystem_CountsSystemAsAMessage()
     {
         const string Body = """{"model":"claude-sonnet-4-5","max_tokens":1024,"system":"You are a concise assistant.","messages":[{"role":"user","content":[{"type":"text","text":"Summarise the plot of Hamlet in one sentence."}]}]}""";
@@ -152,10 +197,23 @@ public sealed class TokenizerInputTokenCounterTests
 
         public int Calls => Volatile.Read(ref _calls);
 
+        public List<string> Operations { get; } = [];
+
         public long CountInputTokens(string provider, string? model, ReadOnlySpan<byte> body)
         {
             Interlocked.Increment(ref _calls);
             return _inner.CountInputTokens(provider, model, body);
+        }
+
+        public long CountInputTokens(string provider, string? model, string operation, ReadOnlySpan<byte> body)
+        {
+            Interlocked.Increment(ref _calls);
+            lock (Operations)
+            {
+                Operations.Add(operation);
+            }
+
+            return _inner.CountInputTokens(provider, model, operation, body);
         }
     }
 }
