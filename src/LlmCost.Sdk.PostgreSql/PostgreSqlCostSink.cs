@@ -228,42 +228,47 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
 
         // Fast path: a part of new ids (the usual case) is copied straight into the table: the COPY inserts every row or
         // fails, so the rollup is the sums of all the part's rows. If any id is there already (a retried batch, a second
-        // writer with the same records), the primary key stops the COPY and the transaction is rolled back.
-        var stored = false;
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
+        // writer with the same records), the primary key stops the COPY and the transaction is rolled back. (Sums a
+        // decimal cannot hold exactly — never a real bill — take the slow path, whose sums PostgreSQL computes.)
+        var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count) : null;
+        if (!clientRollup || groups is not null)
         {
-            try
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                await CopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                stored = true;
-            }
-
-            if (!stored)
-            {
-                if (clientRollup)
+                var stored = false;
+                try
                 {
-                    await AddRollupAsync(connection, transaction, records, offset, count, cancellationToken).ConfigureAwait(false);
+                    await CopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
                 }
-                else if (markIncomplete)
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
-                    using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, connection, transaction);
-                    await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    stored = true;
                 }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
+                if (!stored)
+                {
+                    if (groups is not null)
+                    {
+                        await AddRollupAsync(connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (markIncomplete)
+                    {
+                        using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, connection, transaction);
+                        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
 
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                Log.PostgreSqlBatchHadStoredIds(_logger, count);
+            }
         }
 
         // Slow path: staging and ON CONFLICT DO NOTHING, which skips the ids stored; only the rows it inserts (RETURNING)
         // are added to the rollup, in the same statement.
-        Log.PostgreSqlBatchHadStoredIds(_logger, count);
         var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (retry.ConfigureAwait(false))
         {
@@ -276,9 +281,8 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     }
 
     /// <summary>Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement.</summary>
-    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
     {
-        var groups = RollupDelta.Aggregate(records, offset, count);
         using var command = new NpgsqlCommand(PostgreSqlSchema.RollupFromClient, connection, transaction);
         var n = groups.Count;
         var bucket = new DateTime[n];
@@ -332,18 +336,49 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
 
     private static async Task CopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
-        var importer = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
+        // The rows are encoded into one pooled buffer (synchronously: a per-value async call costs more CPU than the row
+        // itself), which goes to the server in 64 KB chunks, so it inserts one chunk while the next is encoded.
+        using var rows = new BinaryCopyWriter();
+        var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            // The synchronous writes fill the importer's buffer (a full buffer is sent on this background task, never
-            // an app thread): a per-value async call costs more CPU than the row itself.
-            for (var i = offset; i < offset + count; i++)
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                WriteRow(importer, records[i]);
-            }
+                rows.WriteHeader();
+                for (var i = offset; i < offset + count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    rows.WriteRow(records[i]);
+                    if (rows.ShouldFlush)
+                    {
+                        await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                        rows.Take();
+                    }
+                }
 
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                rows.WriteTrailer();
+                await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                rows.Take();
+            }
+            catch
+            {
+                // Disposing the stream would end the COPY as if complete: abort it instead (the transaction is rolled
+                // back anyway; this keeps the connection usable).
+                await CancelQuietlyAsync(stream).ConfigureAwait(false);
+                throw;
+            }
+        } // disposing the stream ends the COPY: the server's error, such as a stored id, is thrown here
+    }
+
+    private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
+    {
+        try
+        {
+            await stream.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
+        {
+            // The COPY or the connection is already broken: the caller's exception says why; the connection is reset.
         }
     }
 
@@ -393,89 +428,6 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    internal static void WriteRow(NpgsqlBinaryImporter w, CostRecord record)
-    {
-        var usage = record.Usage;
-        var tags = record.Tags;
-        var cost = record.Cost;
-        var price = record.Price;
-        w.StartRow();
-        w.Write(record.Id, NpgsqlDbType.Uuid);
-        w.Write(record.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        w.Write(record.Provider, NpgsqlDbType.Text);
-        w.Write(record.Operation, NpgsqlDbType.Text);
-        WriteText(w, record.Model);
-        WriteText(w, record.RequestModel);
-        WriteText(w, record.ServiceTier);
-        WriteText(w, record.Region);
-        w.Write(record.Streaming, NpgsqlDbType.Boolean);
-        if (record.StatusCode is { } status)
-        {
-            w.Write(status, NpgsqlDbType.Integer);
-        }
-        else
-        {
-            w.WriteNull();
-        }
-
-        WriteText(w, record.ErrorType);
-        w.Write(record.DurationMs, NpgsqlDbType.Double);
-        WriteText(w, tags.Feature);
-        WriteText(w, tags.Team);
-        WriteText(w, tags.Customer);
-        WriteText(w, tags.Environment);
-        w.Write(usage.InputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.CachedInputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.CacheWriteInputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.CacheWrite1hInputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.OutputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.ReasoningTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.WebSearchRequests, NpgsqlDbType.Bigint);
-        w.Write(UsageSourceName(usage.Source), NpgsqlDbType.Text);
-        if (cost is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(cost.Total, NpgsqlDbType.Numeric);
-        }
-
-        if (price is null)
-        {
-            w.WriteNull();
-            w.WriteNull();
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(price.TableVersion, NpgsqlDbType.Text);
-            w.Write(price.Entry, NpgsqlDbType.Text);
-            w.Write(price.EffectiveFrom, NpgsqlDbType.Date);
-        }
-
-        w.Write(record.ToJson(), NpgsqlDbType.Json);
-    }
-
-    private static void WriteText(NpgsqlBinaryImporter w, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(value, NpgsqlDbType.Text);
-        }
-    }
-
-    private static string UsageSourceName(UsageSource source) => source switch
-    {
-        UsageSource.Provider => "provider",
-        UsageSource.Estimated => "estimated",
-        _ => "none",
-    };
 
     /// <summary>One connection of the sink, used by one part of a batch at a time.</summary>
     private sealed class Writer

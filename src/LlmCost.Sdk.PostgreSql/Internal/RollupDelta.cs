@@ -11,8 +11,12 @@ internal static class RollupDelta
 {
     private static readonly long Quantum = CostAggregateQuery.DefaultBucketSize.Ticks;
 
-    /// <summary>Sums records <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> − 1 per rollup key.</summary>
-    public static Dictionary<RollupKey, RollupSums> Aggregate(IReadOnlyList<CostRecord> records, int offset, int count)
+    /// <summary>
+    /// Sums records <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> − 1 per rollup key;
+    /// null when a sum of costs is not exact in <see cref="decimal"/> (it would overflow, or need more than 28 digits and
+    /// be rounded), where PostgreSQL's <c>numeric</c> is exact: the caller then sums in SQL.
+    /// </summary>
+    public static Dictionary<RollupKey, RollupSums>? Aggregate(IReadOnlyList<CostRecord> records, int offset, int count)
     {
         var groups = new Dictionary<RollupKey, RollupSums>();
         for (var i = offset; i < offset + count; i++)
@@ -28,7 +32,12 @@ internal static class RollupDelta
             sums.OutputTokens += usage.OutputTokens;
             if (record.Cost is { } cost)
             {
-                sums.Cost += cost.Total;
+                if (!TryAddExactly(sums.Cost, cost.Total, out var total))
+                {
+                    return null;
+                }
+
+                sums.Cost = total;
             }
             else
             {
@@ -37,6 +46,22 @@ internal static class RollupDelta
         }
 
         return groups;
+    }
+
+    /// <summary>Adds two decimals when the sum is exact: decimal addition rounds (drops scale) rather than overflow its 96 bits, and throws past that.</summary>
+    internal static bool TryAddExactly(decimal a, decimal b, out decimal sum)
+    {
+        try
+        {
+            sum = a + b;
+        }
+        catch (OverflowException)
+        {
+            sum = 0;
+            return false;
+        }
+
+        return sum.Scale == Math.Max(a.Scale, b.Scale);
     }
 
     /// <summary>The start of the record's 15-minute bucket, in UTC (floored, as <c>date_bin</c> from the epoch).</summary>
