@@ -139,10 +139,14 @@ internal static class PostgreSqlSchema
     /// turned off (<c>PostgreSqlCostSinkOptions.Rollup</c>) marks it incomplete in each batch's transaction, and the store
     /// then reads the records; <c>SELECT llmcost_rebuild_rollups();</c> recomputes it from the records (holding writers
     /// off meanwhile) and marks it complete again — also the repair after rows were inserted by other means.
+    /// <c>cost_rollups</c> gets a fill factor of 70 (new pages only, no rewrite): most upserts update a row of the
+    /// current bucket, and the room left on its page lets PostgreSQL update it in place (HOT) instead of adding an entry
+    /// to the seven-column key's index for every new row version.
     /// </summary>
     internal static readonly string Version3 = $$"""
         DROP TRIGGER IF EXISTS llmcost_cost_rollups_inserted ON cost_records;
         DROP FUNCTION IF EXISTS llmcost_cost_rollups_inserted();
+        ALTER TABLE cost_rollups SET (fillfactor = 70);
         CREATE TABLE IF NOT EXISTS llmcost_rollup_status (complete boolean NOT NULL);
         INSERT INTO llmcost_rollup_status (complete) SELECT true WHERE NOT EXISTS (SELECT 1 FROM llmcost_rollup_status);
         CREATE OR REPLACE FUNCTION llmcost_rebuild_rollups() RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
