@@ -126,8 +126,9 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 return;
             }
 
-            // The other parts run on the thread pool (their rows are encoded synchronously into the importer's buffer);
-            // the first runs here. Every part ends, committed or failed, before the batch is acknowledged or failed.
+            // The other parts run on the thread pool (their rows are encoded synchronously into the sink's buffer); the
+            // first runs here. Every part ends, committed or failed, before the batch is acknowledged or fails (with
+            // the first failed part's exception).
             var tasks = new Task[parts];
             for (var part = parts - 1; part >= 0; part--)
             {
@@ -138,17 +139,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                     : Task.Run(() => WritePartAsync(writer, records, offset, count, cancellationToken), CancellationToken.None);
             }
 
-            try
-            {
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Task.WhenAll's exception is the first part's failure; throw the first that failed, whichever part.
-                var failed = Array.Find(tasks, t => t.IsFaulted || t.IsCanceled)!;
-                await failed.ConfigureAwait(false);
-                throw;
-            }
+            await Task.WhenAll(tasks).ConfigureAwait(false);
         }
         finally
         {
