@@ -52,10 +52,10 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void PostgreSqlCostSinkOptions_Defaults_MigrateWithRollupOnTwoConnections()
+    public void PostgreSqlCostSinkOptions_Defaults_MigrateWithRollupOnOneConnection()
     {
         var options = new PostgreSqlCostSinkOptions();
-        Assert.Equal((true, true, 2), (options.MigrateSchema, options.Rollup, options.Connections));
+        Assert.Equal((true, true, 1), (options.MigrateSchema, options.Rollup, options.Connections));
     }
 
     [Theory]
