@@ -295,6 +295,48 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         Assert.Equal(3L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;")); // 00:00, 00:15 and 1969-12-31 23:45
     }
 
+    [Fact]
+    public async Task Rollup_RebuiltWhileWritersWrite_NoDeadlockAndExactSums()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var first = new PostgreSqlCostSink(cs))
+        {
+            await first.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None); // migrate once, before the race
+        }
+
+        var withRollup = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { Connections = 2 }, NullLoggerFactory.Instance);
+        var withoutRollup = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { Rollup = false }, NullLoggerFactory.Instance);
+        var writers = new[] { withRollup, withoutRollup }.Select((sink, n) => Task.Run(async () =>
+        {
+            for (var round = 0; round < 6; round++)
+            {
+                await sink.WriteAsync(Mixed(StoreRecords.Day.AddMinutes((n * 600) + (round * 60)), 200).ToArray(), CancellationToken.None);
+            }
+        })).ToList();
+        var rebuilds = Task.Run(async () =>
+        {
+            await using var connection = new NpgsqlConnection(cs);
+            await connection.OpenAsync();
+            for (var i = 0; i < 4; i++)
+            {
+                await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups();");
+            }
+        });
+        await Task.WhenAll([.. writers, rebuilds]);
+        await withRollup.DisposeAsync();
+        await withoutRollup.DisposeAsync();
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups();"); // after the last sink without the rollup
+            Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
+            Assert.Equal(2401L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
     /// <summary>Records over a few hours with every dimension varying, some unpriced and some without a model.</summary>
     private static IEnumerable<CostRecord> Mixed(DateTimeOffset start, int count)
     {
