@@ -395,7 +395,12 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             // migrated yet (2), nobody (1).
             var version = await PostgreSqlSchema.ReadVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
             PostgreSqlSchema.ThrowIfNewer(version);
-            using (var staging = new NpgsqlCommand(CreateStagingSql, connection))
+            // From version 3 the sink keeps the rollup (or marks it incomplete): its session tells the insert trigger,
+            // which stays for every other writer, to leave its rows alone.
+            var setup = version >= PostgreSqlSchema.ClientRollupVersion
+                ? CreateStagingSql + "SET " + PostgreSqlSchema.WriterRollupSetting + " = on;"
+                : CreateStagingSql;
+            using (var staging = new NpgsqlCommand(setup, connection))
             {
                 await staging.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }

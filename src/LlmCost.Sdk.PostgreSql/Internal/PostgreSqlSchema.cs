@@ -131,22 +131,31 @@ internal static class PostgreSqlSchema
         """;
 
     /// <summary>
-    /// Version 3: the rollup of inserted rows moves from the insert trigger to the writer, which adds its batch's sums in
+    /// Version 3: the rollup of the sink's inserted rows moves from the insert trigger to the sink, which adds its batch's sums in
     /// the same transaction (aggregated in the client after a <c>COPY</c> that inserts all of the batch's rows, or in SQL
     /// from <c>INSERT ... ON CONFLICT DO NOTHING RETURNING</c> when some ids were stored already), so the server no longer
     /// keeps a transition table of the inserted rows nor aggregates them (measured: 1–3 µs of server CPU per record of
-    /// the rollup's ~11; the rest is the upserts themselves, one per new bucket × group). Updates and deletes keep their
-    /// triggers. <c>llmcost_rollup_status</c> says whether the rollup is complete: a sink whose rollup is
+    /// the rollup's ~11; the rest is the upserts themselves, one per new bucket × group). The insert trigger stays for
+    /// every other writer (a hand-written <c>INSERT</c>, an import, an instance still on version 2 during a rolling
+    /// upgrade): it returns at once when the session says its writer keeps the rollup (<see cref="WriterRollupSetting"/>,
+    /// set by the version 3 sink on its connections). Updates and deletes keep their triggers. <c>llmcost_rollup_status</c> says whether the rollup is complete: a sink whose rollup is
     /// turned off (<c>PostgreSqlCostSinkOptions.Rollup</c>) marks it incomplete in each batch's transaction, and the store
     /// then reads the records; <c>SELECT llmcost_rebuild_rollups();</c> recomputes it from the records (holding writers
-    /// off meanwhile) and marks it complete again — also the repair after rows were inserted by other means.
+    /// off meanwhile) and marks it complete again.
     /// <c>cost_rollups</c> gets a fill factor of 70 (new pages only, no rewrite): most upserts update a row of the
     /// current bucket, and the room left on its page lets PostgreSQL update it in place (HOT) instead of adding an entry
     /// to the seven-column key's index for every new row version.
     /// </summary>
     internal static readonly string Version3 = $$"""
-        DROP TRIGGER IF EXISTS llmcost_cost_rollups_inserted ON cost_records;
-        DROP FUNCTION IF EXISTS llmcost_cost_rollups_inserted();
+        CREATE OR REPLACE FUNCTION llmcost_cost_rollups_inserted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        BEGIN
+        IF current_setting('{{WriterRollupSetting}}', true) = 'on' THEN
+            RETURN NULL; -- a version 3 sink: it adds its rows itself (or, with its rollup off, marks the rollup incomplete)
+        END IF;
+        {{RollupUpsert("llmcost_inserted")}};
+        RETURN NULL;
+        END
+        $llmcost$;
         ALTER TABLE cost_rollups SET (fillfactor = 70);
         CREATE TABLE IF NOT EXISTS llmcost_rollup_status (complete boolean NOT NULL);
         INSERT INTO llmcost_rollup_status (complete) SELECT true WHERE NOT EXISTS (SELECT 1 FROM llmcost_rollup_status);
@@ -163,6 +172,12 @@ internal static class PostgreSqlSchema
         END
         $llmcost$;
         """;
+
+    /// <summary>
+    /// The session setting a version 3 sink turns on (<c>SET llmcost.rollup_by_writer = on</c>) so the insert trigger
+    /// leaves its rows to it. Session-level, as the sink's temporary staging table: the sink needs session pooling.
+    /// </summary>
+    internal const string WriterRollupSetting = "llmcost.rollup_by_writer";
 
     /// <summary>
     /// Marks the rollup incomplete, in the transaction of a batch written without it. It runs after the batch's insert,
