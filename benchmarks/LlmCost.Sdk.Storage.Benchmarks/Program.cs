@@ -9,13 +9,28 @@ public static class Program
 {
     // dotnet run -c Release -- --filter '*SinkThroughput*' --job short     (BenchmarkDotNet: sink records/s at batch 512)
     // dotnet run -c Release -- generate sqlite <file> <records>             (bulk-load through the sink, prints records/s)
-    // dotnet run -c Release -- generate pg <schema> <records> [uniform|skewed][-norollup] [<of records>]
-    //                                        (skewed: one app's shape, SyntheticRecords.CreateSkewed; -norollup: the rollup
-    //                                         trigger dropped after the first batch, to measure what it costs the sink)
+    // dotnet run -c Release -- generate pg <schema> <records> [uniform|skewed][-norollup] [<of records>] [connections=N]
+    //                                        (skewed: one app's shape, SyntheticRecords.CreateSkewed; -norollup: the sink's
+    //                                         Rollup option off, to measure what the rollup costs the sink; connections:
+    //                                         PostgreSqlCostSinkOptions.Connections, default the option's default;
+    //                                         a shape ending in -v2, e.g. uniform-v2: into a schema version 2 with its
+    //                                         insert trigger, the "before" of schema version 3)
     // dotnet run -c Release -- aggregate sqlite <file>                      (the report's queries: seconds, rows, peak memory)
     // dotnet run -c Release -- aggregate pg <schema> [1,2,4]                (only these of the four queries)
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["generate", "pg", ..] && Array.Find(args, a => a.StartsWith("connections=", StringComparison.Ordinal)) is { } connections)
+        {
+            s_connections = int.Parse(connections["connections=".Length..], CultureInfo.InvariantCulture);
+            args = [.. args.Where(a => a != connections)];
+        }
+
+        if (args is ["generate", "pg", _, _, var v2Shape, ..] && v2Shape.EndsWith("-v2", StringComparison.Ordinal))
+        {
+            s_v2 = true;
+            args[4] = v2Shape[..^"-v2".Length];
+        }
+
         switch (args)
         {
             case ["generate", var store, var target, var count]:
@@ -64,7 +79,23 @@ public static class Program
                 await create.ExecuteNonQueryAsync();
             }
 
-            sink = new PostgreSqlCostSink(BenchmarkPostgres.WithSchema(target) + ";Application Name=" + SinkApplicationName);
+            // "-v2": the schema as version 2 left it (the rollup kept by the insert trigger), which this sink writes to
+            // as version 2 did: the "before" of the client-side rollup, with everything else the same.
+            var v2 = s_v2;
+            if (v2)
+            {
+                await using var connection = new NpgsqlConnection(BenchmarkPostgres.WithSchema(target));
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand(
+                    PostgreSqlSchema.Version1 + PostgreSqlSchema.Version2 + "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (2);",
+                    connection);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var options = new PostgreSqlCostSinkOptions { Rollup = !noRollup, MigrateSchema = !v2 };
+            options.Connections = s_connections ?? options.Connections;
+            sink = new PostgreSqlCostSink(BenchmarkPostgres.WithSchema(target) + ";Application Name=" + SinkApplicationName, options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            Console.WriteLine(FormattableString.Invariant($"PostgreSQL sink: Rollup = {options.Rollup}, Connections = {options.Connections}"));
         }
 
         var batch = new CostRecord[SinkThroughputBenchmarks.BatchSize];
@@ -72,8 +103,18 @@ public static class Program
         var writing = TimeSpan.Zero;
         var writingCpu = TimeSpan.Zero; // this process's CPU time inside WriteAsync: the load-independent cost
         using var self = Process.GetCurrentProcess();
+
+        // The warm figures leave out the first quarter (at most 256 batches): JIT compilation (tier 0, then tier 1 with
+        // PGO) and the connections' set-up are a large share of a short run's CPU, and none of a long-running app's.
+        var warmFrom = Math.Min(count / 4 / batch.Length, 256) * batch.Length;
+        (TimeSpan Wall, TimeSpan Client, TimeSpan Server) warm = default;
         for (long n = 0; n < count; n += batch.Length)
         {
+            if (n == warmFrom && warmFrom > 0)
+            {
+                warm = (writing, writingCpu, store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(SinkApplicationName));
+            }
+
             var size = (int)Math.Min(batch.Length, count - n);
             var records = size == batch.Length ? batch : new CostRecord[size];
             for (var i = 0; i < size; i++)
@@ -88,14 +129,6 @@ public static class Program
             writing += Stopwatch.GetElapsedTime(write);
             self.Refresh();
             writingCpu += self.TotalProcessorTime - cpu;
-            if (n == 0 && noRollup && store != "sqlite")
-            {
-                await using var connection = new NpgsqlConnection(BenchmarkPostgres.WithSchema(target));
-                await connection.OpenAsync();
-                await using var drop = new NpgsqlCommand("DROP TRIGGER IF EXISTS llmcost_cost_rollups_inserted ON cost_records;", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
-
             if ((n / batch.Length) % 2000 == 0)
             {
                 Console.WriteLine(FormattableString.Invariant($"{n + size:N0} records, {(n + size) / writing.TotalSeconds:N0} records/s in WriteAsync"));
@@ -109,6 +142,10 @@ public static class Program
         var totalCpu = writingCpu + serverCpu;
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: CPU in WriteAsync {writingCpu.TotalSeconds:N1} s (client) + {serverCpu.TotalSeconds:N1} s (server backend) = {count / totalCpu.TotalSeconds:N0} records per CPU-second"));
+        var warmCount = count - warmFrom;
+        var (warmWall, warmClient, warmServer) = (writing - warm.Wall, writingCpu - warm.Client, serverCpu - warm.Server);
+        Console.WriteLine(FormattableString.Invariant(
+            $"{store}: warm (the last {warmCount:N0} records): {warmCount / warmWall.TotalSeconds:N0} records/s in WriteAsync; CPU per record {warmClient.TotalMicroseconds / warmCount:N1} us client + {warmServer.TotalMicroseconds / warmCount:N1} us server = {warmCount / (warmClient + warmServer).TotalSeconds:N0} records per CPU-second"));
 
         if (store != "sqlite")
         {
@@ -151,6 +188,24 @@ public static class Program
             Console.WriteLine(FormattableString.Invariant($"ToJson: {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record ({length / count} chars)"));
         }
 
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            using var rows = new BinaryCopyWriter();
+            foreach (var record in records)
+            {
+                rows.WriteRow(record);
+                if (rows.ShouldFlush)
+                {
+                    rows.Take();
+                }
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"BinaryCopyWriter.WriteRow alone (JSON included, no I/O): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record"));
+        }
+
         await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
         await connection.OpenAsync();
         await using (var create = new NpgsqlCommand(
@@ -166,15 +221,24 @@ public static class Program
             var cpu = self.TotalProcessorTime;
             for (var offset = 0; offset < count; offset += SinkThroughputBenchmarks.BatchSize)
             {
-                var importer = await connection.BeginBinaryImportAsync("COPY copy_probe FROM STDIN (FORMAT BINARY)");
-                await using (importer)
+                // The sink's encoder (BinaryCopyWriter) through Npgsql's raw binary COPY stream.
+                using var rows = new BinaryCopyWriter();
+                var stream = await connection.BeginRawBinaryCopyAsync("COPY copy_probe FROM STDIN (FORMAT BINARY)");
+                await using (stream)
                 {
-                    foreach (var record in records.AsSpan(offset, Math.Min(SinkThroughputBenchmarks.BatchSize, count - offset)))
+                    rows.WriteHeader();
+                    for (var i = offset; i < Math.Min(offset + SinkThroughputBenchmarks.BatchSize, count); i++)
                     {
-                        PostgreSqlCostSink.WriteRow(importer, record);
+                        rows.WriteRow(records[i]);
+                        if (rows.ShouldFlush)
+                        {
+                            await stream.WriteAsync(rows.Pending);
+                            rows.Take();
+                        }
                     }
 
-                    await importer.CompleteAsync();
+                    rows.WriteTrailer();
+                    await stream.WriteAsync(rows.Pending);
                 }
             }
 
@@ -281,6 +345,10 @@ public static class Program
     }
 
     private const string SinkApplicationName = "llmcost-bench-sink";
+
+    private static int? s_connections;
+
+    private static bool s_v2;
 
     private const string ReportApplicationName = "llmcost-bench-report";
 

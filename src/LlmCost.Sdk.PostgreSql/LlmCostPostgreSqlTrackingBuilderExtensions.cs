@@ -25,6 +25,7 @@ public static class LlmCostPostgreSqlTrackingBuilderExtensions
     /// <param name="configure">Sets the options (for example <see cref="PostgreSqlCostSinkOptions.MigrateSchema"/>).</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The connection string is empty or malformed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
     public static LlmCostTrackingBuilder AddPostgreSqlSink(this LlmCostTrackingBuilder builder, string connectionString, Action<PostgreSqlCostSinkOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -33,6 +34,7 @@ public static class LlmCostPostgreSqlTrackingBuilderExtensions
         _ = new NpgsqlConnectionStringBuilder(connectionString); // a malformed connection string fails here, at registration
         var options = new PostgreSqlCostSinkOptions();
         configure(options);
+        options.Validate(); // an option out of its range fails here, at registration
         builder.Services.AddSingleton<ICostSink>(sp =>
             new PostgreSqlCostSink(connectionString, options, sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
         return builder;

@@ -13,7 +13,8 @@ namespace LlmCost.Sdk;
 /// The sums are computed by PostgreSQL (<c>GROUP BY date_bin(...)</c> and the dimensions), so memory does not grow with
 /// the number of records; costs are summed as <c>numeric</c>, exactly. From schema version 2 they are read from
 /// <c>cost_rollups</c>, which the database keeps per 15-minute bucket and group as records are written, so a report reads
-/// one row per bucket and group rather than one per record (a range that does not start and end on a 15-minute boundary
+/// one row per bucket and group rather than one per record (unless a sink wrote without it,
+/// <see cref="PostgreSqlCostSinkOptions.Rollup"/>, since it was last rebuilt; and a range that does not start and end on a 15-minute boundary
 /// falls back to the records, through an index-only scan of <c>ix_cost_records_aggregate</c>, as version 1 does). The query runs in a read-only transaction with <c>work_mem</c> raised to 256 MB for it alone (the planner estimates a hash aggregate by its groups: below that it chose a sort spilling ~570 MB to disk for a 10 M-record month by grouping sets, where the hash needs ~18 MB). Each
 /// call opens its own pooled connection: the store is thread-safe. Tables are unqualified: choose the schema with
 /// <c>Search Path</c> in the connection string.
@@ -80,7 +81,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         await using (connection.ConfigureAwait(false))
         {
             var fromRollups = version >= PostgreSqlSchema.RollupVersion && OnRollupBuckets(query)
-                && await RollupIsSmallerAsync(connection, cancellationToken).ConfigureAwait(false);
+                && await RollupIsUsableAsync(connection, version, cancellationToken).ConfigureAwait(false);
             var sets = query.EffectiveGroupingSets;
             var sql = BuildAggregateSql(sets, fromRollups, out var columns);
             var shape = new AggregateShape(sets, columns);
@@ -198,17 +199,22 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
     };
 
     /// <summary>
-    /// Whether the rollup holds clearly fewer rows than the records (the planner's estimates, free to read). It does when
-    /// many records share a 15-minute bucket and group; when nearly every record is its own group (a high-cardinality tag
-    /// such as one customer per call), the rollup is as large as the records and the covering index of the records is the
-    /// cheaper read, so the query uses that. Unknown estimates (never analyzed) count as smaller: the rollup is never larger.
+    /// Whether the rollup is complete (from schema version 3: no sink wrote without it since it was last rebuilt) and
+    /// holds clearly fewer rows than the records (the planner's estimates, free to read). It does when many records
+    /// share a 15-minute bucket and group; when nearly every record is its own group (a high-cardinality tag such as one
+    /// customer per call), the rollup is as large as the records and the covering index of the records is the cheaper
+    /// read, so the query uses that. Unknown estimates (never analyzed) count as smaller: the rollup is never larger.
     /// </summary>
-    private static async Task<bool> RollupIsSmallerAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<bool> RollupIsUsableAsync(NpgsqlConnection connection, int version, CancellationToken cancellationToken)
     {
+        var complete = version >= PostgreSqlSchema.ClientRollupVersion
+            ? "(SELECT coalesce(bool_and(complete), true) FROM llmcost_rollup_status)"
+            : "true";
         using var command = new NpgsqlCommand(
-            """
+            $"""
             SELECT (SELECT reltuples::float8 FROM pg_class WHERE oid = 'cost_rollups'::regclass),
-                   (SELECT sum(greatest(c.reltuples, 0))::float8 FROM pg_partition_tree('cost_records') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf);
+                   (SELECT sum(greatest(c.reltuples, 0))::float8 FROM pg_partition_tree('cost_records') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf),
+                   {complete};
             """,
             connection);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -217,7 +223,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var rollups = reader.IsDBNull(0) ? -1d : reader.GetDouble(0);
             var records = reader.IsDBNull(1) ? 0d : reader.GetDouble(1);
-            return rollups < 0 || records <= 0 || rollups <= records * RollupShareLimit;
+            return reader.GetBoolean(2) && (rollups < 0 || records <= 0 || rollups <= records * RollupShareLimit);
         }
     }
 

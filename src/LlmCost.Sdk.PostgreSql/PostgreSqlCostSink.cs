@@ -11,23 +11,36 @@ namespace LlmCost.Sdk;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each batch is one transaction: a binary <c>COPY</c> straight into <c>cost_records</c> behind a savepoint; if an id of
-/// the batch is already stored (a batch retried after a failure, or written twice by anything else), the primary key
-/// stops that COPY, the savepoint undoes it, and the batch is copied into a session-local (temporary, so unlogged)
-/// staging table and moved with <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c>: a record is never duplicated — the
-/// record id is the primary key (with the timestamp, when the table is partitioned by day). The table's triggers add the
-/// rows actually inserted to <c>cost_rollups</c> in the same transaction. The schema is created or migrated before the first batch unless
+/// A batch is split into up to <see cref="PostgreSqlCostSinkOptions.Connections"/> contiguous parts written at once,
+/// each on its own connection and in its own transaction: one part's rows are encoded while another's are inserted and
+/// committed. <see cref="WriteAsync"/> completes only when every part is committed; if one fails it throws and the
+/// pipeline retries the whole batch, whose parts already committed are then skipped by id.
+/// </para>
+/// <para>
+/// Each part is one transaction: a binary <c>COPY</c> straight into <c>cost_records</c>, which inserts every row of the
+/// part or fails; then the part's sums per 15-minute bucket and group, aggregated here, are added to
+/// <c>cost_rollups</c> (in key order, so writers sharing groups never deadlock); then the commit. If an id of the part
+/// is already stored (a retried batch, or written twice by anything else), the primary key stops that COPY, the
+/// transaction is rolled back, and the part is copied into a session-local (temporary, so unlogged) staging table and
+/// moved with <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING</c>, whose rows — only those actually inserted —
+/// are summed into the rollup by the same statement: a record is never duplicated or counted twice — the record id is
+/// the primary key (with the timestamp, when the table is partitioned by day). With
+/// <see cref="PostgreSqlCostSinkOptions.Rollup"/> off the rollup is not written and is marked incomplete, so the store
+/// reads the records. The schema is created or migrated before the first batch unless
 /// <see cref="PostgreSqlCostSinkOptions.MigrateSchema"/> is off. Tables are unqualified: choose the schema with
 /// <c>Search Path</c> in the connection string.
 /// </para>
 /// <para>
 /// Every field is stored: the queried ones as columns (cost as exact <c>numeric</c>), and the whole record as its JSON
-/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>. The sink keeps one connection open between batches; a failed
-/// write throws (the pipeline retries it) and the connection is reopened for the next one.
+/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>. The sink keeps its connections open between batches; a failed
+/// write throws (the pipeline retries it) and the connection that failed is reopened for the next one.
 /// </para>
 /// </remarks>
 public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposable
 {
+    /// <summary>A batch is split only into parts of at least this many records (a round trip per part must pay off).</summary>
+    internal const int MinimumRecordsPerPart = 64;
+
     private const string Columns = """
         id, "timestamp", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type,
         duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens,
@@ -42,17 +55,20 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
 
     private const string CopyDirectSql = "COPY cost_records (" + Columns + ") FROM STDIN (FORMAT BINARY)";
 
-    private const string FastPathSavepoint = "llmcost_copy";
+    private const string InsertFromStaging =
+        "INSERT INTO cost_records (" + Columns + ") SELECT " + Columns + " FROM cost_records_staging ON CONFLICT DO NOTHING";
 
-    private const string UpsertSql =
-        "INSERT INTO cost_records (" + Columns + ") SELECT " + Columns + " FROM cost_records_staging ON CONFLICT DO NOTHING;";
+    private const string UpsertSql = InsertFromStaging + ";";
+
+    private static readonly string UpsertWithRollupSql =
+        PostgreSqlSchema.RollupOfInserted(InsertFromStaging + " RETURNING " + PostgreSqlSchema.DeltaColumns);
 
     private readonly string _connectionString;
     private readonly PostgreSqlCostSinkOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private NpgsqlConnection? _connection;
-    private bool _schemaReady;
+    private readonly Writer[] _writers;
+    private volatile bool _schemaReady;
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlCostSink"/> class with the default options.</summary>
@@ -66,15 +82,28 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// <param name="connectionString">The Npgsql connection string.</param>
     /// <param name="options">The options.</param>
     /// <param name="loggerFactory">Creates the logger for schema migrations and failed writes.</param>
+    /// <exception cref="ArgumentException">The connection string is empty or malformed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="PostgreSqlCostSinkOptions.Connections"/> is out of its range.</exception>
     public PostgreSqlCostSink(string connectionString, PostgreSqlCostSinkOptions options, ILoggerFactory loggerFactory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _ = new NpgsqlConnectionStringBuilder(connectionString); // a malformed connection string fails here, at start-up
+        options.Validate();
         _connectionString = connectionString;
-        _options = new PostgreSqlCostSinkOptions { MigrateSchema = options.MigrateSchema };
+        _options = new PostgreSqlCostSinkOptions { MigrateSchema = options.MigrateSchema, Rollup = options.Rollup, Connections = options.Connections };
         _logger = loggerFactory.CreateLogger<PostgreSqlCostSink>();
+        if (!_options.Rollup)
+        {
+            Log.PostgreSqlRollupOff(_logger);
+        }
+
+        _writers = new Writer[_options.Connections];
+        for (var i = 0; i < _writers.Length; i++)
+        {
+            _writers[i] = new Writer();
+        }
     }
 
     /// <inheritdoc />
@@ -90,16 +119,27 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            try
+            var parts = PartCount(records.Count, _writers.Length);
+            if (parts == 1)
             {
-                await WriteBatchAsync(records, cancellationToken).ConfigureAwait(false);
+                await WritePartAsync(_writers[0], records, 0, records.Count, cancellationToken).ConfigureAwait(false);
+                return;
             }
-            catch (Exception ex)
+
+            // The other parts run on the thread pool (their rows are encoded synchronously into the sink's buffer); the
+            // first runs here. Every part ends, committed or failed, before the batch is acknowledged or fails (with
+            // the first failed part's exception).
+            var tasks = new Task[parts];
+            for (var part = parts - 1; part >= 0; part--)
             {
-                Log.PostgreSqlWriteFailed(_logger, records.Count, ex);
-                await ResetAsync().ConfigureAwait(false);
-                throw;
+                var (offset, count) = PartRange(records.Count, parts, part);
+                var writer = _writers[part];
+                tasks[part] = part == 0
+                    ? WritePartAsync(writer, records, offset, count, cancellationToken)
+                    : Task.Run(() => WritePartAsync(writer, records, offset, count, cancellationToken), CancellationToken.None);
             }
+
+            await Task.WhenAll(tasks).ConfigureAwait(false);
         }
         finally
         {
@@ -107,15 +147,18 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Closes the connection.</summary>
-    /// <returns>A task that completes when the connection is closed.</returns>
+    /// <summary>Closes the connections.</summary>
+    /// <returns>A task that completes when the connections are closed.</returns>
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             _disposed = true;
-            await ResetAsync().ConfigureAwait(false);
+            foreach (var writer in _writers)
+            {
+                await ResetAsync(writer).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -123,15 +166,18 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Closes the connection.</summary>
+    /// <summary>Closes the connections.</summary>
     public void Dispose()
     {
         _gate.Wait();
         try
         {
             _disposed = true;
-            _connection?.Dispose();
-            _connection = null;
+            foreach (var writer in _writers)
+            {
+                writer.Connection?.Dispose();
+                writer.Connection = null;
+            }
         }
         finally
         {
@@ -139,51 +185,197 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    private async Task WriteBatchAsync(IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
-    {
-        var connection = await EnsureOpenAsync(cancellationToken).ConfigureAwait(false);
-        using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>How many parts a batch is split into: at most one per connection, each of at least <see cref="MinimumRecordsPerPart"/> records.</summary>
+    internal static int PartCount(int records, int connections) => Math.Clamp(records / MinimumRecordsPerPart, 1, connections);
 
-        // Fast path: a batch of new ids (the usual case) is copied straight into the table, behind a savepoint. If any id
-        // is there already (a retried batch, a second writer with the same records), the primary key stops the COPY, the
-        // savepoint undoes it, and the batch goes through staging and ON CONFLICT DO NOTHING, which skips what exists.
-        await transaction.SaveAsync(FastPathSavepoint, cancellationToken).ConfigureAwait(false);
+    /// <summary>The contiguous range of part <paramref name="part"/> of <paramref name="parts"/> (sizes differ by one at most).</summary>
+    internal static (int Offset, int Count) PartRange(int records, int parts, int part)
+    {
+        var size = records / parts;
+        var extra = records % parts;
+        var offset = (part * size) + Math.Min(part, extra);
+        return (offset, size + (part < extra ? 1 : 0));
+    }
+
+    private async Task WritePartAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    {
         try
         {
-            await CopyAsync(connection, CopyDirectSql, records, cancellationToken).ConfigureAwait(false);
+            await WriteBatchAsync(writer, records, offset, count, cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (Exception ex)
         {
-            Log.PostgreSqlBatchHadStoredIds(_logger, records.Count);
-            await transaction.RollbackAsync(FastPathSavepoint, cancellationToken).ConfigureAwait(false);
-            await CopyAsync(connection, CopySql, records, cancellationToken).ConfigureAwait(false);
-            using var upsert = new NpgsqlCommand(UpsertSql, connection, transaction);
-            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            Log.PostgreSqlWriteFailed(_logger, count, ex);
+            await ResetAsync(writer).ConfigureAwait(false);
+            throw;
         }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, CancellationToken cancellationToken)
+    private async Task WriteBatchAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
-        var importer = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
+        var connection = await EnsureOpenAsync(writer, cancellationToken).ConfigureAwait(false);
+        var clientRollup = writer.Version >= PostgreSqlSchema.ClientRollupVersion && _options.Rollup;
+        var markIncomplete = writer.Version >= PostgreSqlSchema.ClientRollupVersion && !_options.Rollup;
+
+        // Fast path: a part of new ids (the usual case) is copied straight into the table: the COPY inserts every row or
+        // fails, so the rollup is the sums of all the part's rows. If any id is there already (a retried batch, a second
+        // writer with the same records), the primary key stops the COPY and the transaction is rolled back. (Sums a
+        // decimal cannot hold exactly — never a real bill — take the slow path, whose sums PostgreSQL computes.)
+        var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count) : null;
+        if (!clientRollup || groups is not null)
         {
-            // The synchronous writes fill the importer's buffer (a full buffer is sent on this background task, never
-            // an app thread): a per-value async call costs more CPU than the row itself.
-            foreach (var record in records)
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                WriteRow(importer, record);
-            }
+                var stored = false;
+                try
+                {
+                    await CopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    stored = true;
+                }
 
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                if (!stored)
+                {
+                    if (groups is not null)
+                    {
+                        await AddRollupAsync(connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (markIncomplete)
+                    {
+                        using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, connection, transaction);
+                        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                Log.PostgreSqlBatchHadStoredIds(_logger, count);
+            }
+        }
+
+        // Slow path: staging and ON CONFLICT DO NOTHING, which skips the ids stored; only the rows it inserts (RETURNING)
+        // are added to the rollup, in the same statement.
+        var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (retry.ConfigureAwait(false))
+        {
+            await CopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false);
+            var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
+            using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await retry.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<NpgsqlConnection> EnsureOpenAsync(CancellationToken cancellationToken)
+    /// <summary>Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement.</summary>
+    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
     {
-        if (_connection is { } open)
+        using var command = new NpgsqlCommand(PostgreSqlSchema.RollupFromClient, connection, transaction);
+        var n = groups.Count;
+        var bucket = new DateTime[n];
+        var provider = new string[n];
+        var model = new string?[n];
+        var feature = new string?[n];
+        var team = new string?[n];
+        var customer = new string?[n];
+        var environment = new string?[n];
+        var calls = new long[n];
+        var unpriced = new long[n];
+        var input = new long[n];
+        var cached = new long[n];
+        var output = new long[n];
+        var cost = new decimal[n];
+        var i = 0;
+        foreach (var (key, sums) in groups)
+        {
+            bucket[i] = key.Bucket;
+            provider[i] = key.Provider;
+            model[i] = key.Model;
+            feature[i] = key.Feature;
+            team[i] = key.Team;
+            customer[i] = key.Customer;
+            environment[i] = key.Environment;
+            calls[i] = sums.Calls;
+            unpriced[i] = sums.UnpricedCalls;
+            input[i] = sums.InputTokens;
+            cached[i] = sums.CachedInputTokens;
+            output[i] = sums.OutputTokens;
+            cost[i] = sums.Cost;
+            i++;
+        }
+
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<DateTime[]>("bucket", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = bucket });
+        p.Add(new NpgsqlParameter<string[]>("provider", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = provider });
+        p.Add(new NpgsqlParameter<string?[]>("model", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = model });
+        p.Add(new NpgsqlParameter<string?[]>("feature", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = feature });
+        p.Add(new NpgsqlParameter<string?[]>("team", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = team });
+        p.Add(new NpgsqlParameter<string?[]>("customer", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = customer });
+        p.Add(new NpgsqlParameter<string?[]>("environment", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = environment });
+        p.Add(new NpgsqlParameter<long[]>("calls", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = calls });
+        p.Add(new NpgsqlParameter<long[]>("unpriced", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = unpriced });
+        p.Add(new NpgsqlParameter<long[]>("input", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = input });
+        p.Add(new NpgsqlParameter<long[]>("cached", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = cached });
+        p.Add(new NpgsqlParameter<long[]>("output", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = output });
+        p.Add(new NpgsqlParameter<decimal[]>("cost", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { TypedValue = cost });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    {
+        // The rows are encoded into one pooled buffer (synchronously: a per-value async call costs more CPU than the row
+        // itself), which goes to the server in 64 KB chunks, so it inserts one chunk while the next is encoded.
+        using var rows = new BinaryCopyWriter();
+        var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                rows.WriteHeader();
+                for (var i = offset; i < offset + count; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    rows.WriteRow(records[i]);
+                    if (rows.ShouldFlush)
+                    {
+                        await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                        rows.Take();
+                    }
+                }
+
+                rows.WriteTrailer();
+                await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                rows.Take();
+            }
+            catch
+            {
+                // Disposing the stream would end the COPY as if complete: abort it instead (the transaction is rolled
+                // back anyway; this keeps the connection usable).
+                await CancelQuietlyAsync(stream).ConfigureAwait(false);
+                throw;
+            }
+        } // disposing the stream ends the COPY: the server's error, such as a stored id, is thrown here
+    }
+
+    private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
+    {
+        try
+        {
+            await stream.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
+        {
+            // The COPY or the connection is already broken: the caller's exception says why; the connection is reset.
+        }
+    }
+
+    private async Task<NpgsqlConnection> EnsureOpenAsync(Writer writer, CancellationToken cancellationToken)
+    {
+        if (writer.Connection is { } open)
         {
             return open;
         }
@@ -198,12 +390,23 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             }
 
             _schemaReady = true;
-            using (var staging = new NpgsqlCommand(CreateStagingSql, connection))
+
+            // The version decides who keeps the rollup: this sink (3), the insert trigger of a schema a DBA has not
+            // migrated yet (2), nobody (1).
+            var version = await PostgreSqlSchema.ReadVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+            PostgreSqlSchema.ThrowIfNewer(version);
+            // From version 3 the sink keeps the rollup (or marks it incomplete): its session tells the insert trigger,
+            // which stays for every other writer, to leave its rows alone.
+            var setup = version >= PostgreSqlSchema.ClientRollupVersion
+                ? CreateStagingSql + "SET " + PostgreSqlSchema.WriterRollupSetting + " = on;"
+                : CreateStagingSql;
+            using (var staging = new NpgsqlCommand(setup, connection))
             {
                 await staging.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            _connection = connection;
+            writer.Version = version;
+            writer.Connection = connection;
             return connection;
         }
         catch
@@ -213,95 +416,20 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    private async Task ResetAsync()
+    private static async Task ResetAsync(Writer writer)
     {
-        if (_connection is { } connection)
+        if (writer.Connection is { } connection)
         {
-            _connection = null;
+            writer.Connection = null;
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    internal static void WriteRow(NpgsqlBinaryImporter w, CostRecord record)
+    /// <summary>One connection of the sink, used by one part of a batch at a time.</summary>
+    private sealed class Writer
     {
-        var usage = record.Usage;
-        var tags = record.Tags;
-        var cost = record.Cost;
-        var price = record.Price;
-        w.StartRow();
-        w.Write(record.Id, NpgsqlDbType.Uuid);
-        w.Write(record.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-        w.Write(record.Provider, NpgsqlDbType.Text);
-        w.Write(record.Operation, NpgsqlDbType.Text);
-        WriteText(w, record.Model);
-        WriteText(w, record.RequestModel);
-        WriteText(w, record.ServiceTier);
-        WriteText(w, record.Region);
-        w.Write(record.Streaming, NpgsqlDbType.Boolean);
-        if (record.StatusCode is { } status)
-        {
-            w.Write(status, NpgsqlDbType.Integer);
-        }
-        else
-        {
-            w.WriteNull();
-        }
+        public NpgsqlConnection? Connection { get; set; }
 
-        WriteText(w, record.ErrorType);
-        w.Write(record.DurationMs, NpgsqlDbType.Double);
-        WriteText(w, tags.Feature);
-        WriteText(w, tags.Team);
-        WriteText(w, tags.Customer);
-        WriteText(w, tags.Environment);
-        w.Write(usage.InputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.CachedInputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.CacheWriteInputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.CacheWrite1hInputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.OutputTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.ReasoningTokens, NpgsqlDbType.Bigint);
-        w.Write(usage.WebSearchRequests, NpgsqlDbType.Bigint);
-        w.Write(UsageSourceName(usage.Source), NpgsqlDbType.Text);
-        if (cost is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(cost.Total, NpgsqlDbType.Numeric);
-        }
-
-        if (price is null)
-        {
-            w.WriteNull();
-            w.WriteNull();
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(price.TableVersion, NpgsqlDbType.Text);
-            w.Write(price.Entry, NpgsqlDbType.Text);
-            w.Write(price.EffectiveFrom, NpgsqlDbType.Date);
-        }
-
-        w.Write(record.ToJson(), NpgsqlDbType.Json);
+        public int Version { get; set; }
     }
-
-    private static void WriteText(NpgsqlBinaryImporter w, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(value, NpgsqlDbType.Text);
-        }
-    }
-
-    private static string UsageSourceName(UsageSource source) => source switch
-    {
-        UsageSource.Provider => "provider",
-        UsageSource.Estimated => "estimated",
-        _ => "none",
-    };
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LlmCost.Sdk;
 
-/// <summary>The PostgreSQL package's log messages, source-generated, with stable event ids (320-339, and 350-369). None carries record content or the connection string.</summary>
+/// <summary>The PostgreSQL package's log messages, source-generated, with stable event ids (320-339, 350-369, and 500-519). None carries record content or the connection string.</summary>
 internal static partial class Log
 {
     [LoggerMessage(320, LogLevel.Information, "LLM cost PostgreSQL store migrated from schema version {From} to {To}.")]
@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(350, LogLevel.Debug, "LLM cost PostgreSQL sink: a batch of {Count} records had ids already stored (a retried batch); it was written through staging, skipping them.")]
     public static partial void PostgreSqlBatchHadStoredIds(ILogger logger, int count);
+
+    [LoggerMessage(500, LogLevel.Information, "LLM cost PostgreSQL sink writes without the rollup (PostgreSqlCostSinkOptions.Rollup is off): cost_rollups is marked incomplete and reports read the records; SELECT llmcost_rebuild_rollups() restores it.")]
+    public static partial void PostgreSqlRollupOff(ILogger logger);
 }

@@ -29,7 +29,8 @@ public sealed class PostgreSqlCostStoreTests(PostgresServer server) : CostStoreC
 
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync();
-        Assert.Equal(2, await ScalarAsync(connection, "SELECT version FROM llmcost_schema_version;"));
+        Assert.Equal(PostgreSqlSchema.CurrentVersion, await ScalarAsync(connection, "SELECT version FROM llmcost_schema_version;"));
+        Assert.Equal(3, PostgreSqlSchema.CurrentVersion);
         await using var command = new NpgsqlCommand(
             "SELECT cost_total, \"timestamp\", service_tier, region, customer, cache_write_1h_input_tokens, web_search_requests, price_effective_from, record->'tags'->>'experiment' FROM cost_records;",
             connection);

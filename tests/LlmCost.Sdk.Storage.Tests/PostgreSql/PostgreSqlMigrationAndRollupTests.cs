@@ -14,7 +14,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         [CostDimension.Provider, CostDimension.Model, CostDimension.Feature, CostDimension.Team, CostDimension.Customer, CostDimension.Environment];
 
     [Fact]
-    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion2WithRowsIntactAndTheRollupBackfilled()
+    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion3WithRowsIntactAndTheRollupBackfilled()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -38,7 +38,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddHours(30), 5m, feature: "after")], CancellationToken.None);
         }
 
-        Assert.Equal(2, await VersionAsync(cs));
+        Assert.Equal(3, await VersionAsync(cs));
         var after = await ReadAllAsync(cs);
         Assert.Equal(before.Count + 1, after.Count);
         Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => r.Tags.Feature != "after").Select(r => r.ToJson())); // every v1 row, field for field
@@ -53,13 +53,13 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
-            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (3);");
+            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (4);");
         }
 
         await using var sink = new PostgreSqlCostSink(cs);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None));
 
-        Assert.Contains("schema version 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 4", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -151,6 +151,220 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
 
         await AssertRollupMatchesRecordsAsync(cs);
         Assert.Equal(2001L, (await AggregateAsync(cs, [], TimeSpan.FromDays(1))).Sum(a => a.Calls));
+    }
+
+    [Fact]
+    public async Task Migrate_Version2DatabaseWithRows_BecomesVersion3_TheWriterKeepsTheRollupWithoutTheInsertTrigger()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // A database as version 2 of the package left it: the rollup kept by the insert trigger.
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, PostgreSqlSchema.Version1 + PostgreSqlSchema.Version2 + "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (2);");
+        }
+
+        var old = Mixed(StoreRecords.Day, 300).ToArray();
+        await using (var v2Writer = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { MigrateSchema = false }, NullLoggerFactory.Instance))
+        {
+            await v2Writer.WriteAsync(old, CancellationToken.None); // a v2 schema: the trigger adds the rows, the sink does not
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(Mixed(StoreRecords.Day.AddMinutes(30), 300).ToArray(), CancellationToken.None);
+            await sink.WriteAsync(old, CancellationToken.None); // all stored: nothing added
+        }
+
+        Assert.Equal(3, await VersionAsync(cs));
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            Assert.Equal(600L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
+            Assert.Equal(600L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_BatchSplitOverConnections_OnePartRetriedThroughStaging_AddsEachRecordOnce()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var batch = Mixed(StoreRecords.Day, 512).ToArray();
+        var options = new PostgreSqlCostSinkOptions { Connections = 4 };
+        await using (var sink = new PostgreSqlCostSink(cs, options, NullLoggerFactory.Instance))
+        {
+            await sink.WriteAsync(batch[200..260], CancellationToken.None); // one part of the batch below will find stored ids
+            await sink.WriteAsync(batch, CancellationToken.None);
+        }
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            Assert.Equal(512L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
+            Assert.Equal(512L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task WriteAsync_OnePartFails_ThrowsAndTheRetryWritesTheRestOnce()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using var sink = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { Connections = 4 }, NullLoggerFactory.Instance);
+        await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddDays(1), 1m)], CancellationToken.None); // the schema
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        await ExecuteAsync(connection, "ALTER TABLE cost_records ADD CONSTRAINT test_refuses_bad CHECK (feature IS DISTINCT FROM 'bad');");
+
+        // Four parts of 128: the third holds a record the table refuses, so it fails and the others commit.
+        var batch = Mixed(StoreRecords.Day, 512).Select((r, i) => i == 300 ? r with { Tags = r.Tags with { Feature = "bad" } } : r).ToArray();
+        Assert.Equal(4, PostgreSqlCostSink.PartCount(batch.Length, 4));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => sink.WriteAsync(batch, CancellationToken.None));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
+        Assert.Equal(1L + 384, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
+
+        await ExecuteAsync(connection, "ALTER TABLE cost_records DROP CONSTRAINT test_refuses_bad;");
+        await sink.WriteAsync(batch, CancellationToken.None); // the pipeline's retry: three parts stored, one new
+
+        Assert.Equal(513L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
+        Assert.Equal(513L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_Off_MarksItIncompleteAndTheStoreReadsTheRecords_RebuildRestoresIt()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(Mixed(StoreRecords.Day, 100).ToArray(), CancellationToken.None);
+        }
+
+        await using (var sink = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { Rollup = false }, NullLoggerFactory.Instance))
+        {
+            await sink.WriteAsync(Mixed(StoreRecords.Day.AddHours(2), 200).ToArray(), CancellationToken.None);
+            await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddHours(1), null)], CancellationToken.None);
+        }
+
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        Assert.Equal(false, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
+        Assert.Equal(100L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;")); // not written
+
+        // The store reads the records: every call is there, grouped or not.
+        Assert.Equal(301L, (await AggregateAsync(cs, [], TimeSpan.FromDays(1))).Sum(a => a.Calls));
+        foreach (var (groupBy, bucket) in new (CostDimension[], TimeSpan)[] { (AllDimensions, CostAggregateQuery.DefaultBucketSize), ([CostDimension.Feature], TimeSpan.FromDays(1)) })
+        {
+            Assert.Equal(await AggregateWithSqlAsync(cs, groupBy, bucket, fromRollups: false), await AggregateDescribedAsync(cs, groupBy, bucket));
+        }
+
+        Assert.Equal(true, await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups() > 0;"));
+        Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
+        Assert.Equal(301L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_WriterAndSqlAgreeOnBucketsAtTheirEdges()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var edges = new[] { 0, 1, 899_999, 900_000, 900_001 }
+            .Select(ms => StoreRecords.At(StoreRecords.Day.AddMilliseconds(ms), 1m))
+            .Append(StoreRecords.At(new DateTimeOffset(2026, 11, 23, 1, 14, 59, 999, TimeSpan.FromHours(1)).AddTicks(9999), 2m)) // 00:14:59.9999999Z
+            .Append(StoreRecords.At(new DateTimeOffset(1969, 12, 31, 23, 50, 0, TimeSpan.Zero), 3m))
+            .ToArray();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(edges, CancellationToken.None);
+        }
+
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        Assert.Equal(0L, await ScalarAsync(connection, """
+            SELECT count(*) FROM (
+                SELECT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, count(*)::bigint AS calls, sum(cost_total) AS cost FROM cost_records GROUP BY 1
+                EXCEPT SELECT bucket, calls, cost FROM cost_rollups) AS differing;
+            """));
+        Assert.Equal(3L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;")); // 00:00, 00:15 and 1969-12-31 23:45
+    }
+
+    [Fact]
+    public async Task Rollup_RebuiltWhileWritersWrite_NoDeadlockAndExactSums()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var first = new PostgreSqlCostSink(cs))
+        {
+            await first.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None); // migrate once, before the race
+        }
+
+        var withRollup = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { Connections = 2 }, NullLoggerFactory.Instance);
+        var withoutRollup = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { Rollup = false }, NullLoggerFactory.Instance);
+        var writers = new[] { withRollup, withoutRollup }.Select((sink, n) => Task.Run(async () =>
+        {
+            for (var round = 0; round < 6; round++)
+            {
+                await sink.WriteAsync(Mixed(StoreRecords.Day.AddMinutes((n * 600) + (round * 60)), 200).ToArray(), CancellationToken.None);
+            }
+        })).ToList();
+        var rebuilds = Task.Run(async () =>
+        {
+            await using var connection = new NpgsqlConnection(cs);
+            await connection.OpenAsync();
+            for (var i = 0; i < 4; i++)
+            {
+                await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups();");
+            }
+        });
+        await Task.WhenAll([.. writers, rebuilds]);
+        await withRollup.DisposeAsync();
+        await withoutRollup.DisposeAsync();
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups();"); // after the last sink without the rollup
+            Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
+            Assert.Equal(2401L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_RowsInsertedByOtherWriters_AreAddedByTheInsertTrigger_TheSinksRowsOnce()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(Mixed(StoreRecords.Day, 200).ToArray(), CancellationToken.None);
+        }
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // A hand-written import (and an instance still on version 2 during a rolling upgrade, which writes the same
+            // way): its session has not turned the setting on, so the trigger adds its rows.
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "INSERT INTO cost_records SELECT gen_random_uuid(), \"timestamp\" + interval '1 day', provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type, duration_ms, 'imported', team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens, cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total, price_table_version, price_entry, price_effective_from, record FROM cost_records;");
+            Assert.Equal(400L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(Mixed(StoreRecords.Day.AddHours(3), 100).ToArray(), CancellationToken.None);
+        }
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            Assert.Equal(500L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;")); // the sink's rows once, not twice
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
     }
 
     /// <summary>Records over a few hours with every dimension varying, some unpriced and some without a model.</summary>
