@@ -59,6 +59,7 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
     private SqliteConnection? _connection;
     private sqlite3_stmt? _insert;
     private int[] _parameterIndexes = [];
+    private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(4096); // a record's JSON, reused record after record
     private byte[] _utf8 = new byte[4096]; // UTF-8 of the value being bound (SQLite copies it): grown for long JSON, then reused
     private bool _disposed;
 
@@ -256,7 +257,9 @@ public sealed class SqliteCostSink : ICostSink, IDisposable
             BindFormatted(stmt, p[29], price.EffectiveFrom, "yyyy-MM-dd");
         }
 
-        BindText(stmt, p[30], record.ToJson());
+        _json.ResetWrittenCount();
+        record.WriteJson(_json); // UTF-8 from the core's writer: no string between, SQLite copies the bytes
+        raw.sqlite3_bind_text(stmt, p[30], _json.WrittenSpan);
     }
 
     private static void BindId(sqlite3_stmt stmt, int index, Guid id)

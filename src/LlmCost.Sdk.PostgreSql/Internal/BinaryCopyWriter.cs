@@ -27,6 +27,7 @@ internal sealed class BinaryCopyWriter : IDisposable
 
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(FlushThreshold + 16 * 1024);
     private int _length;
+    private readonly ArrayBufferWriter<byte> _json = new(4096); // a record's JSON, reused row after row
 
     /// <summary>Gets the bytes encoded and not yet taken by <see cref="Take"/>.</summary>
     public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, _length);
@@ -111,7 +112,17 @@ internal sealed class BinaryCopyWriter : IDisposable
             WriteDate(price.EffectiveFrom);
         }
 
-        WriteText(record.ToJson()); // json's binary form is its text
+        WriteJson(record); // json's binary form is its text
+    }
+
+    /// <summary>The record's JSON as UTF-8 straight from the core's writer (no string between), then copied into the row.</summary>
+    private void WriteJson(CostRecord record)
+    {
+        _json.ResetWrittenCount();
+        record.WriteJson(_json);
+        var field = Reserve(4 + _json.WrittenCount);
+        BinaryPrimitives.WriteInt32BigEndian(field, _json.WrittenCount);
+        _json.WrittenSpan.CopyTo(field[4..]);
     }
 
     /// <summary>

@@ -75,6 +75,18 @@ public sealed record CostRecord
     /// <returns>The JSON text, without a trailing newline.</returns>
     public string ToJson() => CostRecordJson.Serialize(this);
 
+    /// <summary>
+    /// Writes the record's one-line JSON form to <paramref name="output"/> as UTF-8: the same bytes as
+    /// <see cref="ToJson"/>'s text encoded as UTF-8, without building the string (for sinks that store the JSON as bytes).
+    /// </summary>
+    /// <param name="output">Where the bytes go (for example an <see cref="System.Buffers.ArrayBufferWriter{T}"/> reused between records).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> is <see langword="null"/>.</exception>
+    public void WriteJson(System.Buffers.IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        CostRecordJson.WriteTo(output, this);
+    }
+
     /// <summary>Parses a record from its JSON form, such as one line of a JSON Lines file.</summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The record.</returns>

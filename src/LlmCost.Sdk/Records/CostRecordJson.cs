@@ -20,6 +20,33 @@ internal static class CostRecordJson
     /// </summary>
     internal static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>Writes the record's JSON as UTF-8 to <paramref name="output"/> through one writer reused per thread (no allocation).</summary>
+    public static void WriteTo(IBufferWriter<byte> output, CostRecord record)
+    {
+        var writer = t_writer;
+        if (writer is null)
+        {
+            writer = t_writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder });
+        }
+        else
+        {
+            writer.Reset(output);
+        }
+
+        try
+        {
+            Write(writer, record);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Reset(NoOutput.Instance); // the thread's writer keeps no reference to the caller's buffer
+        }
+    }
+
     public static string Serialize(CostRecord record)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
@@ -332,5 +359,17 @@ internal static class CostRecordJson
         {
             writer.WriteString(name, value);
         }
+    }
+
+    /// <summary>The output a parked writer points at; never written to.</summary>
+    private sealed class NoOutput : IBufferWriter<byte>
+    {
+        public static readonly NoOutput Instance = new();
+
+        public void Advance(int count) => throw new InvalidOperationException("A parked writer was used.");
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => throw new InvalidOperationException("A parked writer was used.");
+
+        public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException("A parked writer was used.");
     }
 }

@@ -32,4 +32,26 @@ public class CostRecordJsonEncodingTests
         Assert.Contains("\"tableVersion\":\"2026.11.3+custom\"", line, StringComparison.Ordinal);
         File.Delete(path);
     }
+
+    [Fact]
+    public void WriteJson_WritesTheUtf8OfToJson_RecordAfterRecordIntoOneBuffer()
+    {
+        // The sinks that store the JSON as bytes (SQLite, PostgreSQL's COPY) write it straight from the core's writer.
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        CostRecord[] records =
+        [
+            Record(),
+            TestRecords.Create() with { Tags = new CostTags { Feature = "a\"b\\c\u0001", Custom = new Dictionary<string, string> { ["日本"] = "語" } } },
+            TestRecords.Create() with { Cost = null, Price = null },
+        ];
+
+        foreach (var record in records)
+        {
+            output.ResetWrittenCount();
+            record.WriteJson(output);
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(record.ToJson()), output.WrittenSpan.ToArray());
+        }
+
+        Assert.Throws<ArgumentNullException>(() => Record().WriteJson(null!));
+    }
 }
