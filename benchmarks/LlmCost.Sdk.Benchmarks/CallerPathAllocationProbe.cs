@@ -192,10 +192,15 @@ public static class CallerPathAllocationProbe
     /// more: a loop of back-to-back calls would otherwise keep the pump behind, and the handler then scans on the
     /// caller's path (by design: the pipeline is then backlogged).
     /// </summary>
-    private static double CpuPerCall(HttpClient client, Action? settle)
+    private static double CpuPerCall(HttpClient client, Action? settle) => PerCall(client, settle, 2_000, 100_000, ThreadCpuNanoseconds);
+
+    /// <summary>
+    /// Warms up, then calls in rounds of <see cref="Round"/> and adds up what <paramref name="meter"/> moves by around each
+    /// round only (the settling between rounds is not counted).
+    /// </summary>
+    private static double PerCall(HttpClient client, Action? settle, int warmup, int calls, Func<long> meter)
     {
-        const int Calls = 100_000;
-        for (var i = 0; i < 2_000; i++)
+        for (var i = 0; i < warmup; i++)
         {
             Send(client);
             if (i % Round == 0)
@@ -205,22 +210,22 @@ public static class CallerPathAllocationProbe
         }
 
         long total = 0;
-        for (var done = 0; done < Calls; done += Round)
+        for (var done = 0; done < calls; done += Round)
         {
             settle?.Invoke();
-            var before = ThreadCpuNanoseconds();
+            var before = meter();
             for (var i = 0; i < Round; i++)
             {
                 Send(client);
             }
 
-            total += ThreadCpuNanoseconds() - before;
+            total += meter() - before;
         }
 
-        return total / (double)Calls;
+        return total / (double)calls;
     }
 
-    /// <summary>Calls per measured round (fewer than the pipeline's backlog depth, 32).</summary>
+    /// <summary>Calls per measured round (fewer than the pipeline's backlog depth).</summary>
     private const int Round = 16;
 
     private static long ThreadCpuNanoseconds()
@@ -313,33 +318,8 @@ public static class CallerPathAllocationProbe
         }
     }
 
-    private static long Measure(HttpClient client, Action? settle)
-    {
-        const int Calls = 20_000;
-        for (var i = 0; i < 1_000; i++)
-        {
-            Send(client);
-            if (i % Round == 0)
-            {
-                settle?.Invoke();
-            }
-        }
-
-        long total = 0;
-        for (var done = 0; done < Calls; done += Round)
-        {
-            settle?.Invoke();
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < Round; i++)
-            {
-                Send(client);
-            }
-
-            total += GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        return total / Calls;
-    }
+    private static long Measure(HttpClient client, Action? settle) =>
+        (long)PerCall(client, settle, 1_000, 20_000, GC.GetAllocatedBytesForCurrentThread);
 
     private static void Send(HttpClient client)
     {

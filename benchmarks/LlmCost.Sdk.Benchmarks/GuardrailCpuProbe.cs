@@ -20,27 +20,31 @@ public static class GuardrailCpuProbe
     {
         var body = Payloads.OpenAIChatCompletion(contentBytes: 400);
         var services = new List<ServiceProvider>();
+        static void FiveNotMatching(LlmCostTrackingBuilder b)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                b.AddBudget("other-" + i, o =>
+                {
+                    o.Feature = "feature-" + i;
+                    o.Limit = 1_000_000m;
+                    o.Enforcement = LlmBudgetEnforcement.Refuse;
+                });
+            }
+        }
+
+        static void HardCap(LlmCostTrackingBuilder b) => b.AddBudget("team", o =>
+        {
+            o.Team = "search";
+            o.Limit = 1_000_000m;
+            o.Enforcement = LlmBudgetEnforcement.Refuse;
+        });
+
         var clients = new (string Name, HttpClient Client)[]
         {
             ("no budgets", Client(services, body, _ => { })),
-            ("five budgets, none matching", Client(services, body, b =>
-            {
-                for (var i = 0; i < 5; i++)
-                {
-                    b.AddBudget("other-" + i, o =>
-                    {
-                        o.Feature = "feature-" + i;
-                        o.Limit = 1_000_000m;
-                        o.Enforcement = LlmBudgetEnforcement.Refuse;
-                    });
-                }
-            })),
-            ("one matching hard cap (in memory)", Client(services, body, b => b.AddBudget("team", o =>
-            {
-                o.Team = "search";
-                o.Limit = 1_000_000m;
-                o.Enforcement = LlmBudgetEnforcement.Refuse;
-            }))),
+            ("five budgets, none matching", Client(services, body, FiveNotMatching)),
+            ("one matching hard cap (in memory)", Client(services, body, HardCap)),
             ("one matching warn-only budget", Client(services, body, b => b.AddBudget("team", o =>
             {
                 o.Team = "search";
@@ -49,24 +53,8 @@ public static class GuardrailCpuProbe
 
             // IHttpClientFactory clients with an app handler before the cost handler: budgets put the guard handler first.
             ("factory client, handler before cost handler: no budgets", FactoryClient(services, body, _ => { })),
-            ("factory client, ...: five budgets, none matching (guard handler)", FactoryClient(services, body, b =>
-            {
-                for (var i = 0; i < 5; i++)
-                {
-                    b.AddBudget("other-" + i, o =>
-                    {
-                        o.Feature = "feature-" + i;
-                        o.Limit = 1_000_000m;
-                        o.Enforcement = LlmBudgetEnforcement.Refuse;
-                    });
-                }
-            })),
-            ("factory client, ...: one matching hard cap (guard handler)", FactoryClient(services, body, b => b.AddBudget("team", o =>
-            {
-                o.Team = "search";
-                o.Limit = 1_000_000m;
-                o.Enforcement = LlmBudgetEnforcement.Refuse;
-            }))),
+            ("factory client, ...: five budgets, none matching (guard handler)", FactoryClient(services, body, FiveNotMatching)),
+            ("factory client, ...: one matching hard cap (guard handler)", FactoryClient(services, body, HardCap)),
         };
 
         const int Rounds = 5;

@@ -50,11 +50,7 @@ internal static class CostRecordJson
     public static string Serialize(CostRecord record)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Encoder }))
-        {
-            Write(writer, record);
-        }
-
+        WriteTo(buffer, record);
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
