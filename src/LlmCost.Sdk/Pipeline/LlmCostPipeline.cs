@@ -342,7 +342,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// How often a lingering pump builds the records of the calls queued so far (<see cref="Linger"/>): an HTTP call holds
-    /// its pooled copy until the pump has scanned it, and callers scan their own calls once 32 wait
+    /// its pooled copy until the pump has scanned it, and callers scan their own calls once 1,024 wait
     /// (<see cref="Backlogged"/>), so the pump keeps ahead of the batch delay without a wake-up per call.
     /// </summary>
     private static readonly TimeSpan BuildAheadInterval = TimeSpan.FromMilliseconds(10);
