@@ -42,7 +42,7 @@ internal sealed class CallObservation : PendingRecord
     private static readonly ulong ModelName = JsonPath.Hash("model"u8);
 
     private readonly HttpCallTracker _recorder;
-    private readonly UsageAccumulator _usage;
+    private UsageAccumulator? _usage;       // made at its first use (Usage): most calls make it on the pump
     private int _state;
     private byte[]? _copy;                  // the bounded copy of bytes not yet scanned (rented at the first byte)
     private int _copied;                    // bytes in _copy
@@ -62,23 +62,24 @@ internal sealed class CallObservation : PendingRecord
     private RawCapture? _responseBytes;
     private bool _observeFailed;
     private readonly Activity? _span;
-    private readonly long _utcTicks; // the start time, UTC: 8 bytes where a DateTimeOffset takes 16
+    private long _utcTicks;                 // the start time, UTC, worked out when first asked (Timestamp): 0 until then
     private FramingSniff _sniff;          // issue 12: a body not labelled as events may still be events
     private DecodedBytes? _decoded;       // an encoded body's decoder, whose output goes through the sniff and the capture
 
-    public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
+    /// <summary>Starts observing a call that began at <paramref name="startTimestamp"/> (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    /// <param name="recorder">The tracker.</param>
+    /// <param name="target">The provider, operation and format.</param>
+    /// <param name="tags">The call's attribution.</param>
+    /// <param name="utcTicks">The wall-clock start (UTC ticks), or 0 to work it out later (<see cref="Timestamp"/>).</param>
+    /// <param name="startTimestamp">The start, on the time provider's timestamp.</param>
+    /// <param name="activity">The SDK's span, if anyone listens.</param>
+    public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, long utcTicks, long startTimestamp, Activity? activity = null)
     {
         _span = activity;
         _recorder = recorder;
-        _usage = new UsageAccumulator(recorder.Prices);
-        if (target.UrlModel is { } urlModel)
-        {
-            _usage.SetRequestModel(urlModel);
-        }
-
         Target = target;
         Tags = tags;
-        _utcTicks = timestamp.UtcTicks;
+        _utcTicks = utcTicks;
         StartTimestamp = startTimestamp;
     }
 
@@ -92,7 +93,29 @@ internal sealed class CallObservation : PendingRecord
 
     public CostTags Tags { get; }
 
-    public override DateTimeOffset Timestamp => new(_utcTicks, TimeSpan.Zero);
+    /// <summary>
+    /// Gets the call's start, UTC. On the system clock it is not read on the caller's path: it is worked out when first
+    /// asked (on the pump) as now less the time elapsed since <see cref="StartTimestamp"/> — one clock read fewer per call
+    /// (a <c>CLOCK_REALTIME</c> read costs ~90 ns on a virtual machine), the same instant to within the clocks' drift
+    /// (a wall-clock step during the call moves it by that step). Another <see cref="TimeProvider"/> (a test's fixed or
+    /// fake clock) is read at the start, as it says.
+    /// </summary>
+    public override DateTimeOffset Timestamp
+    {
+        get
+        {
+            var ticks = _utcTicks;
+            if (ticks == 0)
+            {
+                var time = _recorder.Time;
+                var elapsed = time.GetElapsedTime(StartTimestamp);
+                ticks = (time.GetUtcNow() - (elapsed > TimeSpan.Zero ? elapsed : TimeSpan.Zero)).UtcTicks; // a clock that ran backwards: now
+                _utcTicks = ticks;
+            }
+
+            return new(ticks, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>Gets or sets the call's duration, set when it finishes.</summary>
     public TimeSpan Duration { get; set; }
@@ -111,15 +134,20 @@ internal sealed class CallObservation : PendingRecord
 
     public string? ErrorType { get; private set; }
 
-    public UsageAccumulator Usage => _usage;
+    /// <summary>
+    /// Gets the usage read so far. Made at its first use: on the pump for most calls (it is ~160 bytes the caller's path
+    /// need not allocate), on the caller's path only when a full copy is scanned there or the provider reports usage in
+    /// response headers (<see cref="UsageMapping.ReadsResponseHeaders"/>).
+    /// </summary>
+    public UsageAccumulator Usage => _usage ?? CreateUsage();
 
-    public string? RequestModel => _usage.RequestModel;
+    public string? RequestModel => _usage is { } usage ? usage.RequestModel : Target.UrlModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
     public bool Malformed => _scanned ? _malformed : (_reader?.Malformed ?? false) || (_decoded?.Decoder.Failed ?? false);
 
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
-    public string? Model => _usage.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
+    public string? Model => _usage?.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
 
     /// <summary>Gets a value indicating whether the call's tokens can be estimated if it reports no usage: an estimator is registered and the format is one it reads.</summary>
     private bool Estimable => _recorder.EstimatesMissingUsage && Target.Operation != LlmOperations.Embeddings && Format != LlmApiFormat.Other;
@@ -181,8 +209,12 @@ internal sealed class CallObservation : PendingRecord
             ErrorType = StatusCode.Value.ToString(CultureInfo.InvariantCulture);
         }
 
-        _usage.BeginResponse();
-        Target.Mapping.OnResponse(response, _usage);
+        _usage?.BeginResponse(); // one made later starts in this state
+        if (Target.Mapping.ReadsResponseHeaders)
+        {
+            Target.Mapping.OnResponse(response, Usage);
+        }
+
         var contentType = ContentType(response.Content.Headers);
         var sse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
         var eventStream = !sse && contentType.StartsWith("application/vnd.amazon.eventstream", StringComparison.OrdinalIgnoreCase);
@@ -221,8 +253,12 @@ internal sealed class CallObservation : PendingRecord
             _sniff = FramingSniff.Start;
         }
 
-        // A stream's usage is whole only once its final report is read (UsageAccumulator.Final).
-        _usage.RequiresFinalMarker = Streaming;
+        // A stream's usage is whole only once its final report is read (UsageAccumulator.Final); one made later is told
+        // in CreateUsage.
+        if (_usage is { } usage)
+        {
+            usage.RequiresFinalMarker = Streaming;
+        }
 
         // The readers are made when the response's first bytes are scanned (on the pump, or when the copy fills), after
         // the request's: its body has been sent by the time the response arrives, and its scanner then reads the response.
@@ -230,11 +266,29 @@ internal sealed class CallObservation : PendingRecord
         _responseStarted = true;
     }
 
+    /// <summary>Makes the usage at its first use: with the URL's model, and, once the response has begun, its stream rule.</summary>
+    private UsageAccumulator CreateUsage()
+    {
+        var usage = new UsageAccumulator(_recorder.Prices);
+        if (Target.UrlModel is { } urlModel)
+        {
+            usage.SetRequestModel(urlModel);
+        }
+
+        if (_responseStarted)
+        {
+            usage.RequiresFinalMarker = Streaming;
+        }
+
+        _usage = usage;
+        return usage;
+    }
+
     /// <summary>Makes the response's readers: the request's scanner, restarted with the provider's mapping, under the framing.</summary>
     private void StartResponseScan()
     {
         _responseScanStarted = true;
-        _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, _usage);
+        _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, Usage);
         _requestJson = null;
         _reader = _framing switch
         {
@@ -250,7 +304,7 @@ internal sealed class CallObservation : PendingRecord
     /// </summary>
     private void StartResponseCapture()
     {
-        if (Estimable && !_usage.HasUsage)
+        if (Estimable && _usage?.HasUsage != true)
         {
             _responseBytes ??= new RawCapture();
         }
@@ -347,7 +401,7 @@ internal sealed class CallObservation : PendingRecord
             {
                 try
                 {
-                    (_requestJson ??= new JsonScanner(RequestModelMapping.Instance, _usage)).Write(request);
+                    (_requestJson ??= new JsonScanner(RequestModelMapping.Instance, Usage)).Write(request);
                     _requestBytes?.Append(request);
                 }
                 catch (Exception ex)
@@ -404,7 +458,7 @@ internal sealed class CallObservation : PendingRecord
         _reader?.Write(bytes);
         if (_responseBytes is not null)
         {
-            if (_usage.HasUsage)
+            if (Usage.HasUsage)
             {
                 // The provider reports usage itself (Anthropic's message_start, an include_usage chunk): stop copying.
                 StopCapture();
@@ -434,7 +488,7 @@ internal sealed class CallObservation : PendingRecord
         if (verdict == FramingSniff.Verdict.Events)
         {
             Streaming = true;
-            _usage.RequiresFinalMarker = true;
+            Usage.RequiresFinalMarker = true;
             _reader = new SseUsageReader(_json!);
             StartResponseCapture();
         }
@@ -762,12 +816,12 @@ internal sealed class CallObservation : PendingRecord
     /// </summary>
     public bool MarkPartialUsage()
     {
-        if (!_usage.HasUsage || _usage.Final || _usage.Unreliable)
+        if (_usage is not { } usage || !usage.HasUsage || usage.Final || usage.Unreliable)
         {
             return false;
         }
 
-        _usage.MarkUnreliable();
+        usage.MarkUnreliable();
         return true;
     }
 
@@ -775,7 +829,7 @@ internal sealed class CallObservation : PendingRecord
     public override CostRecord ToRecord(Guid id)
     {
         var target = Target;
-        var usage = _usage;
+        var usage = Usage;
         return new CostRecord
         {
             Id = id,

@@ -21,6 +21,7 @@ internal sealed class HttpCallTracker
     private readonly bool _enabled;
     private readonly bool _estimate;
     private readonly bool _requestStreamUsage;
+    private readonly bool _systemClock; // the wall-clock start is then worked out on the pump (CallObservation.Timestamp)
     private readonly UsageEstimator _estimator;
 
     public HttpCallTracker(
@@ -40,6 +41,7 @@ internal sealed class HttpCallTracker
         _writer = writer;
         _counters = counters;
         _time = time;
+        _systemClock = ReferenceEquals(time, TimeProvider.System);
         _logger = logger;
         _enabled = o.Enabled;
         _estimate = estimator.Enabled;
@@ -101,7 +103,7 @@ internal sealed class HttpCallTracker
         var requestTags = RequestOptionsPeek.Tags(request) is { } set ? TagMerger.Freeze(set) : null;
         var tags = _attribution.Resolve(clientDefaults, aiCall?.HttpTags, requestTags);
 
-        var call = new CallObservation(this, target, tags, _time.GetUtcNow(), _time.GetTimestamp(), LlmCostInstrumentation.StartActivity(target));
+        var call = new CallObservation(this, target, tags, _systemClock ? 0 : _time.GetUtcNow().UtcTicks, _time.GetTimestamp(), LlmCostInstrumentation.StartActivity(target));
         if (request.Content is { } content)
         {
             // A request sent again (an outer retry) is unwrapped first, so wrappers never nest.

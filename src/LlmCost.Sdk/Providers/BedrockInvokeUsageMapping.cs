@@ -54,6 +54,8 @@ internal sealed class BedrockInvokeUsageMapping : UsageMapping
 
     public override bool IsFinalMarker(ReadOnlySpan<byte> value) => AnthropicUsageMapping.Instance.IsFinalMarker(value);
 
+    public override bool ReadsResponseHeaders => true;
+
     /// <summary>Reads InvokeModel's token-count headers, which Bedrock sends for every vendor's model. Never throws.</summary>
     public override void OnResponse(HttpResponseMessage response, UsageAccumulator usage)
     {

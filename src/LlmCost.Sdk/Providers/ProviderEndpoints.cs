@@ -35,6 +35,10 @@ internal sealed class ProviderEndpoints
     // One target per provider, operation and format for URLs that name no model: bounded by the configured providers.
     private static readonly ConcurrentDictionary<(string Provider, string Operation, UsageMapping Mapping), LlmCallTarget> SharedTargets = new();
 
+    // The last shared target handed out: an app calls one or two endpoints, so this answers nearly every call by three
+    // reference comparisons, without hashing the key's strings (~40 ns per call). Any miss falls back to the dictionary.
+    private static LlmCallTarget? s_lastShared;
+
     public bool TryResolve(HttpRequestMessage request, string? providerOverride, [NotNullWhen(true)] out LlmCallTarget? target)
     {
         target = null;
@@ -89,9 +93,23 @@ internal sealed class ProviderEndpoints
 
         var deployment = AzureDeployment(path);
         target = deployment is null
-            ? SharedTargets.GetOrAdd((provider, operation, mapping), static key => new LlmCallTarget(key.Provider, key.Operation, key.Mapping))
+            ? SharedTarget(provider, operation, mapping)
             : new LlmCallTarget(provider, operation, mapping) { UrlModel = deployment };
         return true;
+    }
+
+    private static LlmCallTarget SharedTarget(string provider, string operation, UsageMapping mapping)
+    {
+        var last = Volatile.Read(ref s_lastShared);
+        if (last is not null && ReferenceEquals(last.Provider, provider) && ReferenceEquals(last.Operation, operation)
+            && ReferenceEquals(last.Mapping, mapping))
+        {
+            return last;
+        }
+
+        var target = SharedTargets.GetOrAdd((provider, operation, mapping), static key => new LlmCallTarget(key.Provider, key.Operation, key.Mapping));
+        Volatile.Write(ref s_lastShared, target);
+        return target;
     }
 
     /// <summary>Azure OpenAI's deployment-scoped shape: <c>/openai/deployments/{deployment}/chat/completions</c>.</summary>

@@ -50,6 +50,9 @@ internal abstract class UsageMapping
     /// </summary>
     public virtual ReadOnlySpan<byte> FinalEventBytes => default;
 
+    /// <summary>Gets a value indicating whether <see cref="OnResponse"/> reads anything (the call's usage is otherwise made off the caller's path).</summary>
+    public virtual bool ReadsResponseHeaders => false;
+
     /// <summary>Reads usage a provider reports in response headers (Bedrock's InvokeModel token-count headers). Never throws.</summary>
     public virtual void OnResponse(HttpResponseMessage response, UsageAccumulator usage)
     {

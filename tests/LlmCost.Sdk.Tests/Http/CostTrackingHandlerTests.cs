@@ -47,6 +47,41 @@ public class CostTrackingHandlerTests
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     [Fact]
+    public async Task SystemClock_RecordTimestamp_IsTheCallsStart_NotWhenThePumpBuiltIt()
+    {
+        // On the system clock the start is worked out on the pump (now less the time elapsed since the call began).
+        var (services, client, _) = Create(new FakeProviderHandler(Payloads.Bytes("openai-chat-cached.json")));
+        await using var _ = services;
+
+        var before = DateTimeOffset.UtcNow;
+        using var response = await client.PostAsync(ChatUrl, Json(ChatRequest));
+        var sent = DateTimeOffset.UtcNow;
+        await response.Content.ReadAsStringAsync();
+        var records = await Records(services); // built after `sent`
+
+        var record = Assert.Single(records);
+        var tolerance = TimeSpan.FromMilliseconds(1); // the two clocks' reads, not the call's time
+        Assert.InRange(record.Timestamp, before - tolerance, sent + tolerance);
+        Assert.Equal(TimeSpan.Zero, record.Timestamp.Offset);
+    }
+
+    [Fact]
+    public async Task OtherClock_RecordTimestamp_IsWhatItSaidAtTheStart()
+    {
+        var start = new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero); // a price period's first instant
+        var time = new FakeTimeProvider(start);
+        var (services, client, _) = Create(new FakeProviderHandler(Payloads.Bytes("openai-chat-cached.json")), time: time);
+        await using var _ = services;
+
+        using var response = await client.PostAsync(ChatUrl, Json(ChatRequest));
+        time.Advance(TimeSpan.FromSeconds(3)); // before the pump builds the record
+        await response.Content.ReadAsStringAsync();
+
+        var record = Assert.Single(await Records(services));
+        Assert.Equal(start, record.Timestamp);
+    }
+
+    [Fact]
     public async Task SendAsync_OpenAIChat_RecordsUsageCostAndModels()
     {
         var (services, client, _) = Create(new FakeProviderHandler(Payloads.Bytes("openai-chat-cached.json")));
