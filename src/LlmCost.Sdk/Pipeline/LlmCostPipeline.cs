@@ -45,6 +45,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     private int _pendingFlushes;
     private long _depth; // records queued and not yet taken by the pump; cheaper than the channel's locked Count
     private int _idle;   // 1 while the pump waits for the first record (the only time a writer must wake it)
+    private long _writerWakes; // how often a writer woke an idle pump (tests: a call within a batch delay of the last wakes nothing)
 
     public LlmCostPipeline(
         IEnumerable<ICostSink> sinks,
@@ -92,6 +93,12 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
     /// </summary>
     public bool Backlogged => Volatile.Read(ref _depth) >= BackloggedDepth;
 
+    /// <summary>Gets how often a writer woke the pump (an idle pump's first record, or a full batch ending its linger).</summary>
+    internal long WriterWakes => Volatile.Read(ref _writerWakes);
+
+    /// <summary>Gets a value indicating whether the pump sleeps until a writer wakes it (it stays warm for a batch delay after its last record).</summary>
+    internal bool Idle => Volatile.Read(ref _idle) != 0;
+
     public bool TryWrite(CostRecord record) => TryWriteItem(record);
 
     /// <summary>Queues a finished call whose record the pump builds and prices (<see cref="PendingRecord"/>).</summary>
@@ -113,6 +120,7 @@ internal sealed partial class LlmCostPipeline : IAsyncDisposable, IDisposable
                 // once per batch, not once per record (a lingering pump builds ahead on its own, see Linger), and no
                 // thread-pool work item per LLM call.
                 _wake.Set();
+                Interlocked.Increment(ref _writerWakes);
             }
 
             if (depth >= _pressure)

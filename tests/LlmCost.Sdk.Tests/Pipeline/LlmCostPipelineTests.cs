@@ -39,6 +39,44 @@ public class LlmCostPipelineTests
     }
 
     [Fact]
+    public async Task SystemClock_ARecordWithinABatchDelayOfTheLast_DoesNotWakeThePump()
+    {
+        // The pump stays warm (looking at the queue every 10 ms) for a batch delay after its last record, so the usual
+        // traffic never pays for waking a sleeping thread on the caller's path.
+        var sink = new CallbackSink();
+        await using var pipeline = Create([sink], o => o.Pipeline.BatchDelay = TimeSpan.FromMinutes(1));
+        pipeline.TryWrite(TestRecords.Create(0));
+        await pipeline.FlushAsync(CancellationToken.None);
+        var wakes = pipeline.WriterWakes;
+
+        for (var i = 1; i <= 20; i++)
+        {
+            Assert.True(pipeline.TryWrite(TestRecords.Create(i)));
+        }
+
+        Assert.Equal(wakes, pipeline.WriterWakes);
+        Assert.False(pipeline.Idle);
+        await pipeline.FlushAsync(CancellationToken.None);
+        Assert.Equal(21, sink.Records.Count);
+    }
+
+    [Fact]
+    public async Task SystemClock_ARecordAfterTheBatchDelay_WakesTheSleepingPump()
+    {
+        var sink = new CallbackSink();
+        await using var pipeline = Create([sink], o => o.Pipeline.BatchDelay = TimeSpan.FromMilliseconds(30));
+        pipeline.TryWrite(TestRecords.Create(0));
+        await pipeline.FlushAsync(CancellationToken.None);
+        await TestRecords.Eventually(() => pipeline.Idle); // warm for 30 ms after its last record, then asleep
+        var wakes = pipeline.WriterWakes;
+
+        pipeline.TryWrite(TestRecords.Create(1));
+
+        Assert.Equal(wakes + 1, pipeline.WriterWakes);
+        await TestRecords.Eventually(() => sink.Records.Count == 2); // written after the batch delay, with no flush
+    }
+
+    [Fact]
     public async Task TryWrite_MoreThanABatch_SplitsIntoBatchesOfAtMostMaxBatchSize()
     {
         var sink = new CallbackSink();
