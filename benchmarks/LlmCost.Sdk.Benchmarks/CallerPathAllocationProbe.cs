@@ -32,10 +32,52 @@ public static class CallerPathAllocationProbe
     }
 
     /// <summary>
+    /// Bytes allocated per call by every thread (the caller's path, the pump building and pricing the record, the sink's
+    /// worker): <see cref="GC.GetTotalAllocatedBytes"/> around 100,000 calls in rounds of 16, the pump let catch up between
+    /// rounds and at the end (its flushes counted too). What BenchmarkDotNet's <c>Allocated</c> column shows, without a
+    /// tight loop's saturation. Run: <c>dotnet run -c Release -- alloc all</c>.
+    /// </summary>
+    public static void RunAllThreads()
+    {
+        using var probe = new Clients();
+        for (var round = 0; round < 3; round++)
+        {
+            var baseline = AllThreadsPerCall(probe.NoOp, null);
+            var tracked = AllThreadsPerCall(probe.Tracked, probe.Settle);
+            Console.WriteLine($"all threads, per non-streaming call: no-op handler {baseline:0} B, tracking handler {tracked:0} B, added {tracked - baseline:0} B");
+        }
+
+        probe.PrintStatistics();
+    }
+
+    private static double AllThreadsPerCall(HttpClient client, Action? settle)
+    {
+        const int Calls = 100_000;
+        for (var i = 0; i < 2_000; i++)
+        {
+            Send(client);
+        }
+
+        settle?.Invoke();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var done = 0; done < Calls; done += Round)
+        {
+            for (var i = 0; i < Round; i++)
+            {
+                Send(client);
+            }
+
+            settle?.Invoke(); // the pump's and the sink's work for the round, counted
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Calls;
+    }
+
+    /// <summary>
     /// Where the caller's bytes go, by type: the runtime's allocation-tick events (one per ~100 KB allocated, naming the
     /// type that crossed the mark) sampled over many calls, for the tracked and the no-op client.
     /// </summary>
-    public static void RunByType()
+    public static void RunByType(bool allThreads = false)
     {
         using var probe = new Clients();
         var (noOp, tracked) = (probe.NoOp, probe.Tracked);
@@ -46,11 +88,15 @@ public static class CallerPathAllocationProbe
                 Send(client);
             }
 
-            using var listener = new AllocationListener();
+            using var listener = new AllocationListener(allThreads);
             const int Calls = 200_000;
             for (var i = 0; i < Calls; i++)
             {
                 Send(client);
+                if (allThreads && i % Round == 0 && ReferenceEquals(client, tracked))
+                {
+                    probe.Settle(); // the pump's and the sink's work, counted with the calls
+                }
             }
 
             listener.Dispose();
@@ -281,7 +327,10 @@ public static class CallerPathAllocationProbe
     private sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
     {
         private readonly Dictionary<string, long> _bytes = new();
-        private readonly long _osThread = OperatingSystem.IsLinux() ? GetTid() : 0; // the caller's thread only (0: every thread)
+        private readonly long _osThread;
+
+        public AllocationListener(bool allThreads = false) =>
+            _osThread = !allThreads && OperatingSystem.IsLinux() ? GetTid() : 0; // the caller's thread only (0: every thread)
 
         public Dictionary<string, long> ByType()
         {

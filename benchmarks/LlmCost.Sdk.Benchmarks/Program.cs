@@ -11,6 +11,8 @@ public static class Program
     // dotnet run -c Release -- cpu otel                      (the same with OpenTelemetry on: HttpClient tracing alone vs plus the SDK's)
     // dotnet run -c Release -- guardrail-cpu                 (what budgets add: thread and process CPU, bytes, async hops; see GuardrailCpuProbe)
     // dotnet run -c Release -- alloc types                   (the same bytes by type, sampled from allocation ticks)
+    // dotnet run -c Release -- alloc all                     (bytes per call on every thread: the caller's path, the pump and the sink)
+    // dotnet run -c Release -- alloc types all               (the same by type)
     public static void Main(string[] args)
     {
         if (args is ["probe"])
@@ -22,6 +24,18 @@ public static class Program
         if (args is ["guardrail-cpu"])
         {
             GuardrailCpuProbe.Run();
+            return;
+        }
+
+        if (args is ["alloc", "types", "all"])
+        {
+            CallerPathAllocationProbe.RunByType(allThreads: true);
+            return;
+        }
+
+        if (args is ["alloc", "all"])
+        {
+            CallerPathAllocationProbe.RunAllThreads();
             return;
         }
 
