@@ -66,7 +66,7 @@ internal sealed class CallObservation : PendingRecord
     private FramingSniff _sniff;          // issue 12: a body not labelled as events may still be events
     private DecodedBytes? _decoded;       // an encoded body's decoder, whose output goes through the sniff and the capture
 
-    public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
+    public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, LlmCostTags tags, DateTimeOffset timestamp, long startTimestamp, Activity? activity = null)
     {
         _span = activity;
         _recorder = recorder;
@@ -90,7 +90,7 @@ internal sealed class CallObservation : PendingRecord
     /// <summary>Gets the SDK's own span of this call, or <see langword="null"/> when nobody listens; stopped when the call finishes.</summary>
     public override Activity? Span => _span;
 
-    public CostTags Tags { get; }
+    public LlmCostTags Tags { get; }
 
     public override DateTimeOffset Timestamp => new(_utcTicks, TimeSpan.Zero);
 
