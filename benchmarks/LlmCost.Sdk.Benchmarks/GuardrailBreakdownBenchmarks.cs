@@ -25,7 +25,7 @@ public class GuardrailBreakdownBenchmarks
     private BudgetGuard _guard = null!;
     private LlmCostEstimator _estimator = null!;
     private IBudgetStore _store = null!;
-    private CostTags _defaults = null!;
+    private LlmCostTags _defaults = null!;
     private LlmCallTarget _target = null!;
     private RequestShape _shape;
     private BudgetWindow _window = null!;
@@ -49,7 +49,7 @@ public class GuardrailBreakdownBenchmarks
         _guard = _recorder.Guardrails ?? throw new InvalidOperationException("No guardrails.");
         _estimator = _services.GetRequiredService<LlmCostEstimator>();
         _store = _guard.Store;
-        _defaults = _recorder.Attribution.WithDefaults(CostTags.Empty);
+        _defaults = _recorder.Attribution.WithDefaults(LlmCostTags.Empty);
         using var request = NewRequest();
         _target = _recorder.TryBegin(request, _defaults, providerOverride: null)!.Target;
         _shape = RequestShape.Read(Payloads.OpenAIRequest);

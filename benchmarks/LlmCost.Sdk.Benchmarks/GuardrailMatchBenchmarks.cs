@@ -11,7 +11,7 @@ namespace LlmCost.Sdk.Benchmarks;
 [MemoryDiagnoser]
 public class GuardrailMatchBenchmarks
 {
-    private static readonly CostTags Call = new() { Feature = "ticket-triage", Team = "search", Customer = "acme", Environment = "production" };
+    private static readonly LlmCostTags Call = new() { Feature = "ticket-triage", Team = "search", Customer = "acme", Environment = "production" };
 
     private CompiledBudget[] _budgets = null!;
 

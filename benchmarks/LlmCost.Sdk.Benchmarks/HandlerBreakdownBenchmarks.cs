@@ -18,7 +18,7 @@ public class HandlerBreakdownBenchmarks
 
     private ServiceProvider? _services;
     private HttpCallTracker _recorder = null!;
-    private CostTags _defaults = null!;
+    private LlmCostTags _defaults = null!;
     private HttpRequestMessage _request = null!;
     private HttpResponseMessage _response = null!;
     private PricePeriod _period = null!;
@@ -74,7 +74,7 @@ public class HandlerBreakdownBenchmarks
         }).AddSink(blocked ? new BlockingSink() : new DiscardSink());
         _services = services.BuildServiceProvider();
         _recorder = _services.GetRequiredService<HttpCallTracker>();
-        _defaults = _recorder.Attribution.WithDefaults(CostTags.Empty);
+        _defaults = _recorder.Attribution.WithDefaults(LlmCostTags.Empty);
         _request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions")
         {
             Content = new ByteArrayContent(Payloads.OpenAIRequest),

@@ -36,7 +36,7 @@ public class PipelineBenchmarks
         Streaming = true,
         StatusCode = 200,
         DurationMs = 812.4,
-        Tags = new CostTags { Feature = "ticket-triage", Team = "search", Customer = "acme", Environment = "production" },
+        Tags = new LlmCostTags { Feature = "ticket-triage", Team = "search", Customer = "acme", Environment = "production" },
         Usage = new TokenUsage { InputTokens = 1200, CachedInputTokens = 1024, OutputTokens = 350, Source = UsageSource.Provider },
         Cost = new CostBreakdown { Currency = "USD", Input = 0.00044m, CachedInput = 0.00128m, Output = 0.0035m, Total = 0.00522m },
         Price = new PriceReference { TableVersion = "2026.11.1", Entry = "openai/gpt-4o", EffectiveFrom = new DateOnly(2024, 10, 1) },

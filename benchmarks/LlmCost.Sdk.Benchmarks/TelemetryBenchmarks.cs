@@ -28,13 +28,13 @@ public class TelemetryBenchmarks
         RequestModel = "gpt-4o",
         StatusCode = 200,
         DurationMs = 812.4,
-        Tags = new CostTags
+        Tags = new LlmCostTags
         {
             Feature = "ticket-triage",
             Team = "search",
             Customer = "acme",
             Environment = "production",
-            Custom = new Dictionary<string, string> { ["region"] = "eu" },
+            Custom = { ["region"] = "eu" },
         },
         Usage = new TokenUsage { InputTokens = 1200, CachedInputTokens = 1024, OutputTokens = 350, Source = UsageSource.Provider },
         Cost = new CostBreakdown { Currency = "USD", Input = 0.00044m, CachedInput = 0.00128m, Output = 0.0035m, Total = 0.00522m },

@@ -47,7 +47,7 @@ internal static class SyntheticRecords
             Provider = model.Provider,
             Model = unpriced ? "in-house-" + random.Next(3) : model.Model,
             RequestModel = model.Model,
-            Tags = new CostTags
+            Tags = new LlmCostTags
             {
                 Feature = feature is { } id ? "feature-" + id : null,
                 Team = "team-" + ((feature ?? 0) % 5),
@@ -104,7 +104,7 @@ internal static class SyntheticRecords
             Streaming = random.Next(2) == 0,
             StatusCode = 200,
             DurationMs = random.Next(100, 5000) + 0.25,
-            Tags = new CostTags
+            Tags = new LlmCostTags
             {
                 Feature = random.Next(10) == 0 ? null : "feature-" + random.Next(20),
                 Team = "team-" + random.Next(5),

@@ -36,7 +36,7 @@ namespace LlmCost.Sdk;
 public sealed class CostTrackingChatClient : DelegatingChatClient
 {
     private readonly ILlmCostTracker _tracker;
-    private readonly CostTags _defaultTags;
+    private readonly LlmCostTags _defaultTags;
     private readonly ILogger? _logger;
     private readonly string _provider;
     private readonly string? _defaultModel;
@@ -46,15 +46,15 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
     /// <param name="tracker">The SDK's tracker, from the service provider (<c>services.AddLlmCostTracking()</c>).</param>
     /// <param name="defaultTags">
     /// Tags for every call through this client, below per-call tags (<see cref="LlmCostChatOptionsKeys"/>) and the ambient
-    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>.
+    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>. Copied now unless they are read-only.
     /// </param>
     /// <param name="logger">Where failures of the tracking itself are logged; <see langword="null"/> logs nowhere.</param>
-    public CostTrackingChatClient(IChatClient innerClient, ILlmCostTracker tracker, CostTags? defaultTags = null, ILogger? logger = null)
+    public CostTrackingChatClient(IChatClient innerClient, ILlmCostTracker tracker, LlmCostTags? defaultTags = null, ILogger? logger = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(tracker);
         _tracker = tracker;
-        _defaultTags = defaultTags ?? CostTags.Empty;
+        _defaultTags = defaultTags is null ? LlmCostTags.Empty : defaultTags.IsReadOnly ? defaultTags : new LlmCostTags(defaultTags).MakeReadOnly();
         _logger = logger;
 
         ChatClientMetadata? metadata = null;
@@ -206,7 +206,7 @@ public sealed class CostTrackingChatClient : DelegatingChatClient
 
     private LlmCall Begin(ChatOptions? options)
     {
-        var callTags = CostTags.Empty;
+        var callTags = LlmCostTags.Empty;
         try
         {
             callTags = AiCallTags.Read(options?.AdditionalProperties);

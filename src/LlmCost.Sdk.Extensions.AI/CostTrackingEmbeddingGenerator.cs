@@ -28,7 +28,7 @@ public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : Delegat
     where TEmbedding : Embedding
 {
     private readonly ILlmCostTracker _tracker;
-    private readonly CostTags _defaultTags;
+    private readonly LlmCostTags _defaultTags;
     private readonly ILogger? _logger;
     private readonly string _provider;
     private readonly string? _defaultModel;
@@ -38,16 +38,16 @@ public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : Delegat
     /// <param name="tracker">The SDK's tracker, from the service provider (<c>services.AddLlmCostTracking()</c>).</param>
     /// <param name="defaultTags">
     /// Tags for every call through this generator, below per-call tags (<see cref="LlmCostChatOptionsKeys"/>) and the ambient
-    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>.
+    /// <see cref="LlmCostScope"/>, above <see cref="LlmCostOptions.DefaultTags"/>. Copied now unless they are read-only.
     /// </param>
     /// <param name="logger">Where failures of the tracking itself are logged; <see langword="null"/> logs nowhere.</param>
     public CostTrackingEmbeddingGenerator(
-        IEmbeddingGenerator<TInput, TEmbedding> innerGenerator, ILlmCostTracker tracker, CostTags? defaultTags = null, ILogger? logger = null)
+        IEmbeddingGenerator<TInput, TEmbedding> innerGenerator, ILlmCostTracker tracker, LlmCostTags? defaultTags = null, ILogger? logger = null)
         : base(innerGenerator)
     {
         ArgumentNullException.ThrowIfNull(tracker);
         _tracker = tracker;
-        _defaultTags = defaultTags ?? CostTags.Empty;
+        _defaultTags = defaultTags is null ? LlmCostTags.Empty : defaultTags.IsReadOnly ? defaultTags : new LlmCostTags(defaultTags).MakeReadOnly();
         _logger = logger;
 
         EmbeddingGeneratorMetadata? metadata = null;
@@ -77,7 +77,7 @@ public sealed class CostTrackingEmbeddingGenerator<TInput, TEmbedding> : Delegat
     private async Task<GeneratedEmbeddings<TEmbedding>> GenerateTrackedAsync(
         IEnumerable<TInput> values, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
     {
-        var callTags = CostTags.Empty;
+        var callTags = LlmCostTags.Empty;
         try
         {
             callTags = AiCallTags.Read(options?.AdditionalProperties);

@@ -25,7 +25,7 @@ public static class LlmCostChatClientBuilderExtensions
     public static ChatClientBuilder UseLlmCostTracking(this ChatClientBuilder builder, LlmCostTags? defaultTags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var tags = CostTags.From(defaultTags); // copied now: later changes to the caller's instance do not change the pipeline
+        var tags = defaultTags is null ? null : new LlmCostTags(defaultTags).MakeReadOnly(); // copied now: later changes to the caller's instance do not change the pipeline
         return builder.Use((innerClient, services) =>
             new CostTrackingChatClient(
                 innerClient,

@@ -29,7 +29,7 @@ public static class LlmCostEmbeddingGeneratorBuilderExtensions
         where TEmbedding : Embedding
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var tags = CostTags.From(defaultTags); // copied now: later changes to the caller's instance do not change the pipeline
+        var tags = defaultTags is null ? null : new LlmCostTags(defaultTags).MakeReadOnly(); // copied now: later changes to the caller's instance do not change the pipeline
         return builder.Use((innerGenerator, services) =>
             new CostTrackingEmbeddingGenerator<TInput, TEmbedding>(
                 innerGenerator,

@@ -35,7 +35,7 @@ internal sealed class CliRunner : IDisposable
         Provider = provider,
         Operation = "chat",
         Model = model,
-        Tags = new CostTags { Feature = feature, Team = team, Customer = "acme", Environment = "production" },
+        Tags = new LlmCostTags { Feature = feature, Team = team, Customer = "acme", Environment = "production" },
         Usage = new TokenUsage { InputTokens = 1000, OutputTokens = 100, Source = UsageSource.Provider },
         Cost = cost is { } total ? new CostBreakdown { Input = total, Total = total } : null,
     };

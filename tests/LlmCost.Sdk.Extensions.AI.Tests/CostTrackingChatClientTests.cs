@@ -9,11 +9,11 @@ public sealed class CostTrackingChatClientTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
 
-    private static readonly CostTags OptionsTags = new()
+    private static readonly LlmCostTags OptionsTags = new()
     {
         Team = "platform",
         Environment = TestServices.Environment,
-        Custom = new Dictionary<string, string> { ["region"] = "eu" },
+        Custom = { ["region"] = "eu" },
     };
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class CostTrackingChatClientTests
                 Usage = new UsageDetails { InputTokenCount = 2006, CachedInputTokenCount = 1920, OutputTokenCount = 300 },
             }),
         };
-        using var client = new CostTrackingChatClient(inner, services.GetRequiredService<ILlmCostTracker>(), new CostTags { Feature = "direct" });
+        using var client = new CostTrackingChatClient(inner, services.GetRequiredService<ILlmCostTracker>(), new LlmCostTags { Feature = "direct" });
 
         await client.GetResponseAsync("Hello");
 
@@ -272,13 +272,13 @@ public sealed class CostTrackingChatClientTests
 
         var record = await services.SingleRecordAsync();
         Assert.Equal(
-            new CostTags
+            new LlmCostTags
             {
                 Feature = "call-feature",               // call options over scope
                 Customer = "acme",                      // scope over decorator defaults
                 Team = "search",                        // decorator defaults over options
                 Environment = TestServices.Environment, // options
-                Custom = new Dictionary<string, string> { ["experiment"] = "b", ["cohort"] = "x", ["region"] = "eu" },
+                Custom = { ["experiment"] = "b", ["cohort"] = "x", ["region"] = "eu" },
             },
             record.Tags);
     }

@@ -20,7 +20,7 @@ for (var offset = 0; offset < count; offset += batchSize)
             Provider = "openai",
             Operation = "chat",
             Model = "gpt-4o",
-            Tags = new CostTags { Feature = "writer-" + writer.ToString(CultureInfo.InvariantCulture) },
+            Tags = new LlmCostTags { Feature = "writer-" + writer.ToString(CultureInfo.InvariantCulture) },
             Usage = new TokenUsage { InputTokens = 10, OutputTokens = 1, Source = UsageSource.Provider },
             Cost = new CostBreakdown { Total = 0.001m },
         })

@@ -55,7 +55,7 @@ internal static class SpendHistory
                         Streaming = random.Next(2) == 0,
                         StatusCode = 200,
                         DurationMs = 300 + random.Next(2_500),
-                        Tags = new CostTags { Feature = w.Feature, Team = w.Team, Customer = customers[random.Next(customers.Length)], Environment = "sample" },
+                        Tags = new LlmCostTags { Feature = w.Feature, Team = w.Team, Customer = customers[random.Next(customers.Length)], Environment = "sample" },
                         Usage = new TokenUsage
                         {
                             InputTokens = input,

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Microsoft.Extensions.AI;
 
 namespace LlmCost.Sdk.Extensions.AI;
@@ -8,16 +7,16 @@ internal static class AiCallTags
 {
     private const string Prefix = "llmcost.";
 
-    /// <summary>Returns the tags set under <see cref="LlmCostChatOptionsKeys"/>, or <see cref="CostTags.Empty"/> without allocating when none is.</summary>
-    public static CostTags Read(AdditionalPropertiesDictionary? properties)
+    /// <summary>Returns the tags set under <see cref="LlmCostChatOptionsKeys"/>, or <see cref="LlmCostTags.Empty"/> without allocating when none is.</summary>
+    public static LlmCostTags Read(AdditionalPropertiesDictionary? properties)
     {
         if (properties is null || properties.Count == 0)
         {
-            return CostTags.Empty;
+            return LlmCostTags.Empty;
         }
 
         string? feature = null, team = null, customer = null, environment = null;
-        Dictionary<string, string>? custom = null;
+        LlmCostTags? withCustom = null;
         var found = false;
         foreach (var (key, value) in properties)
         {
@@ -44,7 +43,7 @@ internal static class AiCallTags
                     if (key.Length > LlmCostChatOptionsKeys.CustomTagPrefix.Length
                         && key.StartsWith(LlmCostChatOptionsKeys.CustomTagPrefix, StringComparison.Ordinal))
                     {
-                        (custom ??= new(StringComparer.Ordinal))[key[LlmCostChatOptionsKeys.CustomTagPrefix.Length..]] = text;
+                        (withCustom ??= new()).Custom[key[LlmCostChatOptionsKeys.CustomTagPrefix.Length..]] = text;
                         break;
                     }
 
@@ -54,15 +53,16 @@ internal static class AiCallTags
             found = true;
         }
 
-        return !found
-            ? CostTags.Empty
-            : new CostTags
-            {
-                Feature = feature,
-                Team = team,
-                Customer = customer,
-                Environment = environment,
-                Custom = custom is null ? FrozenDictionary<string, string>.Empty : custom.ToFrozenDictionary(StringComparer.Ordinal),
-            };
+        if (!found)
+        {
+            return LlmCostTags.Empty;
+        }
+
+        var tags = withCustom ?? new LlmCostTags();
+        tags.Feature = feature;
+        tags.Team = team;
+        tags.Customer = customer;
+        tags.Environment = environment;
+        return tags.MakeReadOnly();
     }
 }

@@ -32,7 +32,7 @@ public sealed class LlmCostScope : IDisposable
     private bool _disposed;
     private MergedTags? _lastMerge;
 
-    private LlmCostScope(LlmCostScope? parent, CostTags tags)
+    private LlmCostScope(LlmCostScope? parent, LlmCostTags tags)
     {
         _parent = parent;
         Tags = tags;
@@ -42,7 +42,8 @@ public sealed class LlmCostScope : IDisposable
     public static LlmCostScope? Current => CurrentScope.Value;
 
     /// <summary>Gets the tags in force in this scope, already merged with every enclosing scope.</summary>
-    public CostTags Tags { get; }
+    /// <value>Read-only (<see cref="LlmCostTags.IsReadOnly"/>); copy them with <see cref="LlmCostTags(LlmCostTags)"/> to change them.</value>
+    public LlmCostTags Tags { get; }
 
     /// <summary>
     /// Begins a scope whose tags apply to every LLM call made until the returned scope is disposed.
@@ -61,15 +62,7 @@ public sealed class LlmCostScope : IDisposable
         IEnumerable<KeyValuePair<string, string>>? tags = null)
     {
         var parent = CurrentScope.Value;
-        var inherited = parent?.Tags ?? CostTags.Empty;
-        var merged = new CostTags
-        {
-            Feature = feature ?? inherited.Feature,
-            Team = team ?? inherited.Team,
-            Customer = customer ?? inherited.Customer,
-            Environment = environment ?? inherited.Environment,
-            Custom = TagMerger.MergeCustom(tags, inherited.Custom),
-        };
+        var merged = AttributionResolver.Merge(feature, team, customer, environment, tags, parent?.Tags ?? LlmCostTags.Empty);
 
         var scope = new LlmCostScope(parent, merged);
         CurrentScope.Value = scope;
@@ -105,7 +98,7 @@ public sealed class LlmCostScope : IDisposable
     /// Gets this scope's tags over <paramref name="fallback"/> (a client's defaults), reusing the last result when the
     /// fallback is the same: calls in one scope through one client then allocate no tags object each.
     /// </summary>
-    internal CostTags Over(CostTags fallback)
+    internal LlmCostTags Over(LlmCostTags fallback)
     {
         var last = Volatile.Read(ref _lastMerge);
         if (last is not null && ReferenceEquals(last.Fallback, fallback))
@@ -113,11 +106,11 @@ public sealed class LlmCostScope : IDisposable
             return last.Merged;
         }
 
-        var merged = TagMerger.Merge(Tags, fallback);
+        var merged = AttributionResolver.Merge(Tags, fallback);
         Volatile.Write(ref _lastMerge, new MergedTags(fallback, merged));
         return merged;
     }
 
     /// <summary>One merge result, swapped as a whole so parallel calls in the scope never see half of one.</summary>
-    private sealed record MergedTags(CostTags Fallback, CostTags Merged);
+    private sealed record MergedTags(LlmCostTags Fallback, LlmCostTags Merged);
 }

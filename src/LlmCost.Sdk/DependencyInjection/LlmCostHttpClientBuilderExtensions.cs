@@ -49,7 +49,7 @@ public static class LlmCostHttpClientBuilderExtensions
 
         var options = new LlmCostClientOptions();
         configure(options);
-        var defaults = TagMerger.Freeze(options.DefaultTags);
+        var defaults = options.DefaultTags.ToReadOnly();
         var provider = string.IsNullOrWhiteSpace(options.Provider) ? null : KnownProviders.Normalize(options.Provider);
         if (provider is null && !string.IsNullOrWhiteSpace(options.Provider))
         {
@@ -68,7 +68,7 @@ public static class LlmCostHttpClientBuilderExtensions
     /// start), a handler that passes calls through untracked: <c>IHttpClientFactory.CreateClient</c> is the app's code
     /// path and never gets the SDK's exception. The error is logged (every time a handler is made) and counted.
     /// </summary>
-    private static DelegatingHandler CreateHandler(IServiceProvider services, CostTags defaults, string? provider)
+    private static DelegatingHandler CreateHandler(IServiceProvider services, LlmCostTags defaults, string? provider)
     {
         try
         {

@@ -123,7 +123,7 @@ internal sealed class BudgetGuard : IDisposable
     }
 
     /// <summary>Whether a budget that may refuse, clamp, rate-limit or loop-check applies to a call with these tags and provider. Allocates nothing.</summary>
-    public bool NeedsPreflight(CostTags tags, string provider)
+    public bool NeedsPreflight(LlmCostTags tags, string provider)
     {
         foreach (var budget in _budgets)
         {
@@ -137,7 +137,7 @@ internal sealed class BudgetGuard : IDisposable
     }
 
     /// <summary>Whether a budget that may refuse, clamp, rate-limit or loop-check applies to a call with these tags, whatever its provider. Allocates nothing.</summary>
-    public bool MayNeedPreflight(CostTags tags)
+    public bool MayNeedPreflight(LlmCostTags tags)
     {
         foreach (var budget in _budgets)
         {
@@ -195,7 +195,7 @@ internal sealed class BudgetGuard : IDisposable
     /// Checks a request in the guardrails' outermost handler, before any handler the application added runs: returns what
     /// it reserved (<see langword="null"/> when nothing), or records the refused call once and throws its refusal.
     /// </summary>
-    public async ValueTask<BudgetLease?> GuardAsync(HttpRequestMessage request, CostTags tags, LlmCallTarget target, Func<HttpRequestMessage, CallObservation?> begin, CancellationToken cancellationToken)
+    public async ValueTask<BudgetLease?> GuardAsync(HttpRequestMessage request, LlmCostTags tags, LlmCallTarget target, Func<HttpRequestMessage, CallObservation?> begin, CancellationToken cancellationToken)
     {
         Outcome outcome;
         try
@@ -376,14 +376,14 @@ internal sealed class BudgetGuard : IDisposable
         _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _pending, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async ValueTask<Outcome> CheckAsync(HttpRequestMessage request, CostTags tags, LlmCallTarget target, CallObservation? call, CancellationToken cancellationToken)
+    private async ValueTask<Outcome> CheckAsync(HttpRequestMessage request, LlmCostTags tags, LlmCallTarget target, CallObservation? call, CancellationToken cancellationToken)
     {
         using var read = await RequestBody.ReadAsync(request.Content, cancellationToken).ConfigureAwait(false);
         return await CheckAsync(request, tags, target, call, read.Memory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The checks of a request whose body is read; <paramref name="call"/> is the call's observation (the tracking handler's own check), or <see langword="null"/> (the outermost handler's).</summary>
-    private async ValueTask<Outcome> CheckAsync(HttpRequestMessage request, CostTags tags, LlmCallTarget target, CallObservation? call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async ValueTask<Outcome> CheckAsync(HttpRequestMessage request, LlmCostTags tags, LlmCallTarget target, CallObservation? call, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var shape = RequestShape.Read(body.Span);

@@ -70,12 +70,12 @@ internal sealed class CompiledBudget
     public bool NeedsModel => _model is not null;
 
     /// <summary>Whether a call with these tags, to this provider, is in scope (the model is checked later, from the body).</summary>
-    public bool Matches(CostTags tags, string provider) =>
+    public bool Matches(LlmCostTags tags, string provider) =>
         Field(_feature, tags.Feature) && Field(_team, tags.Team) && Field(_customer, tags.Customer)
         && Field(_environment, tags.Environment) && Field(_provider, provider) && Tags(tags);
 
     /// <summary>Whether a call with these tags may be in scope, whatever its provider (a check that needs no endpoint match).</summary>
-    public bool MatchesTags(CostTags tags) =>
+    public bool MatchesTags(LlmCostTags tags) =>
         Field(_feature, tags.Feature) && Field(_team, tags.Team) && Field(_customer, tags.Customer)
         && Field(_environment, tags.Environment) && Tags(tags);
 
@@ -83,7 +83,7 @@ internal sealed class CompiledBudget
         _model is null || (model is not null && (_model == LlmBudgetOptions.EachValue || string.Equals(_model, model, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The scope of a call: the budget's name and the call's values of its <c>*</c> fields (a store key), and the fields with values for alerts and exceptions.</summary>
-    public BudgetScope ScopeOf(CostTags tags, string provider, string? model)
+    public BudgetScope ScopeOf(LlmCostTags tags, string provider, string? model)
     {
         if (!_perValue)
         {
@@ -107,7 +107,7 @@ internal sealed class CompiledBudget
         return window;
     }
 
-    private BudgetScope Build(CostTags tags, string provider, string? model)
+    private BudgetScope Build(LlmCostTags tags, string provider, string? model)
     {
         var key = new StringBuilder(Name);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -119,7 +119,7 @@ internal sealed class CompiledBudget
         Add("model", _model, model?.ToLowerInvariant());
         foreach (var (tag, expected) in _tags)
         {
-            Add("tag." + tag, expected, tags.Custom.TryGetValue(tag, out var v) ? v : null);
+            Add("tag." + tag, expected, tags.CustomTags.TryGetValue(tag, out var v) ? v : null);
         }
 
         return new BudgetScope(this, key.ToString(), values.AsReadOnly());
@@ -175,11 +175,11 @@ internal sealed class CompiledBudget
     private static bool Field(string? expected, string? actual) =>
         expected is null || (actual is not null && (ReferenceEquals(expected, LlmBudgetOptions.EachValue) || expected == LlmBudgetOptions.EachValue || string.Equals(expected, actual, StringComparison.Ordinal)));
 
-    private bool Tags(CostTags tags)
+    private bool Tags(LlmCostTags tags)
     {
         foreach (var (tag, expected) in _tags)
         {
-            if (!Field(expected, tags.Custom.TryGetValue(tag, out var actual) ? actual : null))
+            if (!Field(expected, tags.CustomTags.TryGetValue(tag, out var actual) ? actual : null))
             {
                 return false;
             }

@@ -18,11 +18,11 @@ internal sealed class GuardrailHandler : DelegatingHandler
 
     private readonly HttpCallTracker _tracker;
     private readonly BudgetGuard _guard;
-    private readonly CostTags _defaults;
+    private readonly LlmCostTags _defaults;
     private readonly string? _provider;
     private readonly Func<HttpRequestMessage, CallObservation?> _begin;
 
-    public GuardrailHandler(HttpCallTracker tracker, BudgetGuard guard, CostTags clientDefaults, string? provider)
+    public GuardrailHandler(HttpCallTracker tracker, BudgetGuard guard, LlmCostTags clientDefaults, string? provider)
     {
         _tracker = tracker;
         _guard = guard;
@@ -85,7 +85,7 @@ internal sealed class GuardrailHandler : DelegatingHandler
     /// Whether a budget that may refuse, clamp, rate-limit or loop-check applies to the request. The tags are checked first
     /// (no budget in scope of them: the endpoint is not matched at all), then the endpoint and its provider.
     /// </summary>
-    private bool Applies(HttpRequestMessage request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LlmCallTarget? target, out CostTags tags)
+    private bool Applies(HttpRequestMessage request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LlmCallTarget? target, out LlmCostTags tags)
     {
         (target, tags) = (null, _defaults);
         try

@@ -73,7 +73,7 @@ internal sealed class CallObservation : PendingRecord
     /// <param name="utcTicks">The wall-clock start (UTC ticks), or 0 to work it out later (<see cref="Timestamp"/>).</param>
     /// <param name="startTimestamp">The start, on the time provider's timestamp.</param>
     /// <param name="activity">The SDK's span, if anyone listens.</param>
-    public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, CostTags tags, long utcTicks, long startTimestamp, Activity? activity = null)
+    public CallObservation(HttpCallTracker recorder, in LlmCallTarget target, LlmCostTags tags, long utcTicks, long startTimestamp, Activity? activity = null)
     {
         _span = activity;
         _recorder = recorder;
@@ -91,7 +91,7 @@ internal sealed class CallObservation : PendingRecord
     /// <summary>Gets the SDK's own span of this call, or <see langword="null"/> when nobody listens; stopped when the call finishes.</summary>
     public override Activity? Span => _span;
 
-    public CostTags Tags { get; }
+    public LlmCostTags Tags { get; }
 
     /// <summary>
     /// Gets the call's start, UTC. On the system clock it is not read on the caller's path: it is worked out when first

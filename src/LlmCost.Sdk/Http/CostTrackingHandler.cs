@@ -13,10 +13,10 @@ namespace LlmCost.Sdk;
 internal sealed class CostTrackingHandler : DelegatingHandler
 {
     private readonly HttpCallTracker _recorder;
-    private readonly CostTags _clientDefaults;
+    private readonly LlmCostTags _clientDefaults;
     private readonly string? _provider;
 
-    public CostTrackingHandler(HttpCallTracker recorder, CostTags clientDefaults, string? provider)
+    public CostTrackingHandler(HttpCallTracker recorder, LlmCostTags clientDefaults, string? provider)
     {
         _recorder = recorder;
         _clientDefaults = recorder.Attribution.WithDefaults(clientDefaults);
@@ -27,7 +27,7 @@ internal sealed class CostTrackingHandler : DelegatingHandler
     internal HttpCallTracker Tracker => _recorder;
 
     /// <summary>Gets the client's default tags, combined with the options' defaults.</summary>
-    internal CostTags ClientDefaults => _clientDefaults;
+    internal LlmCostTags ClientDefaults => _clientDefaults;
 
     /// <summary>Gets the provider the client is pinned to, if any.</summary>
     internal string? Provider => _provider;

@@ -71,9 +71,9 @@ internal sealed class HttpCallTracker
     /// Resolves a request's attribution as <see cref="TryBegin"/> does, without observing it or matching its endpoint (the
     /// guardrails' outermost handler, <see cref="GuardrailHandler"/>, checks budgets before the app's other handlers run).
     /// </summary>
-    public CostTags ResolveTags(HttpRequestMessage request, CostTags clientDefaults)
+    public LlmCostTags ResolveTags(HttpRequestMessage request, LlmCostTags clientDefaults)
     {
-        var requestTags = RequestOptionsPeek.Tags(request) is { } set ? TagMerger.Freeze(set) : null;
+        var requestTags = RequestOptionsPeek.Tags(request);
         return _attribution.Resolve(clientDefaults, LlmCall.Current?.HttpTags, requestTags);
     }
 
@@ -88,7 +88,7 @@ internal sealed class HttpCallTracker
     /// <param name="request">The request.</param>
     /// <param name="clientDefaults">The client's defaults, already combined by <see cref="AttributionResolver.WithDefaults"/>.</param>
     /// <param name="providerOverride">The provider the client is pinned to, if any.</param>
-    public CallObservation? TryBegin(HttpRequestMessage request, CostTags clientDefaults, string? providerOverride)
+    public CallObservation? TryBegin(HttpRequestMessage request, LlmCostTags clientDefaults, string? providerOverride)
     {
         if (!_enabled || !_endpoints.TryResolve(request, providerOverride, out var target))
         {
@@ -100,7 +100,7 @@ internal sealed class HttpCallTracker
         var aiCall = LlmCall.Current;
         aiCall?.MarkTrackedByHttp();
 
-        var requestTags = RequestOptionsPeek.Tags(request) is { } set ? TagMerger.Freeze(set) : null;
+        var requestTags = RequestOptionsPeek.Tags(request);
         var tags = _attribution.Resolve(clientDefaults, aiCall?.HttpTags, requestTags);
 
         var call = new CallObservation(this, target, tags, _systemClock ? 0 : _time.GetUtcNow().UtcTicks, _time.GetTimestamp(), LlmCostInstrumentation.StartActivity(target));

@@ -51,7 +51,7 @@ internal sealed class BatchOutputReader
     /// reported it), each unreadable line its number with a <see langword="null"/> record. Blank lines are skipped.
     /// </summary>
     public async IAsyncEnumerable<(int Line, CostRecord? Record)> ReadAsync(
-        Stream output, string provider, CostTags tags, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        Stream output, string provider, LlmCostTags tags, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
         CheckProvider(provider);
@@ -77,7 +77,7 @@ internal sealed class BatchOutputReader
         _ => null,
     };
 
-    private bool TryReadLine(string line, string provider, UsageMapping mapping, CostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
+    private bool TryReadLine(string line, string provider, UsageMapping mapping, LlmCostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
     {
         facts = null;
         try
@@ -100,7 +100,7 @@ internal sealed class BatchOutputReader
     }
 
     /// <summary><c>{"id","custom_id","response":{"status_code","request_id","body"},"error":{"code","message"}}</c>.</summary>
-    private bool TryReadOpenAI(JsonElement root, string provider, CostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
+    private bool TryReadOpenAI(JsonElement root, string provider, LlmCostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
     {
         facts = null;
         if (root.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object)
@@ -134,7 +134,7 @@ internal sealed class BatchOutputReader
     }
 
     /// <summary><c>{"custom_id","result":{"type":"succeeded","message":{…}}}</c>, or <c>errored</c> (with <c>error</c>), <c>canceled</c>, <c>expired</c>.</summary>
-    private bool TryReadAnthropic(JsonElement root, string provider, CostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
+    private bool TryReadAnthropic(JsonElement root, string provider, LlmCostTags tags, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CostRecord? facts)
     {
         facts = null;
         if (!root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object
@@ -174,7 +174,7 @@ internal sealed class BatchOutputReader
     }
 
     /// <summary>Reads a response body's usage with the provider's live mapping, fed the body's raw UTF-8 bytes.</summary>
-    private CostRecord Succeeded(string provider, string operation, UsageMapping mapping, JsonElement body, int? statusCode, CostTags tags, DateTimeOffset? timestamp)
+    private CostRecord Succeeded(string provider, string operation, UsageMapping mapping, JsonElement body, int? statusCode, LlmCostTags tags, DateTimeOffset? timestamp)
     {
         var usage = new UsageAccumulator(_knownModels);
         var scanner = new JsonScanner(mapping, usage);
@@ -206,9 +206,9 @@ internal sealed class BatchOutputReader
         };
     }
 
-    private CostRecord Failed(string provider, string operation, int? statusCode, string errorType, CostTags tags) => Failed(provider, operation, statusCode, errorType, tags, _time.GetUtcNow());
+    private CostRecord Failed(string provider, string operation, int? statusCode, string errorType, LlmCostTags tags) => Failed(provider, operation, statusCode, errorType, tags, _time.GetUtcNow());
 
-    private CostRecord Failed(string provider, string operation, int? statusCode, string errorType, CostTags tags, DateTimeOffset at) => new()
+    private CostRecord Failed(string provider, string operation, int? statusCode, string errorType, LlmCostTags tags, DateTimeOffset at) => new()
     {
         Id = _newId(at),
         Provider = provider,

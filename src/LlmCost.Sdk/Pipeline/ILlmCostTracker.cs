@@ -76,8 +76,14 @@ public interface ILlmCostTracker
     /// <param name="provider">The provider, as an OpenTelemetry <c>gen_ai.provider.name</c> value (<see cref="LlmProviders"/>).</param>
     /// <param name="operation">The operation, as an OpenTelemetry <c>gen_ai.operation.name</c> value (<see cref="LlmOperations"/>).</param>
     /// <param name="requestModel">The model the request asks for.</param>
-    /// <param name="tags">The call's own tags, over the ambient <see cref="LlmCostScope"/>, OpenTelemetry Baggage and the defaults.</param>
-    /// <param name="defaultTags">The caller's default tags (a decorator's), below the scope and above <see cref="LlmCostOptions.DefaultTags"/>.</param>
+    /// <param name="tags">
+    /// The call's own tags, over the ambient <see cref="LlmCostScope"/>, OpenTelemetry Baggage and the defaults. Tags that are
+    /// not read-only are copied; pass read-only ones (<see cref="LlmCostTags.MakeReadOnly"/>) to avoid the copy.
+    /// </param>
+    /// <param name="defaultTags">
+    /// The caller's default tags (a decorator's), below the scope and above <see cref="LlmCostOptions.DefaultTags"/>; read-only
+    /// ones are used as they are, others are copied.
+    /// </param>
     /// <returns>
     /// The call; set what the response says and complete it (<see cref="LlmCall.Complete"/> or dispose). When tracking is
     /// disabled, a call that records nothing.
@@ -87,6 +93,6 @@ public interface ILlmCostTracker
     /// that also reaches a tracked <see cref="HttpClient"/> from being counted twice. The default implementation throws
     /// <see cref="NotSupportedException"/>.
     /// </remarks>
-    LlmCall BeginCall(string provider, string operation, string? requestModel = null, CostTags? tags = null, CostTags? defaultTags = null) =>
+    LlmCall BeginCall(string provider, string operation, string? requestModel = null, LlmCostTags? tags = null, LlmCostTags? defaultTags = null) =>
         throw new NotSupportedException("This ILlmCostTracker does not record calls.");
 }

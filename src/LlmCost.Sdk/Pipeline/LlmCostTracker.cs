@@ -55,7 +55,7 @@ internal sealed class LlmCostTracker : ILlmCostTracker
     }
 
     public DelegatingHandler CreateHandler(LlmCostTags? defaultTags = null) =>
-        new CostTrackingHandler(_http, TagMerger.Freeze(defaultTags), provider: null);
+        new CostTrackingHandler(_http, defaultTags?.ToReadOnly() ?? LlmCostTags.Empty, provider: null);
 
     public async Task<int> TrackBatchOutputAsync(Stream output, string provider, LlmCostTags? tags = null, CancellationToken cancellationToken = default)
     {
@@ -68,7 +68,7 @@ internal sealed class LlmCostTracker : ILlmCostTracker
 
         // The given tags over the ambient scope over the options' defaults, resolved once for the whole file.
         var attribution = _http.Attribution;
-        var resolved = attribution.Resolve(attribution.Defaults, request: CostTags.From(tags));
+        var resolved = attribution.Resolve(attribution.Defaults, request: tags);
         var records = 0;
         await foreach (var (line, record) in _batchOutput.ReadAsync(output, provider, resolved, cancellationToken).ConfigureAwait(false))
         {
@@ -86,19 +86,19 @@ internal sealed class LlmCostTracker : ILlmCostTracker
         return records;
     }
 
-    public LlmCall BeginCall(string provider, string operation, string? requestModel = null, CostTags? tags = null, CostTags? defaultTags = null)
+    public LlmCall BeginCall(string provider, string operation, string? requestModel = null, LlmCostTags? tags = null, LlmCostTags? defaultTags = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(operation);
-        var callTags = tags ?? CostTags.Empty;
-        var decoratorDefaults = defaultTags ?? CostTags.Empty;
+        var callTags = tags?.ToReadOnly() ?? LlmCostTags.Empty;
+        var decoratorDefaults = defaultTags?.ToReadOnly() ?? LlmCostTags.Empty;
         if (!_enabled)
         {
             return new LlmCall(writer: null, _http.Time, provider, operation, requestModel, callTags, httpTags: null);
         }
 
-        CostTags resolved;
-        CostTags? httpTags = null;
+        LlmCostTags resolved;
+        LlmCostTags? httpTags = null;
         try
         {
             var attribution = _http.Attribution;

@@ -25,7 +25,7 @@ public static class BatchResults
     /// </summary>
     /// <param name="results">The results file (JSON Lines, UTF-8). It is read to its end, not closed.</param>
     /// <param name="provider"><c>openai</c>, <c>azure.ai.openai</c> or <c>anthropic</c> (<see cref="LlmProviders"/>).</param>
-    /// <param name="tags">The attribution of the job.</param>
+    /// <param name="tags">The attribution of the job (copied now unless it is read-only).</param>
     /// <param name="onMalformedLine">Called with the 1-based number of each line that is not a result line (it is skipped).</param>
     /// <param name="timeProvider">The clock for lines whose body has no creation time; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="cancellationToken">Stops reading between lines.</param>
@@ -34,7 +34,7 @@ public static class BatchResults
     public static IAsyncEnumerable<CostRecord> ReadAsync(
         Stream results,
         string provider,
-        CostTags? tags = null,
+        LlmCostTags? tags = null,
         Action<int>? onMalformedLine = null,
         TimeProvider? timeProvider = null,
         CancellationToken cancellationToken = default)
@@ -43,11 +43,11 @@ public static class BatchResults
         BatchOutputReader.CheckProvider(provider);
         var ids = new RecordIdGenerator();
         var reader = new BatchOutputReader(ids.Next, timeProvider ?? TimeProvider.System, knownModels: null);
-        return ReadCoreAsync(reader, results, provider, tags ?? CostTags.Empty, onMalformedLine, cancellationToken);
+        return ReadCoreAsync(reader, results, provider, tags?.ToReadOnly() ?? LlmCostTags.Empty, onMalformedLine, cancellationToken);
     }
 
     private static async IAsyncEnumerable<CostRecord> ReadCoreAsync(
-        BatchOutputReader reader, Stream results, string provider, CostTags tags, Action<int>? onMalformedLine,
+        BatchOutputReader reader, Stream results, string provider, LlmCostTags tags, Action<int>? onMalformedLine,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var (line, record) in reader.ReadAsync(results, provider, tags, cancellationToken).ConfigureAwait(false))

@@ -10,6 +10,8 @@ namespace LlmCost.Sdk;
 /// </remarks>
 public sealed record CostRecord
 {
+    private readonly LlmCostTags _tags = LlmCostTags.Empty;
+
     /// <summary>Gets the unique id of the record (a time-ordered GUID).</summary>
     public Guid Id { get; init; }
 
@@ -60,7 +62,15 @@ public sealed record CostRecord
     public double DurationMs { get; init; }
 
     /// <summary>Gets the attribution of the call.</summary>
-    public CostTags Tags { get; init; } = CostTags.Empty;
+    /// <value>
+    /// Read-only (<see cref="LlmCostTags.IsReadOnly"/>): tags given here that are not read-only are copied, so changing them
+    /// later never changes the record. The default value is <see cref="LlmCostTags.Empty"/>.
+    /// </value>
+    public LlmCostTags Tags
+    {
+        get => _tags;
+        init => _tags = value?.ToReadOnly() ?? LlmCostTags.Empty;
+    }
 
     /// <summary>Gets the normalized token usage.</summary>
     public TokenUsage Usage { get; init; } = TokenUsage.None;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 
@@ -95,7 +94,7 @@ internal static class CostRecordJson
         WriteNullableString(writer, "team"u8, tags.Team);
         WriteNullableString(writer, "customer"u8, tags.Customer);
         WriteNullableString(writer, "environment"u8, tags.Environment);
-        foreach (var (key, value) in tags.Custom)
+        foreach (var (key, value) in tags.CustomTags)
         {
             writer.WriteString(key, value);
         }
@@ -218,11 +217,11 @@ internal static class CostRecordJson
         }
     }
 
-    private static CostTags ReadTags(JsonElement root)
+    private static LlmCostTags ReadTags(JsonElement root)
     {
         if (!root.TryGetProperty("tags", out var tags) || tags.ValueKind != JsonValueKind.Object)
         {
-            return CostTags.Empty;
+            return LlmCostTags.Empty;
         }
 
         Dictionary<string, string>? custom = null;
@@ -238,14 +237,8 @@ internal static class CostRecordJson
             }
         }
 
-        return new CostTags
-        {
-            Feature = GetString(tags, "feature"),
-            Team = GetString(tags, "team"),
-            Customer = GetString(tags, "customer"),
-            Environment = GetString(tags, "environment"),
-            Custom = custom is null ? FrozenDictionary<string, string>.Empty : custom.ToFrozenDictionary(StringComparer.Ordinal),
-        };
+        return LlmCostTags.CreateReadOnly(
+            GetString(tags, "feature"), GetString(tags, "team"), GetString(tags, "customer"), GetString(tags, "environment"), custom);
     }
 
     private static TokenUsage ReadUsage(JsonElement root)

@@ -47,15 +47,15 @@ public sealed class LlmCall : IDisposable
     /// <param name="provider">The provider.</param>
     /// <param name="operation">The operation.</param>
     /// <param name="requestModel">The model the request asks for.</param>
-    /// <param name="tags">The call's tags.</param>
-    public LlmCall(string provider, string operation, string? requestModel = null, CostTags? tags = null)
-        : this(writer: null, TimeProvider.System, provider, operation, requestModel, tags ?? CostTags.Empty, httpTags: null)
+    /// <param name="tags">The call's tags (copied unless they are read-only).</param>
+    public LlmCall(string provider, string operation, string? requestModel = null, LlmCostTags? tags = null)
+        : this(writer: null, TimeProvider.System, provider, operation, requestModel, tags?.ToReadOnly() ?? LlmCostTags.Empty, httpTags: null)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(operation);
     }
 
-    internal LlmCall(LlmCostWriter? writer, TimeProvider time, string provider, string operation, string? requestModel, CostTags tags, CostTags? httpTags)
+    internal LlmCall(LlmCostWriter? writer, TimeProvider time, string provider, string operation, string? requestModel, LlmCostTags tags, LlmCostTags? httpTags)
     {
         _time = time;
         Provider = provider;
@@ -78,7 +78,8 @@ public sealed class LlmCall : IDisposable
     public DateTimeOffset Timestamp { get; }
 
     /// <summary>Gets the attribution resolved when the call began: its own tags over the ambient scope, baggage and defaults.</summary>
-    public CostTags Tags { get; }
+    /// <value>Read-only (<see cref="LlmCostTags.IsReadOnly"/>).</value>
+    public LlmCostTags Tags { get; }
 
     /// <summary>Gets or sets the model the request asked for.</summary>
     /// <value>The value given to <see cref="ILlmCostTracker.BeginCall"/>.</value>
@@ -115,7 +116,7 @@ public sealed class LlmCall : IDisposable
     internal static LlmCall? Current => CurrentCall.Value;
 
     /// <summary>Gets the tags the HTTP handler applies below a request's own when it records this call, or <see langword="null"/>.</summary>
-    internal CostTags? HttpTags { get; }
+    internal LlmCostTags? HttpTags { get; }
 
     /// <summary>
     /// Makes this call current on this async flow until the returned scope is disposed, so that a tracked

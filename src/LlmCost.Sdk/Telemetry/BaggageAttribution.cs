@@ -18,13 +18,13 @@ internal static class BaggageAttribution
 
     public static void RemoveWriter() => Interlocked.Decrement(ref s_writers);
 
-    /// <summary>Gets the attribution carried by the current baggage, or <see cref="CostTags.Empty"/> without allocating when there is none.</summary>
-    public static CostTags Read()
+    /// <summary>Gets the attribution carried by the current baggage, or <see cref="LlmCostTags.Empty"/> without allocating when there is none.</summary>
+    public static LlmCostTags Read()
     {
         var baggage = Baggage.Current;
         if (baggage.Count == 0)
         {
-            return CostTags.Empty;
+            return LlmCostTags.Empty;
         }
 
         var feature = Value(baggage, LlmCostTelemetry.FeatureKey);
@@ -32,12 +32,12 @@ internal static class BaggageAttribution
         var customer = Value(baggage, LlmCostTelemetry.CustomerKey);
         var environment = Value(baggage, LlmCostTelemetry.EnvironmentKey);
         return feature is null && team is null && customer is null && environment is null
-            ? CostTags.Empty
-            : new CostTags { Feature = feature, Team = team, Customer = customer, Environment = environment };
+            ? LlmCostTags.Empty
+            : LlmCostTags.CreateReadOnly(feature, team, customer, environment, custom: (Dictionary<string, string>?)null);
     }
 
     /// <summary>Writes the standard tags to the current baggage and returns the baggage to restore afterwards.</summary>
-    public static Baggage Write(CostTags tags)
+    public static Baggage Write(LlmCostTags tags)
     {
         var previous = Baggage.Current;
         var baggage = previous;

@@ -189,7 +189,7 @@ internal sealed class LlmCostInstrumentation : IDisposable
         SetIfNotNull(activity, LlmCostTelemetry.TeamKey, tags.Team);
         SetIfNotNull(activity, LlmCostTelemetry.CustomerKey, tags.Customer);
         SetIfNotNull(activity, LlmCostTelemetry.EnvironmentKey, tags.Environment);
-        foreach (var (key, value) in tags.Custom)
+        foreach (var (key, value) in tags.CustomTags)
         {
             activity.SetTag(LlmCostTelemetry.CustomTagPrefix + key, value);
         }
@@ -265,7 +265,7 @@ internal sealed class LlmCostInstrumentation : IDisposable
         return tags;
     }
 
-    private void AddAttribution(ref TagList tags, CostTags attribution)
+    private void AddAttribution(ref TagList tags, LlmCostTags attribution)
     {
         Add(ref tags, _feature, attribution.Feature);
         Add(ref tags, _team, attribution.Team);
@@ -277,7 +277,7 @@ internal sealed class LlmCostInstrumentation : IDisposable
 
         foreach (var (key, limiter) in _custom)
         {
-            if (attribution.Custom.TryGetValue(key, out var value))
+            if (attribution.CustomTags.TryGetValue(key, out var value))
             {
                 Add(ref tags, limiter, value);
             }

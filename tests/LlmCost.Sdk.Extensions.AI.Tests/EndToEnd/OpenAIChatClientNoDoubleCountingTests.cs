@@ -95,12 +95,12 @@ public sealed class OpenAIChatClientNoDoubleCountingTests
         Assert.Equal("default", fromHttp.ServiceTier);
         Assert.Equal("default", fromDecorator.ServiceTier);
         Assert.Equal(
-            fromHttp with { Id = default, Timestamp = default, DurationMs = 0, StatusCode = null, Tags = CostTags.Empty },
-            fromDecorator with { Id = default, Timestamp = default, DurationMs = 0, Tags = CostTags.Empty });
+            fromHttp with { Id = default, Timestamp = default, DurationMs = 0, StatusCode = null, Tags = LlmCostTags.Empty },
+            fromDecorator with { Id = default, Timestamp = default, DurationMs = 0, Tags = LlmCostTags.Empty });
 
         // The attribution differs only by the tracked HttpClient's own default team, which the untracked one does not have.
         Assert.Equal("http-client-team", fromHttp.Tags.Team);
-        Assert.Equal(fromHttp.Tags with { Team = "platform" }, fromDecorator.Tags);
+        Assert.Equal(new LlmCostTags(fromHttp.Tags) { Team = "platform" }, fromDecorator.Tags);
     }
 
     [Fact]
@@ -126,13 +126,13 @@ public sealed class OpenAIChatClientNoDoubleCountingTests
         var record = await services.SingleRecordAsync();
         Assert.Equal(200, record.StatusCode);
         Assert.Equal(
-            new CostTags
+            new LlmCostTags
             {
                 Feature = "ticket-triage",              // ChatOptions over the scope
                 Team = "http-client-team",               // the HttpClient's defaults over the options'
                 Customer = "decorator-default",          // the decorator's defaults
                 Environment = TestServices.Environment,  // options
-                Custom = new Dictionary<string, string> { ["experiment"] = "b", ["region"] = "eu" },
+                Custom = { ["experiment"] = "b", ["region"] = "eu" },
             },
             record.Tags);
     }

@@ -11,7 +11,7 @@ internal static class Records
         Provider = "openai",
         Operation = "chat",
         Model = "gpt-4o",
-        Tags = new CostTags { Feature = "f", Custom = new Dictionary<string, string> { ["n"] = n.ToString(CultureInfo.InvariantCulture) } },
+        Tags = new LlmCostTags { Feature = "f", Custom = { ["n"] = n.ToString(CultureInfo.InvariantCulture) } },
     };
 
     public static int N(CostRecord record) => int.Parse(record.Tags.Custom["n"], CultureInfo.InvariantCulture);

@@ -13,7 +13,7 @@ internal static class Records
         Provider = provider,
         Operation = "chat",
         Model = model,
-        Tags = new CostTags { Feature = feature, Team = team, Customer = customer, Environment = "production" },
+        Tags = new LlmCostTags { Feature = feature, Team = team, Customer = customer, Environment = "production" },
         Usage = new TokenUsage { InputTokens = input, OutputTokens = output, Source = UsageSource.Provider },
         Cost = cost is { } total ? new CostBreakdown { Input = total, Total = total } : null,
     };

@@ -77,7 +77,7 @@ public sealed class PostgreSqlBinaryCopyTests(PostgresServer server)
         var full = StoreRecords.Full() with { Timestamp = new DateTimeOffset(1999, 12, 31, 23, 59, 59, 999, TimeSpan.FromHours(-5)).AddTicks(9990), ErrorType = "rate_limited", StatusCode = 429 };
         var sparse = StoreRecords.At(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero), null, model: null, environment: null) with
         {
-            Tags = new CostTags { Feature = "naïve 日本語 🚀 \"quoted\" \\ back" },
+            Tags = new LlmCostTags { Feature = "naïve 日本語 🚀 \"quoted\" \\ back" },
             Usage = new TokenUsage { InputTokens = long.MaxValue, OutputTokens = 0, Source = UsageSource.Estimated },
             StatusCode = null,
             DurationMs = 0.1,

@@ -222,7 +222,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await ExecuteAsync(connection, "ALTER TABLE cost_records ADD CONSTRAINT test_refuses_bad CHECK (feature IS DISTINCT FROM 'bad');");
 
         // Four parts of 128: the third holds a record the table refuses, so it fails and the others commit.
-        var batch = Mixed(StoreRecords.Day, 512).Select((r, i) => i == 300 ? r with { Tags = r.Tags with { Feature = "bad" } } : r).ToArray();
+        var batch = Mixed(StoreRecords.Day, 512).Select((r, i) => i == 300 ? r with { Tags = new LlmCostTags(r.Tags) { Feature = "bad" } } : r).ToArray();
         Assert.Equal(4, PostgreSqlCostSink.PartCount(batch.Length, 4));
         var error = await Assert.ThrowsAsync<PostgresException>(() => sink.WriteAsync(batch, CancellationToken.None));
         Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);

@@ -20,13 +20,13 @@ internal static class StoreRecords
         StatusCode = 200,
         ErrorType = null,
         DurationMs = 812.4,
-        Tags = new CostTags
+        Tags = new LlmCostTags
         {
             Feature = "ticket-triage",
             Team = "search",
             Customer = "Zürich AG",
             Environment = "production",
-            Custom = new Dictionary<string, string> { ["experiment"] = "b", ["region"] = "eu" },
+            Custom = { ["experiment"] = "b", ["region"] = "eu" },
         },
         Usage = new TokenUsage
         {
@@ -73,7 +73,7 @@ internal static class StoreRecords
             Operation = "chat",
             Model = model,
             RequestModel = requestModel,
-            Tags = new CostTags { Feature = feature, Team = team, Customer = customer, Environment = environment },
+            Tags = new LlmCostTags { Feature = feature, Team = team, Customer = customer, Environment = environment },
             Usage = new TokenUsage { InputTokens = input, CachedInputTokens = cached, OutputTokens = output, Source = UsageSource.Provider },
             Cost = cost is { } total ? new CostBreakdown { Total = total, Input = total } : null,
             Price = cost is null ? null : new PriceReference { TableVersion = "2026.11.3", Entry = provider + "/" + model },

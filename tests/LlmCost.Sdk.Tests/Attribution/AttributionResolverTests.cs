@@ -5,13 +5,13 @@ namespace LlmCost.Sdk.Tests.Attribution;
 /// <summary>The precedence rule, source by source: request &gt; AI-client call &gt; scope &gt; baggage &gt; client defaults &gt; options.</summary>
 public class AttributionResolverTests
 {
-    private static readonly CostTags Options = new() { Feature = "o-feature", Team = "o-team", Customer = "o-customer", Environment = "o-env" };
+    private static readonly LlmCostTags Options = new() { Feature = "o-feature", Team = "o-team", Customer = "o-customer", Environment = "o-env" };
 
     [Fact]
     public void Resolve_EverySourceSet_EachFieldFromTheMostSpecificSourceThatSetsIt()
     {
         var resolver = new AttributionResolver(Options, readBaggage: true);
-        var client = resolver.WithDefaults(new CostTags { Team = "client-team", Customer = "client-customer", Environment = "client-env" });
+        var client = resolver.WithDefaults(new LlmCostTags { Team = "client-team", Customer = "client-customer", Environment = "client-env" });
         Baggage.Current = default;
         Baggage.SetBaggage(LlmCostTelemetry.CustomerKey, "baggage-customer");
         Baggage.SetBaggage(LlmCostTelemetry.EnvironmentKey, "baggage-env");
@@ -20,8 +20,8 @@ public class AttributionResolverTests
             using var scope = LlmCostScope.Begin(environment: "scope-env", tags: [new("k", "scope")]);
             var tags = resolver.Resolve(
                 client,
-                aiCall: new CostTags { Feature = "ai-feature", Team = "ai-team" },
-                request: new CostTags { Feature = "request-feature" });
+                aiCall: new LlmCostTags { Feature = "ai-feature", Team = "ai-team" },
+                request: new LlmCostTags { Feature = "request-feature" });
 
             Assert.Equal("request-feature", tags.Feature);   // request over AI call
             Assert.Equal("ai-team", tags.Team);              // AI call over client defaults
@@ -39,11 +39,55 @@ public class AttributionResolverTests
     public void Resolve_NothingButDefaults_ReturnsTheCombinedDefaultsWithoutAllocating()
     {
         var resolver = new AttributionResolver(Options, readBaggage: false);
-        var client = resolver.WithDefaults(new CostTags { Team = "client-team" });
+        var client = resolver.WithDefaults(new LlmCostTags { Team = "client-team" });
 
         Assert.Same(client, resolver.Resolve(client));
         Assert.Equal("client-team", client.Team);
         Assert.Equal("o-feature", client.Feature);
+    }
+
+    [Fact]
+    public void Resolve_OnlyOneSourceHasTags_ReturnsThatSourcesReadOnlyInstance()
+    {
+        var resolver = new AttributionResolver(LlmCostTags.Empty, readBaggage: false);
+        var request = new LlmCostTags { Feature = "request" }.MakeReadOnly();
+
+        Assert.Same(request, resolver.Resolve(resolver.Defaults, request: request));
+        using var scope = LlmCostScope.Begin(feature: "scope");
+        Assert.Same(scope.Tags, resolver.Resolve(resolver.Defaults));
+    }
+
+    [Fact]
+    public void Resolve_MutableRequestTags_ResultIsAReadOnlyCopyThatLaterChangesDoNotReach()
+    {
+        var resolver = new AttributionResolver(Options, readBaggage: false);
+        var request = new LlmCostTags { Feature = "request", Custom = { ["k"] = "v" } };
+
+        var tags = resolver.Resolve(resolver.Defaults, request: request);
+        request.Feature = "changed";
+        request.Custom["k"] = "changed";
+
+        Assert.True(tags.IsReadOnly);
+        Assert.False(request.IsReadOnly);
+        Assert.Equal("request", tags.Feature);
+        Assert.Equal("o-team", tags.Team);
+        Assert.Equal("v", tags.Custom["k"]);
+    }
+
+    [Fact]
+    public void Merge_CustomTags_SpecificWinsAndANewKeyIsAdded_InputsUnchanged()
+    {
+        var fallback = new LlmCostTags { Team = "t", Custom = { ["a"] = "fallback", ["b"] = "fallback" } }.MakeReadOnly();
+        var specific = new LlmCostTags { Feature = "f", Custom = { ["a"] = "specific", ["c"] = "specific" } }.MakeReadOnly();
+
+        var merged = AttributionResolver.Merge(specific, fallback);
+
+        Assert.Equal(
+            new LlmCostTags { Feature = "f", Team = "t", Custom = { ["a"] = "specific", ["b"] = "fallback", ["c"] = "specific" } },
+            merged);
+        Assert.True(merged.IsReadOnly);
+        Assert.Equal(2, fallback.Custom.Count);
+        Assert.Equal(2, specific.Custom.Count);
     }
 
     [Fact]
@@ -77,10 +121,10 @@ public class AttributionResolverTests
     [Fact]
     public void ForHttp_DecoratorAddsNothing_IsNull_OtherwiseCallOverScopeOverDecoratorDefaults()
     {
-        Assert.Null(AttributionResolver.ForHttp(CostTags.Empty, CostTags.Empty));
+        Assert.Null(AttributionResolver.ForHttp(LlmCostTags.Empty, LlmCostTags.Empty));
 
         using var scope = LlmCostScope.Begin(feature: "scope-feature", customer: "scope-customer");
-        var tags = AttributionResolver.ForHttp(new CostTags { Customer = "call-customer" }, new CostTags { Feature = "d-feature", Team = "d-team" })!;
+        var tags = AttributionResolver.ForHttp(new LlmCostTags { Customer = "call-customer" }, new LlmCostTags { Feature = "d-feature", Team = "d-team" })!;
         Assert.Equal("scope-feature", tags.Feature);
         Assert.Equal("d-team", tags.Team);
         Assert.Equal("call-customer", tags.Customer);

@@ -18,7 +18,7 @@ public sealed class AnthropicSdkTests
 {
     private const string TableVersion = "2026.11.6";
 
-    private static readonly CostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
+    private static readonly LlmCostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
 
     [Theory]
     [InlineData("anthropic-messages.json", false)]

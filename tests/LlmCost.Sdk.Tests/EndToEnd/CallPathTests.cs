@@ -99,13 +99,13 @@ public sealed class CallPathTests
         }
 
         var record = await host.SingleRecordAsync();
-        var expected = new CostTags
+        var expected = new LlmCostTags
         {
             Feature = "ticket-triage",             // inner scope, over the outer scope and the options
             Team = TrackedHost.ClientTeam,         // client defaults, over the options
             Customer = "acme",                     // request, over the scope
             Environment = TrackedHost.Environment, // options
-            Custom = new Dictionary<string, string>
+            Custom =
             {
                 ["experiment"] = "b",                   // inner scope, over the outer scope
                 ["tier"] = "platinum",                  // request, over the scope

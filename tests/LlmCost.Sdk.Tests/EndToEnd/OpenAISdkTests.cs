@@ -16,7 +16,7 @@ public sealed class OpenAISdkTests
 {
     private const string TableVersion = "2026.11.6";
 
-    private static readonly CostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
+    private static readonly LlmCostTags ExpectedTags = TrackedHost.ExpectedSdkCallTags;
 
     [Theory]
     [InlineData("openai-chat.json", false)]
@@ -170,7 +170,10 @@ public sealed class OpenAISdkTests
         Assert.Equal(200, record.StatusCode);
         Assert.Null(record.ErrorType);
         Assert.Equal(new TokenUsage { InputTokens = 8, Source = UsageSource.Provider }, record.Usage);
-        Assert.Equal(ExpectedTags with { Feature = "unattributed", Customer = null, Custom = new Dictionary<string, string> { ["region"] = TrackedHost.DefaultRegion } }, record.Tags);
+        var expectedTags = new LlmCostTags(ExpectedTags) { Feature = "unattributed", Customer = null };
+        expectedTags.Custom.Clear();
+        expectedTags.Custom["region"] = TrackedHost.DefaultRegion;
+        Assert.Equal(expectedTags, record.Tags);
     }
 
 #pragma warning disable OPENAI001 // The Responses client is marked for evaluation.

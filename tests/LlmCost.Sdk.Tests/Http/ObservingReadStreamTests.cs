@@ -52,7 +52,7 @@ public class ObservingReadStreamTests
         services.AddLlmCostTracking(o => o.Pipeline.BatchDelay = TimeSpan.Zero).AddInMemorySink();
         await using var sp = services.BuildServiceProvider();
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
-        var call = sp.GetRequiredService<HttpCallTracker>().TryBegin(request, CostTags.Empty, null)!;
+        var call = sp.GetRequiredService<HttpCallTracker>().TryBegin(request, LlmCostTags.Empty, null)!;
         using var response = FakeProviderHandler.Response(body, "text/event-stream");
         call.OnResponse(response);
 

@@ -76,7 +76,7 @@ public class BatchOutputTests
             Assert.Equal("openai", r.Provider);
             Assert.Equal("batch", r.ServiceTier);
             Assert.False(r.Streaming);
-            Assert.Equal(new CostTags { Feature = "nightly-eval", Team = "platform", Environment = "test" }, r.Tags);
+            Assert.Equal(new LlmCostTags { Feature = "nightly-eval", Team = "platform", Environment = "test" }, r.Tags);
         });
 
         // The Batch guide's example line: 22 input × $0.25 + 2 output × $0.75 per 1M tokens (gpt-3.5-turbo batch).
@@ -163,7 +163,7 @@ public class BatchOutputTests
         }
 
         var record = (await services.RecordsAsync())[0];
-        Assert.Equal(new CostTags { Feature = "bulk-summaries", Customer = "acme", Team = "platform", Environment = "test" }, record.Tags);
+        Assert.Equal(new LlmCostTags { Feature = "bulk-summaries", Customer = "acme", Team = "platform", Environment = "test" }, record.Tags);
     }
 
     [Fact]

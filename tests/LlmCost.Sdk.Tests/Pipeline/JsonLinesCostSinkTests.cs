@@ -52,7 +52,7 @@ public sealed class JsonLinesCostSinkTests : IDisposable
     public async Task WriteAsync_NoBomAndUtf8Tags_AreWrittenAsUtf8()
     {
         var path = Path.Combine(_folder, "utf8.jsonl");
-        var record = TestRecords.Create() with { Tags = new CostTags { Customer = "Zürich AG" } };
+        var record = TestRecords.Create() with { Tags = new LlmCostTags { Customer = "Zürich AG" } };
 
         await new JsonLinesCostSink(path).WriteAsync([record], CancellationToken.None);
 

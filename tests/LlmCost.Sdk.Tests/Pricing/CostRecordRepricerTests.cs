@@ -19,7 +19,7 @@ public class CostRecordRepricerTests
         RequestModel = "gpt-4o",
         ServiceTier = serviceTier,
         StatusCode = 200,
-        Tags = new CostTags { Feature = "ticket-triage" },
+        Tags = new LlmCostTags { Feature = "ticket-triage" },
         Usage = new TokenUsage { InputTokens = 2006, CachedInputTokens = 1920, OutputTokens = 300, Source = UsageSource.Provider },
     };
 

@@ -5,7 +5,7 @@ public class CostRecordJsonEncodingTests
 {
     private static CostRecord Record() => TestRecords.Create() with
     {
-        Tags = new CostTags { Feature = "résumé-triage" },
+        Tags = new LlmCostTags { Feature = "résumé-triage" },
         Price = new PriceReference { TableVersion = "2026.11.3+custom", Entry = "openai/gpt-4o", EffectiveFrom = new DateOnly(2024, 10, 1) },
     };
 
@@ -41,7 +41,7 @@ public class CostRecordJsonEncodingTests
         CostRecord[] records =
         [
             Record(),
-            TestRecords.Create() with { Tags = new CostTags { Feature = "a\"b\\c\u0001", Custom = new Dictionary<string, string> { ["日本"] = "語" } } },
+            TestRecords.Create() with { Tags = new LlmCostTags { Feature = "a\"b\\c\u0001", Custom = { ["日本"] = "語" } } },
             TestRecords.Create() with { Cost = null, Price = null },
         ];
 

@@ -16,13 +16,13 @@ public class CostRecordTests
         Streaming = true,
         StatusCode = 200,
         DurationMs = 812.4,
-        Tags = new CostTags
+        Tags = new LlmCostTags
         {
             Feature = "ticket-triage",
             Team = "search",
             Customer = "acme",
             Environment = "production",
-            Custom = new Dictionary<string, string> { ["region"] = "eu" }.ToFrozenDictionary(),
+            Custom = { ["region"] = "eu" },
         },
         Usage = UsageParsing.Usage(1200, 1024, 0, 350, 0),
         Cost = new CostBreakdown { Input = 0.00044m, CachedInput = 0.00128m, CacheWrite = 0m, Output = 0.0035m, Total = 0.00522m },

@@ -27,7 +27,7 @@ public class LlmCallTests
 
         using (LlmCostScope.Begin(feature: "triage", customer: "scope-customer"))
         {
-            var call = tracker.BeginCall(LlmProviders.OpenAI, LlmOperations.Chat, "gpt-4o", new CostTags { Customer = "call-customer" }, new CostTags { Feature = "client-feature", Team = "client-team" });
+            var call = tracker.BeginCall(LlmProviders.OpenAI, LlmOperations.Chat, "gpt-4o", new LlmCostTags { Customer = "call-customer" }, new LlmCostTags { Feature = "client-feature", Team = "client-team" });
             Assert.Equal("call-customer", call.Tags.Customer);
             call.ResponseModel = "gpt-4o-2024-08-06";
             call.ServiceTier = "default";
@@ -106,7 +106,7 @@ public class LlmCallTests
     {
         await using var stub = await ProviderStub.StartAsync(StubReply.ForPayload("openai-chat-cached.json"));
         await using var host = TrackedHost.Create(stub);
-        var call = host.Tracker.BeginCall(LlmProviders.OpenAI, LlmOperations.Chat, "gpt-4o", new CostTags { Customer = "call-customer" });
+        var call = host.Tracker.BeginCall(LlmProviders.OpenAI, LlmOperations.Chat, "gpt-4o", new LlmCostTags { Customer = "call-customer" });
         Assert.Null(LlmCall.Current);
         using (call.Enter())
         {
@@ -139,7 +139,7 @@ public class LlmCallTests
     [Fact]
     public void Constructor_ForTestDoubles_RecordsNothingAndNeverThrows()
     {
-        using var call = new LlmCall(LlmProviders.OpenAI, LlmOperations.Chat, "gpt-4o", new CostTags { Feature = "f" });
+        using var call = new LlmCall(LlmProviders.OpenAI, LlmOperations.Chat, "gpt-4o", new LlmCostTags { Feature = "f" });
         call.Usage = Cached;
         call.Complete();
 

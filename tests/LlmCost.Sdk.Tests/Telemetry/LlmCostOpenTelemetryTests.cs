@@ -275,7 +275,7 @@ public class LlmCostOpenTelemetryTests
     /// <summary>An AI-client call recorded through the public recording API.</summary>
     private static void RecordAiCall(ILlmCostTracker tracker)
     {
-        using var call = tracker.BeginCall("openai", "chat", "gpt-4o", new CostTags { Feature = "triage" });
+        using var call = tracker.BeginCall("openai", "chat", "gpt-4o", new LlmCostTags { Feature = "triage" });
         call.ResponseModel = "gpt-4o-2024-08-06";
         call.StatusCode = 200;
         call.Usage = UsageParsing.Usage(2006, 1920, 0, 300, 0);

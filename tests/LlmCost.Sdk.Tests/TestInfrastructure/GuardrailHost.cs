@@ -48,7 +48,7 @@ internal sealed class GuardrailHost : IAsyncDisposable
     }
 
     /// <summary>A client whose requests go through the cost handler to the counting provider.</summary>
-    public HttpClient CreateClient(CostTags? defaults = null)
+    public HttpClient CreateClient(LlmCostTags? defaults = null)
     {
         var handler = Tracker.CreateHandler(defaults is null ? null : new LlmCostTags { Feature = defaults.Feature, Team = defaults.Team, Customer = defaults.Customer });
         handler.InnerHandler = Provider;

@@ -9,7 +9,7 @@ internal static class TestRecords
         Provider = "openai",
         Operation = "chat",
         Model = "gpt-4o",
-        Tags = new CostTags { Feature = "f" + n },
+        Tags = new LlmCostTags { Feature = "f" + n },
     };
 
     /// <summary>Polls a condition on the real clock, for effects of background work; fails after the timeout.</summary>

@@ -13,18 +13,18 @@ internal sealed class TrackedHost : IAsyncDisposable
     /// The tags of a call made by the SDK tests inside <c>LlmCostScope.Begin(feature: "ticket-triage", customer: "acme",
     /// tags: [experiment = b])</c> on the tracked client: each field from the most specific source that sets it.
     /// </summary>
-    public static readonly CostTags ExpectedSdkCallTags = new()
+    public static readonly LlmCostTags ExpectedSdkCallTags = new LlmCostTags
     {
         Feature = "ticket-triage",  // scope (over the options' "unattributed")
         Team = ClientTeam,          // client defaults (over the options' "platform")
         Customer = "acme",          // scope
         Environment = Environment,  // options
-        Custom = new Dictionary<string, string>
+        Custom =
         {
             ["experiment"] = "b",       // scope
             ["region"] = DefaultRegion, // options
         },
-    };
+    }.MakeReadOnly();
 
     public const string Environment = "test";
     public const string ClientTeam = "search";

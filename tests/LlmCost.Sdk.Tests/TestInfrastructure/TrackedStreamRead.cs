@@ -16,7 +16,7 @@ internal static class TrackedStreamRead
         await using var sp = services.BuildServiceProvider();
         var recorder = sp.GetRequiredService<HttpCallTracker>();
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions");
-        var call = recorder.TryBegin(request, CostTags.Empty, null)!;
+        var call = recorder.TryBegin(request, LlmCostTags.Empty, null)!;
         using var response = FakeProviderHandler.Response(body, "text/event-stream");
         call.OnResponse(response);
 
