@@ -61,6 +61,7 @@ internal sealed class CallObservation : PendingRecord
     private RawCapture? _requestBytes;
     private RawCapture? _responseBytes;
     private bool _observeFailed;
+    private string? _pendingErrorType;      // a failure's error type, passed to the copying thread that hands the call over
     private readonly Activity? _span;
     private long _utcTicks;                 // the start time, UTC, worked out when first asked (Timestamp): 0 until then
     private FramingSniff _sniff;          // issue 12: a body not labelled as events may still be events
@@ -336,6 +337,11 @@ internal sealed class CallObservation : PendingRecord
         if (state != Busy)
         {
             Volatile.Write(ref _state, Finished);
+            if (Volatile.Read(ref _pendingErrorType) is { } failed)
+            {
+                ErrorType ??= failed; // a failure that finished the call while this thread copied
+            }
+
             HandOver(endOfBody: state == EndWhenIdle);
         }
     }
@@ -535,15 +541,8 @@ internal sealed class CallObservation : PendingRecord
     }
 
     /// <summary>The call failed before or while the response was read.</summary>
-    public void Fail(Exception exception)
-    {
-        if (Volatile.Read(ref _state) < Finished)
-        {
-            ErrorType ??= exception is LlmGuardrailException refused ? refused.ErrorType : exception.GetType().FullName;
-        }
-
-        Finish(endOfBody: false);
-    }
+    public void Fail(Exception exception) =>
+        Finish(endOfBody: false, exception is LlmGuardrailException refused ? refused.ErrorType : exception.GetType().FullName);
 
     /// <summary>Gets a value indicating whether the call ends without a record (<see cref="Discard"/>).</summary>
     public bool Discarded { get; private set; }
@@ -556,7 +555,10 @@ internal sealed class CallObservation : PendingRecord
     }
 
     /// <summary>The body was read to the end, or the response was disposed (read or not). The first finish counts.</summary>
-    public void Finish(bool endOfBody)
+    /// <param name="endOfBody">Whether the body was read to its end.</param>
+    /// <param name="errorType">The failure's error type, kept only when this finish is the one that counts (a failure
+    /// racing a finish on another thread never changes a call already handed to the pump).</param>
+    public void Finish(bool endOfBody, string? errorType = null)
     {
         while (true)
         {
@@ -565,13 +567,24 @@ internal sealed class CallObservation : PendingRecord
             {
                 if (Interlocked.CompareExchange(ref _state, Finished, Open) == Open)
                 {
+                    if (errorType is not null)
+                    {
+                        ErrorType ??= errorType; // before the hand-over, on this thread
+                    }
+
                     HandOver(endOfBody);
                     return;
                 }
             }
             else if (state == Busy)
             {
-                // The app's thread is copying a read (a dispose from another thread): it hands the call over when done.
+                // The app's thread is copying a read (a dispose from another thread): it hands the call over when done,
+                // and takes the failure's error type with it (published by the exchange below, read after it sees it).
+                if (errorType is not null)
+                {
+                    Interlocked.CompareExchange(ref _pendingErrorType, errorType, null);
+                }
+
                 if (Interlocked.CompareExchange(ref _state, endOfBody ? EndWhenIdle : FinishWhenIdle, Busy) == Busy)
                 {
                     return;
