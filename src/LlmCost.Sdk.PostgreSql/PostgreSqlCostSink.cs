@@ -122,24 +122,36 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             var parts = PartCount(records.Count, _writers.Length);
             if (parts == 1)
             {
-                await WritePartAsync(_writers[0], records, 0, records.Count, cancellationToken).ConfigureAwait(false);
+                await (await BeginPartAsync(_writers[0], records, 0, records.Count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             }
 
-            // The other parts run on the thread pool (their rows are encoded synchronously into the sink's buffer); the
-            // first runs here. Every part ends, committed or failed, before the batch is acknowledged or fails (with
-            // the first failed part's exception).
-            var tasks = new Task[parts];
-            for (var part = parts - 1; part >= 0; part--)
+            // The parts are pipelined: each part's rows are encoded and copied on its own connection, then its rollup and
+            // commit are sent and left to run while the next part is encoded and copied on the next connection — the
+            // server commits (a WAL flush, mostly waiting for the disk) one part while it inserts the next. Every part
+            // is attempted and ends, committed or failed, before the batch is acknowledged or fails (with the first
+            // failed part's exception).
+            var finishing = new Task[parts];
+            for (var part = 0; part < parts; part++)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    finishing[part] = Task.FromCanceled(cancellationToken); // the parts begun still end before this throws
+                    continue;
+                }
+
                 var (offset, count) = PartRange(records.Count, parts, part);
-                var writer = _writers[part];
-                tasks[part] = part == 0
-                    ? WritePartAsync(writer, records, offset, count, cancellationToken)
-                    : Task.Run(() => WritePartAsync(writer, records, offset, count, cancellationToken), CancellationToken.None);
+                try
+                {
+                    finishing[part] = await BeginPartAsync(_writers[part], records, offset, count, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    finishing[part] = Task.FromException(ex);
+                }
             }
 
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            await Task.WhenAll(finishing).ConfigureAwait(false);
         }
         finally
         {
@@ -197,36 +209,27 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         return (offset, size + (part < extra ? 1 : 0));
     }
 
-    private async Task WritePartAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a part up to its commit: in the usual case (every id new) its rows are copied straight into the table and
+    /// the returned task adds the rollup and commits, so the caller may start the next part on another connection
+    /// meanwhile; when an id is stored already, the part goes through staging and is committed before this returns.
+    /// </summary>
+    private async Task<Task> BeginPartAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
         try
         {
-            await WriteBatchAsync(writer, records, offset, count, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.PostgreSqlWriteFailed(_logger, count, ex);
-            await ResetAsync(writer).ConfigureAwait(false);
-            throw;
-        }
-    }
+            var connection = await EnsureOpenAsync(writer, cancellationToken).ConfigureAwait(false);
+            var clientRollup = writer.Version >= PostgreSqlSchema.ClientRollupVersion && _options.Rollup;
+            var markIncomplete = writer.Version >= PostgreSqlSchema.ClientRollupVersion && !_options.Rollup;
 
-    private async Task WriteBatchAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
-    {
-        var connection = await EnsureOpenAsync(writer, cancellationToken).ConfigureAwait(false);
-        var clientRollup = writer.Version >= PostgreSqlSchema.ClientRollupVersion && _options.Rollup;
-        var markIncomplete = writer.Version >= PostgreSqlSchema.ClientRollupVersion && !_options.Rollup;
-
-        // Fast path: a part of new ids (the usual case) is copied straight into the table: the COPY inserts every row or
-        // fails, so the rollup is the sums of all the part's rows. If any id is there already (a retried batch, a second
-        // writer with the same records), the primary key stops the COPY and the transaction is rolled back. (Sums a
-        // decimal cannot hold exactly — never a real bill — take the slow path, whose sums PostgreSQL computes.)
-        var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count) : null;
-        if (!clientRollup || groups is not null)
-        {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            // Fast path: a part of new ids (the usual case) is copied straight into the table: the COPY inserts every row or
+            // fails, so the rollup is the sums of all the part's rows. If any id is there already (a retried batch, a second
+            // writer with the same records), the primary key stops the COPY and the transaction is rolled back. (Sums a
+            // decimal cannot hold exactly — never a real bill — take the slow path, whose sums PostgreSQL computes.)
+            var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count) : null;
+            if (!clientRollup || groups is not null)
             {
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 var stored = false;
                 try
                 {
@@ -236,38 +239,79 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 {
                     stored = true;
                 }
+                catch
+                {
+                    await transaction.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
 
                 if (!stored)
                 {
-                    if (groups is not null)
-                    {
-                        await AddRollupAsync(connection, transaction, groups, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (markIncomplete)
-                    {
-                        using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, connection, transaction);
-                        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return;
+                    return FinishPartAsync(writer, connection, transaction, groups, markIncomplete, count, cancellationToken);
                 }
 
-                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 Log.PostgreSqlBatchHadStoredIds(_logger, count);
             }
-        }
 
-        // Slow path: staging and ON CONFLICT DO NOTHING, which skips the ids stored; only the rows it inserts (RETURNING)
-        // are added to the rollup, in the same statement.
-        var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (retry.ConfigureAwait(false))
+            // Slow path: staging and ON CONFLICT DO NOTHING, which skips the ids stored; only the rows it inserts (RETURNING)
+            // are added to the rollup, in the same statement.
+            var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (retry.ConfigureAwait(false))
+            {
+                await CopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false);
+                var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
+                using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
+                await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await retry.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return Task.CompletedTask;
+        }
+        catch (Exception ex)
         {
-            await CopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false);
-            var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
-            using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
-            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await retry.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Log.PostgreSqlWriteFailed(_logger, count, ex);
+            await ResetAsync(writer).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Ends a part copied by the fast path: adds its sums to the rollup (or marks the rollup incomplete), then commits.</summary>
+    private async Task FinishPartAsync(
+        Writer writer,
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        Dictionary<RollupKey, RollupSums>? groups,
+        bool markIncomplete,
+        int count,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (transaction.ConfigureAwait(false))
+            {
+                if (groups is not null)
+                {
+                    await AddRollupAsync(connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                }
+                else if (markIncomplete)
+                {
+                    using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, connection, transaction);
+                    await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.PostgreSqlWriteFailed(_logger, count, ex);
+            await ResetAsync(writer).ConfigureAwait(false);
+            throw;
         }
     }
 
