@@ -111,11 +111,13 @@ public static class Program
         // PGO) and the connections' set-up are a large share of a short run's CPU, and none of a long-running app's.
         var warmFrom = Math.Min(count / 4 / batch.Length, 256) * batch.Length;
         (TimeSpan Wall, TimeSpan Client, TimeSpan Server) warm = default;
+        var walFrom = 0L;
         for (long n = 0; n < count; n += batch.Length)
         {
             if (n == warmFrom && warmFrom > 0)
             {
                 warm = (writing, writingCpu, store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(SinkApplicationName));
+                walFrom = store == "sqlite" ? 0 : await WalPositionAsync();
             }
 
             var size = (int)Math.Min(batch.Length, count - n);
@@ -139,6 +141,7 @@ public static class Program
         }
 
         var serverCpu = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(SinkApplicationName);
+        var walTo = store == "sqlite" ? 0 : await WalPositionAsync();
         (sink as IDisposable)?.Dispose();
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: {count:N0} records in {clock.Elapsed.TotalSeconds:N1} s; WriteAsync alone {writing.TotalSeconds:N1} s = {count / writing.TotalSeconds:N0} records/s (batch {batch.Length})"));
@@ -149,6 +152,11 @@ public static class Program
         var (warmWall, warmClient, warmServer) = (writing - warm.Wall, writingCpu - warm.Client, serverCpu - warm.Server);
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: warm (the last {warmCount:N0} records): {warmCount / warmWall.TotalSeconds:N0} records/s in WriteAsync; CPU per record {warmClient.TotalMicroseconds / warmCount:N1} us client + {warmServer.TotalMicroseconds / warmCount:N1} us server = {warmCount / (warmClient + warmServer).TotalSeconds:N0} records per CPU-second"));
+
+        if (store != "sqlite" && walFrom > 0)
+        {
+            Console.WriteLine(FormattableString.Invariant($"{store}: WAL written (warm, the whole server: run nothing else on it) {(double)(walTo - walFrom) / warmCount:N0} bytes per record"));
+        }
 
         if (store != "sqlite")
         {
@@ -464,6 +472,15 @@ public static class Program
         client = self.TotalProcessorTime - client;
         Console.WriteLine(FormattableString.Invariant(
             $"chunk {chunk:N0} B, {measured:N0} warm records, per record: begin {begin / measured:N2} us, encode+send {encode / measured:N2} us, wait for the COPY's end {tail / measured:N2} us, commit {commit / measured:N2} us; total {(begin + encode + tail + commit) / measured:N2} us = {measured / ((begin + encode + tail + commit) / 1e6):N0} records/s; CPU {client.TotalMicroseconds / measured:N2} us client (whole process) + {server.TotalMicroseconds / measured:N2} us server; the server's CPU during encode+send {serverEncode / measured:N2} us, during the wait {serverTail / measured:N2} us, during the commit {serverCommit / measured:N2} us"));
+    }
+
+    /// <summary>The server's current WAL position in bytes (<c>pg_current_wal_lsn()</c>).</summary>
+    private static async Task<long> WalPositionAsync()
+    {
+        await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint;", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<TimeSpan> ServerCpuAsync(string applicationName)

@@ -11,10 +11,10 @@ namespace LlmCost.Sdk;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A batch is split into up to <see cref="PostgreSqlCostSinkOptions.Connections"/> contiguous parts written at once,
-/// each on its own connection and in its own transaction: one part's rows are encoded while another's are inserted and
-/// committed. <see cref="WriteAsync"/> completes only when every part is committed; if one fails it throws and the
-/// pipeline retries the whole batch, whose parts already committed are then skipped by id.
+/// A batch is split into up to <see cref="PostgreSqlCostSinkOptions.Connections"/> contiguous parts, each on its own
+/// connection and in its own transaction, pipelined: a part's rollup and commit run while the next part is encoded and
+/// copied on the next connection. <see cref="WriteAsync"/> completes only when every part is committed; if one fails it
+/// throws and the pipeline retries the whole batch, whose parts already committed are then skipped by id.
 /// </para>
 /// <para>
 /// Each part is one transaction: a binary <c>COPY</c> straight into <c>cost_records</c>, which inserts every row of the
@@ -32,7 +32,8 @@ namespace LlmCost.Sdk;
 /// </para>
 /// <para>
 /// Every field is stored: the queried ones as columns (cost as exact <c>numeric</c>), and the whole record as its JSON
-/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>. The sink keeps its connections open between batches; a failed
+/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>, a <c>text</c> column from schema version 4 (query it as JSON with
+/// <c>record::json</c>). The sink keeps its connections open between batches; a failed
 /// write throws (the pipeline retries it) and the connection that failed is reopened for the next one.
 /// </para>
 /// </remarks>
@@ -210,9 +211,11 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     }
 
     /// <summary>
-    /// Writes a part up to its commit: in the usual case (every id new) its rows are copied straight into the table and
-    /// the returned task adds the rollup and commits, so the caller may start the next part on another connection
-    /// meanwhile; when an id is stored already, the part goes through staging and is committed before this returns.
+    /// Sends a part's rows: in the usual case (every id new) they are copied straight into the table, and the returned
+    /// task waits for the server to insert them, adds the rollup and commits — so the caller encodes and sends the next
+    /// part on another connection while the server inserts and commits this one (PostgreSQL inserts a binary COPY's
+    /// rows of up to 1,000 only when their COPY ends). A part with an id stored already goes through staging in that
+    /// task; a part whose sums a decimal cannot hold goes through staging before this returns.
     /// </summary>
     private async Task<Task> BeginPartAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
@@ -230,14 +233,10 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             if (!clientRollup || groups is not null)
             {
                 var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                var stored = false;
+                Task copied;
                 try
                 {
-                    await CopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
-                }
-                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-                {
-                    stored = true;
+                    copied = await SendCopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -245,31 +244,10 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                     throw;
                 }
 
-                if (!stored)
-                {
-                    return FinishPartAsync(writer, connection, transaction, groups, markIncomplete, count, cancellationToken);
-                }
-
-                await using (transaction.ConfigureAwait(false))
-                {
-                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                Log.PostgreSqlBatchHadStoredIds(_logger, count);
+                return FinishPartAsync(new Part(writer, connection, records, offset, count, clientRollup, markIncomplete), transaction, copied, groups, cancellationToken);
             }
 
-            // Slow path: staging and ON CONFLICT DO NOTHING, which skips the ids stored; only the rows it inserts (RETURNING)
-            // are added to the rollup, in the same statement.
-            var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (retry.ConfigureAwait(false))
-            {
-                await CopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false);
-                var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
-                using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
-                await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await retry.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await WriteThroughStagingAsync(connection, records, offset, count, clientRollup, markIncomplete, cancellationToken).ConfigureAwait(false);
             return Task.CompletedTask;
         }
         catch (Exception ex)
@@ -280,38 +258,70 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Ends a part copied by the fast path: adds its sums to the rollup (or marks the rollup incomplete), then commits.</summary>
-    private async Task FinishPartAsync(
-        Writer writer,
-        NpgsqlConnection connection,
-        NpgsqlTransaction transaction,
-        Dictionary<RollupKey, RollupSums>? groups,
-        bool markIncomplete,
-        int count,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends a part sent by the fast path: waits for its COPY to end, adds its sums to the rollup (or marks the rollup
+    /// incomplete) and commits; when an id of the part was stored already, rolls back and writes the part through staging.
+    /// </summary>
+    private async Task FinishPartAsync(Part part, NpgsqlTransaction transaction, Task copied, Dictionary<RollupKey, RollupSums>? groups, CancellationToken cancellationToken)
     {
         try
         {
             await using (transaction.ConfigureAwait(false))
             {
-                if (groups is not null)
+                var stored = false;
+                try
                 {
-                    await AddRollupAsync(connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                    await copied.ConfigureAwait(false);
                 }
-                else if (markIncomplete)
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
-                    using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, connection, transaction);
-                    await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    stored = true;
                 }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                if (!stored)
+                {
+                    if (groups is not null)
+                    {
+                        await AddRollupAsync(part.Connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (part.MarkIncomplete)
+                    {
+                        using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, part.Connection, transaction);
+                        await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            Log.PostgreSqlBatchHadStoredIds(_logger, part.Count);
+            await WriteThroughStagingAsync(part.Connection, part.Records, part.Offset, part.Count, part.ClientRollup, part.MarkIncomplete, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Log.PostgreSqlWriteFailed(_logger, count, ex);
-            await ResetAsync(writer).ConfigureAwait(false);
+            Log.PostgreSqlWriteFailed(_logger, part.Count, ex);
+            await ResetAsync(part.Writer).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The slow path: staging and <c>ON CONFLICT DO NOTHING</c>, which skips the ids stored; only the rows it inserts
+    /// (<c>RETURNING</c>) are added to the rollup, in the same statement.
+    /// </summary>
+    private static async Task WriteThroughStagingAsync(NpgsqlConnection connection, IReadOnlyList<CostRecord> records, int offset, int count, bool clientRollup, bool markIncomplete, CancellationToken cancellationToken)
+    {
+        var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (retry.ConfigureAwait(false))
+        {
+            await (await SendCopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
+            using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await retry.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -369,40 +379,46 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a part's rows as one binary COPY and ends it; the returned task completes when the server has inserted them
+    /// (and throws its error, such as a stored id). The server parses the rows as they arrive but inserts them only when
+    /// the COPY ends (it buffers up to 1,000 rows of a binary COPY), so the caller may encode the next part meanwhile.
+    /// </summary>
+    private static async Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
         // The rows are encoded into one pooled buffer (synchronously: a per-value async call costs more CPU than the row
-        // itself), which goes to the server in 64 KB chunks, so it inserts one chunk while the next is encoded.
+        // itself), which goes to the server in 64 KB chunks, so it parses one chunk while the next is encoded.
         using var rows = new BinaryCopyWriter();
         var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        try
         {
-            try
+            rows.WriteHeader();
+            for (var i = offset; i < offset + count; i++)
             {
-                rows.WriteHeader();
-                for (var i = offset; i < offset + count; i++)
+                cancellationToken.ThrowIfCancellationRequested();
+                rows.WriteRow(records[i]);
+                if (rows.ShouldFlush)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    rows.WriteRow(records[i]);
-                    if (rows.ShouldFlush)
-                    {
-                        await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
-                        rows.Take();
-                    }
+                    await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                    rows.Take();
                 }
+            }
 
-                rows.WriteTrailer();
-                await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
-                rows.Take();
-            }
-            catch
-            {
-                // Disposing the stream would end the COPY as if complete: abort it instead (the transaction is rolled
-                // back anyway; this keeps the connection usable).
-                await CancelQuietlyAsync(stream).ConfigureAwait(false);
-                throw;
-            }
-        } // disposing the stream ends the COPY: the server's error, such as a stored id, is thrown here
+            rows.WriteTrailer();
+            await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+            rows.Take();
+        }
+        catch
+        {
+            // Disposing the stream would end the COPY as if complete: abort it instead (the transaction is rolled
+            // back anyway; this keeps the connection usable).
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+
+        // Disposing the stream sends the end of the COPY (every byte is sent by now: the buffer can go back to its pool)
+        // and then waits for the server's answer: the server's error, such as a stored id, is thrown there.
+        return stream.DisposeAsync().AsTask();
     }
 
     private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
@@ -468,6 +484,9 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>A part of a batch, on its writer's connection, and how it keeps the rollup.</summary>
+    private sealed record Part(Writer Writer, NpgsqlConnection Connection, IReadOnlyList<CostRecord> Records, int Offset, int Count, bool ClientRollup, bool MarkIncomplete);
 
     /// <summary>One connection of the sink, used by one part of a batch at a time.</summary>
     private sealed class Writer
