@@ -15,6 +15,10 @@ public static class Program
     //                                         PostgreSqlCostSinkOptions.Connections, default the option's default;
     //                                         a shape ending in -v2, e.g. uniform-v2: into a schema version 2 with its
     //                                         insert trigger, the "before" of schema version 3)
+    // dotnet run -c Release -- timeline <schema> <records> <chunk bytes> [<sql run first>]
+    //                                        (rollup off, the sink's COPY step by step: per record, the wall time of encoding
+    //                                         and sending, of waiting for the COPY's end, of the commit, and the backend's CPU
+    //                                         in each; <sql run first> is a diagnostic, e.g. "SET synchronous_commit = off")
     // dotnet run -c Release -- aggregate sqlite <file>                      (the report's queries: seconds, rows, peak memory)
     // dotnet run -c Release -- aggregate pg <schema> [1,2,4]                (only these of the four queries)
     public static async Task<int> Main(string[] args)
