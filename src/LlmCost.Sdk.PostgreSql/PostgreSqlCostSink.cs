@@ -12,8 +12,8 @@ namespace LlmCost.Sdk;
 /// <remarks>
 /// <para>
 /// A batch is split into up to <see cref="PostgreSqlCostSinkOptions.Connections"/> contiguous parts, each on its own
-/// connection and in its own transaction, pipelined: a part's rollup and commit run while the next part is encoded and
-/// copied on the next connection. <see cref="WriteAsync"/> completes only when every part is committed; if one fails it
+/// connection and in its own transaction, pipelined: the server's insert of a part's rows, its rollup and its commit run
+/// while the next part is encoded and sent on the next connection. <see cref="WriteAsync"/> completes only when every part is committed; if one fails it
 /// throws and the pipeline retries the whole batch, whose parts already committed are then skipped by id.
 /// </para>
 /// <para>
@@ -127,11 +127,11 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 return;
             }
 
-            // The parts are pipelined: each part's rows are encoded and copied on its own connection, then its rollup and
-            // commit are sent and left to run while the next part is encoded and copied on the next connection — the
-            // server commits (a WAL flush, mostly waiting for the disk) one part while it inserts the next. Every part
-            // is attempted and ends, committed or failed, before the batch is acknowledged or fails (with the first
-            // failed part's exception).
+            // The parts are pipelined: each part's rows are encoded and sent on its own connection and its COPY is ended
+            // without waiting; the server's insert of those rows, the part's rollup and its commit (a WAL flush, mostly
+            // waiting for the disk) run while the next part is encoded and sent on the next connection. Every part is
+            // attempted and ends, committed or failed, before the batch is acknowledged or fails (with the first failed
+            // part's exception).
             var finishing = new Task[parts];
             for (var part = 0; part < parts; part++)
             {
