@@ -15,6 +15,10 @@ public static class Program
     //                                         PostgreSqlCostSinkOptions.Connections, default the option's default;
     //                                         a shape ending in -v2, e.g. uniform-v2: into a schema version 2 with its
     //                                         insert trigger, the "before" of schema version 3)
+    // dotnet run -c Release -- timeline <schema> <records> <chunk bytes> [<sql run first>]
+    //                                        (rollup off, the sink's COPY step by step: per record, the wall time of encoding
+    //                                         and sending, of waiting for the COPY's end, of the commit, and the backend's CPU
+    //                                         in each; <sql run first> is a diagnostic, e.g. "SET synchronous_commit = off")
     // dotnet run -c Release -- aggregate sqlite <file>                      (the report's queries: seconds, rows, peak memory)
     // dotnet run -c Release -- aggregate pg <schema> [1,2,4]                (only these of the four queries)
     public static async Task<int> Main(string[] args)
@@ -43,6 +47,9 @@ public static class Program
                 // The first <count> records of a data set of <of>: the same records per 15-minute bucket as the whole
                 // set (its first days), so a query's cost per record and the rollup's rows per record are the whole set's.
                 await GenerateAsync(store, target, long.Parse(count, CultureInfo.InvariantCulture), skewed: shape.StartsWith("skewed", StringComparison.Ordinal), noRollup: shape.EndsWith("-norollup", StringComparison.Ordinal), total: long.Parse(of, CultureInfo.InvariantCulture));
+                return 0;
+            case ["timeline", var target, var countText, var chunkText, .. var rest]:
+                await TimelineAsync(target, int.Parse(countText, CultureInfo.InvariantCulture), int.Parse(chunkText, CultureInfo.InvariantCulture), rest is [var alter] ? alter : null);
                 return 0;
             case ["client-cpu", var countText]:
                 await ClientCpuAsync(int.Parse(countText, CultureInfo.InvariantCulture));
@@ -108,11 +115,13 @@ public static class Program
         // PGO) and the connections' set-up are a large share of a short run's CPU, and none of a long-running app's.
         var warmFrom = Math.Min(count / 4 / batch.Length, 256) * batch.Length;
         (TimeSpan Wall, TimeSpan Client, TimeSpan Server) warm = default;
+        var walFrom = 0L;
         for (long n = 0; n < count; n += batch.Length)
         {
             if (n == warmFrom && warmFrom > 0)
             {
                 warm = (writing, writingCpu, store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(SinkApplicationName));
+                walFrom = store == "sqlite" ? 0 : await WalPositionAsync();
             }
 
             var size = (int)Math.Min(batch.Length, count - n);
@@ -136,6 +145,7 @@ public static class Program
         }
 
         var serverCpu = store == "sqlite" ? TimeSpan.Zero : await ServerCpuAsync(SinkApplicationName);
+        var walTo = store == "sqlite" ? 0 : await WalPositionAsync();
         (sink as IDisposable)?.Dispose();
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: {count:N0} records in {clock.Elapsed.TotalSeconds:N1} s; WriteAsync alone {writing.TotalSeconds:N1} s = {count / writing.TotalSeconds:N0} records/s (batch {batch.Length})"));
@@ -146,6 +156,11 @@ public static class Program
         var (warmWall, warmClient, warmServer) = (writing - warm.Wall, writingCpu - warm.Client, serverCpu - warm.Server);
         Console.WriteLine(FormattableString.Invariant(
             $"{store}: warm (the last {warmCount:N0} records): {warmCount / warmWall.TotalSeconds:N0} records/s in WriteAsync; CPU per record {warmClient.TotalMicroseconds / warmCount:N1} us client + {warmServer.TotalMicroseconds / warmCount:N1} us server = {warmCount / (warmClient + warmServer).TotalSeconds:N0} records per CPU-second"));
+
+        if (store != "sqlite" && walFrom > 0)
+        {
+            Console.WriteLine(FormattableString.Invariant($"{store}: WAL written (warm, the whole server: run nothing else on it) {(double)(walTo - walFrom) / warmCount:N0} bytes per record"));
+        }
 
         if (store != "sqlite")
         {
@@ -353,6 +368,125 @@ public static class Program
     private const string ReportApplicationName = "llmcost-bench-report";
 
     /// <summary>The CPU time of the PostgreSQL backend processes (same machine) of the connections named <paramref name="applicationName"/>, from /proc.</summary>
+    /// <summary>
+    /// Where a batch's wall time goes when the sink's COPY is reproduced step by step (rollup off): the BEGIN round trip,
+    /// encoding and sending the rows (<c>chunk</c> bytes at a time), the wait for the server to finish the COPY after the
+    /// last chunk, and the commit. Shows whether the server inserts while the client encodes.
+    /// </summary>
+    private static async Task TimelineAsync(string target, int count, int chunk, string? alter)
+    {
+        var connectionString = BenchmarkPostgres.WithSchema(target) + ";Application Name=" + SinkApplicationName;
+        await using (var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS {target};", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using (var sink = new PostgreSqlCostSink(connectionString, new PostgreSqlCostSinkOptions { Rollup = false }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance))
+        {
+            await sink.WriteAsync([SyntheticRecords.Create(count, count + 1)], CancellationToken.None); // the schema
+        }
+
+        await using var db = new NpgsqlConnection(connectionString);
+        await db.OpenAsync();
+        await using (var setup = new NpgsqlCommand(alter + "; SET llmcost.rollup_by_writer = on;", db))
+        {
+            await setup.ExecuteNonQueryAsync();
+        }
+
+        int backend;
+        await using (var pid = new NpgsqlCommand("SELECT pg_backend_pid();", db))
+        {
+            backend = (int)(await pid.ExecuteScalarAsync())!;
+        }
+
+        // The backend's time on a CPU in nanoseconds (the first field of schedstat): which phase the server works in.
+        long OnCpu() => long.Parse(File.ReadAllText($"/proc/{backend}/schedstat").Split(' ')[0], CultureInfo.InvariantCulture);
+        double serverEncode = 0, serverTail = 0, serverCommit = 0;
+        var batch = new CostRecord[SinkThroughputBenchmarks.BatchSize];
+        double begin = 0, encode = 0, tail = 0, commit = 0;
+        var measured = 0;
+        var warmFrom = count / 4;
+        var server = TimeSpan.Zero;
+        using var self = Process.GetCurrentProcess();
+        var client = TimeSpan.Zero;
+        for (var n = 0; n + batch.Length <= count; n += batch.Length)
+        {
+            if (n == warmFrom)
+            {
+                server = await ServerCpuAsync(SinkApplicationName);
+                self.Refresh();
+                client = self.TotalProcessorTime;
+            }
+
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batch[i] = SyntheticRecords.Create(n + i, count);
+            }
+
+            var t0 = Stopwatch.GetTimestamp();
+            await using var transaction = await db.BeginTransactionAsync();
+            var t1 = Stopwatch.GetTimestamp();
+            var s1 = OnCpu();
+            long t2, s2;
+            using (var rows = new BinaryCopyWriter(chunk))
+            {
+                var stream = await db.BeginRawBinaryCopyAsync("COPY cost_records (id, \"timestamp\", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type, duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens, cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total, price_table_version, price_entry, price_effective_from, record) FROM STDIN (FORMAT BINARY)");
+                await using (stream)
+                {
+                    rows.WriteHeader();
+                    foreach (var record in batch)
+                    {
+                        rows.WriteRow(record);
+                        if (rows.ShouldFlush)
+                        {
+                            await stream.WriteAsync(rows.Pending);
+                            rows.Take();
+                        }
+                    }
+
+                    rows.WriteTrailer();
+                    await stream.WriteAsync(rows.Pending);
+                    t2 = Stopwatch.GetTimestamp();
+                    s2 = OnCpu();
+                }
+            }
+
+            var t3 = Stopwatch.GetTimestamp();
+            var s3 = OnCpu();
+            await transaction.CommitAsync();
+            var t4 = Stopwatch.GetTimestamp();
+            var s4 = OnCpu();
+            if (n >= warmFrom)
+            {
+                measured += batch.Length;
+                begin += Stopwatch.GetElapsedTime(t0, t1).TotalMicroseconds;
+                encode += Stopwatch.GetElapsedTime(t1, t2).TotalMicroseconds;
+                tail += Stopwatch.GetElapsedTime(t2, t3).TotalMicroseconds;
+                commit += Stopwatch.GetElapsedTime(t3, t4).TotalMicroseconds;
+                serverEncode += (s2 - s1) / 1000.0;
+                serverTail += (s3 - s2) / 1000.0;
+                serverCommit += (s4 - s3) / 1000.0;
+            }
+        }
+
+        server = await ServerCpuAsync(SinkApplicationName) - server;
+        self.Refresh();
+        client = self.TotalProcessorTime - client;
+        Console.WriteLine(FormattableString.Invariant(
+            $"chunk {chunk:N0} B, {measured:N0} warm records, per record: begin {begin / measured:N2} us, encode+send {encode / measured:N2} us, wait for the COPY's end {tail / measured:N2} us, commit {commit / measured:N2} us; total {(begin + encode + tail + commit) / measured:N2} us = {measured / ((begin + encode + tail + commit) / 1e6):N0} records/s; CPU {client.TotalMicroseconds / measured:N2} us client (whole process) + {server.TotalMicroseconds / measured:N2} us server; the server's CPU during encode+send {serverEncode / measured:N2} us, during the wait {serverTail / measured:N2} us, during the commit {serverCommit / measured:N2} us"));
+    }
+
+    /// <summary>The server's current WAL position in bytes (<c>pg_current_wal_lsn()</c>).</summary>
+    private static async Task<long> WalPositionAsync()
+    {
+        await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint;", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task<TimeSpan> ServerCpuAsync(string applicationName)
     {
         await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);

@@ -11,10 +11,10 @@ namespace LlmCost.Sdk;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A batch is split into up to <see cref="PostgreSqlCostSinkOptions.Connections"/> contiguous parts written at once,
-/// each on its own connection and in its own transaction: one part's rows are encoded while another's are inserted and
-/// committed. <see cref="WriteAsync"/> completes only when every part is committed; if one fails it throws and the
-/// pipeline retries the whole batch, whose parts already committed are then skipped by id.
+/// A batch is split into up to <see cref="PostgreSqlCostSinkOptions.Connections"/> contiguous parts, each on its own
+/// connection and in its own transaction, pipelined: the server's insert of a part's rows, its rollup and its commit run
+/// while the next part is encoded and sent on the next connection. <see cref="WriteAsync"/> completes only when every part is committed; if one fails it
+/// throws and the pipeline retries the whole batch, whose parts already committed are then skipped by id.
 /// </para>
 /// <para>
 /// Each part is one transaction: a binary <c>COPY</c> straight into <c>cost_records</c>, which inserts every row of the
@@ -32,7 +32,8 @@ namespace LlmCost.Sdk;
 /// </para>
 /// <para>
 /// Every field is stored: the queried ones as columns (cost as exact <c>numeric</c>), and the whole record as its JSON
-/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>. The sink keeps its connections open between batches; a failed
+/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>, a <c>text</c> column from schema version 4 (query it as JSON with
+/// <c>record::json</c>). The sink keeps its connections open between batches; a failed
 /// write throws (the pipeline retries it) and the connection that failed is reopened for the next one.
 /// </para>
 /// </remarks>
@@ -122,24 +123,36 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             var parts = PartCount(records.Count, _writers.Length);
             if (parts == 1)
             {
-                await WritePartAsync(_writers[0], records, 0, records.Count, cancellationToken).ConfigureAwait(false);
+                await (await BeginPartAsync(_writers[0], records, 0, records.Count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             }
 
-            // The other parts run on the thread pool (their rows are encoded synchronously into the sink's buffer); the
-            // first runs here. Every part ends, committed or failed, before the batch is acknowledged or fails (with
-            // the first failed part's exception).
-            var tasks = new Task[parts];
-            for (var part = parts - 1; part >= 0; part--)
+            // The parts are pipelined: each part's rows are encoded and sent on its own connection and its COPY is ended
+            // without waiting; the server's insert of those rows, the part's rollup and its commit (a WAL flush, mostly
+            // waiting for the disk) run while the next part is encoded and sent on the next connection. Every part is
+            // attempted and ends, committed or failed, before the batch is acknowledged or fails (with the first failed
+            // part's exception).
+            var finishing = new Task[parts];
+            for (var part = 0; part < parts; part++)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    finishing[part] = Task.FromCanceled(cancellationToken); // the parts begun still end before this throws
+                    continue;
+                }
+
                 var (offset, count) = PartRange(records.Count, parts, part);
-                var writer = _writers[part];
-                tasks[part] = part == 0
-                    ? WritePartAsync(writer, records, offset, count, cancellationToken)
-                    : Task.Run(() => WritePartAsync(writer, records, offset, count, cancellationToken), CancellationToken.None);
+                try
+                {
+                    finishing[part] = await BeginPartAsync(_writers[part], records, offset, count, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    finishing[part] = Task.FromException(ex);
+                }
             }
 
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+            await Task.WhenAll(finishing).ConfigureAwait(false);
         }
         finally
         {
@@ -197,11 +210,45 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         return (offset, size + (part < extra ? 1 : 0));
     }
 
-    private async Task WritePartAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a part's rows: in the usual case (every id new) they are copied straight into the table, and the returned
+    /// task waits for the server to insert them, adds the rollup and commits — so the caller encodes and sends the next
+    /// part on another connection while the server inserts and commits this one (PostgreSQL inserts a binary COPY's
+    /// rows of up to 1,000 only when their COPY ends). A part with an id stored already goes through staging in that
+    /// task; a part whose sums a decimal cannot hold goes through staging before this returns.
+    /// </summary>
+    private async Task<Task> BeginPartAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
         try
         {
-            await WriteBatchAsync(writer, records, offset, count, cancellationToken).ConfigureAwait(false);
+            var connection = await EnsureOpenAsync(writer, cancellationToken).ConfigureAwait(false);
+            var clientRollup = writer.Version >= PostgreSqlSchema.ClientRollupVersion && _options.Rollup;
+            var markIncomplete = writer.Version >= PostgreSqlSchema.ClientRollupVersion && !_options.Rollup;
+
+            // Fast path: a part of new ids (the usual case) is copied straight into the table: the COPY inserts every row or
+            // fails, so the rollup is the sums of all the part's rows. If any id is there already (a retried batch, a second
+            // writer with the same records), the primary key stops the COPY and the transaction is rolled back. (Sums a
+            // decimal cannot hold exactly — never a real bill — take the slow path, whose sums PostgreSQL computes.)
+            var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count) : null;
+            if (!clientRollup || groups is not null)
+            {
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                Task copied;
+                try
+                {
+                    copied = await SendCopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await transaction.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                return FinishPartAsync(new Part(writer, connection, records, offset, count, clientRollup, markIncomplete), transaction, copied, groups, cancellationToken);
+            }
+
+            await WriteThroughStagingAsync(connection, records, offset, count, clientRollup, markIncomplete, cancellationToken).ConfigureAwait(false);
+            return Task.CompletedTask;
         }
         catch (Exception ex)
         {
@@ -211,26 +258,20 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    private async Task WriteBatchAsync(Writer writer, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends a part sent by the fast path: waits for its COPY to end, adds its sums to the rollup (or marks the rollup
+    /// incomplete) and commits; when an id of the part was stored already, rolls back and writes the part through staging.
+    /// </summary>
+    private async Task FinishPartAsync(Part part, NpgsqlTransaction transaction, Task copied, Dictionary<RollupKey, RollupSums>? groups, CancellationToken cancellationToken)
     {
-        var connection = await EnsureOpenAsync(writer, cancellationToken).ConfigureAwait(false);
-        var clientRollup = writer.Version >= PostgreSqlSchema.ClientRollupVersion && _options.Rollup;
-        var markIncomplete = writer.Version >= PostgreSqlSchema.ClientRollupVersion && !_options.Rollup;
-
-        // Fast path: a part of new ids (the usual case) is copied straight into the table: the COPY inserts every row or
-        // fails, so the rollup is the sums of all the part's rows. If any id is there already (a retried batch, a second
-        // writer with the same records), the primary key stops the COPY and the transaction is rolled back. (Sums a
-        // decimal cannot hold exactly — never a real bill — take the slow path, whose sums PostgreSQL computes.)
-        var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count) : null;
-        if (!clientRollup || groups is not null)
+        try
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
                 var stored = false;
                 try
                 {
-                    await CopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
+                    await copied.ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
                 {
@@ -241,11 +282,11 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 {
                     if (groups is not null)
                     {
-                        await AddRollupAsync(connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                        await AddRollupAsync(part.Connection, transaction, groups, cancellationToken).ConfigureAwait(false);
                     }
-                    else if (markIncomplete)
+                    else if (part.MarkIncomplete)
                     {
-                        using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, connection, transaction);
+                        using var mark = new NpgsqlCommand(PostgreSqlSchema.MarkRollupIncomplete, part.Connection, transaction);
                         await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
 
@@ -254,16 +295,29 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 }
 
                 await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                Log.PostgreSqlBatchHadStoredIds(_logger, count);
             }
-        }
 
-        // Slow path: staging and ON CONFLICT DO NOTHING, which skips the ids stored; only the rows it inserts (RETURNING)
-        // are added to the rollup, in the same statement.
+            Log.PostgreSqlBatchHadStoredIds(_logger, part.Count);
+            await WriteThroughStagingAsync(part.Connection, part.Records, part.Offset, part.Count, part.ClientRollup, part.MarkIncomplete, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.PostgreSqlWriteFailed(_logger, part.Count, ex);
+            await ResetAsync(part.Writer).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The slow path: staging and <c>ON CONFLICT DO NOTHING</c>, which skips the ids stored; only the rows it inserts
+    /// (<c>RETURNING</c>) are added to the rollup, in the same statement.
+    /// </summary>
+    private static async Task WriteThroughStagingAsync(NpgsqlConnection connection, IReadOnlyList<CostRecord> records, int offset, int count, bool clientRollup, bool markIncomplete, CancellationToken cancellationToken)
+    {
         var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (retry.ConfigureAwait(false))
         {
-            await CopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false);
+            await (await SendCopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
             using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -325,40 +379,46 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a part's rows as one binary COPY and ends it; the returned task completes when the server has inserted them
+    /// (and throws its error, such as a stored id). The server parses the rows as they arrive but inserts them only when
+    /// the COPY ends (it buffers up to 1,000 rows of a binary COPY), so the caller may encode the next part meanwhile.
+    /// </summary>
+    private static async Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
         // The rows are encoded into one pooled buffer (synchronously: a per-value async call costs more CPU than the row
-        // itself), which goes to the server in 64 KB chunks, so it inserts one chunk while the next is encoded.
+        // itself), which goes to the server in 64 KB chunks, so it parses one chunk while the next is encoded.
         using var rows = new BinaryCopyWriter();
         var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        try
         {
-            try
+            rows.WriteHeader();
+            for (var i = offset; i < offset + count; i++)
             {
-                rows.WriteHeader();
-                for (var i = offset; i < offset + count; i++)
+                cancellationToken.ThrowIfCancellationRequested();
+                rows.WriteRow(records[i]);
+                if (rows.ShouldFlush)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    rows.WriteRow(records[i]);
-                    if (rows.ShouldFlush)
-                    {
-                        await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
-                        rows.Take();
-                    }
+                    await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                    rows.Take();
                 }
+            }
 
-                rows.WriteTrailer();
-                await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
-                rows.Take();
-            }
-            catch
-            {
-                // Disposing the stream would end the COPY as if complete: abort it instead (the transaction is rolled
-                // back anyway; this keeps the connection usable).
-                await CancelQuietlyAsync(stream).ConfigureAwait(false);
-                throw;
-            }
-        } // disposing the stream ends the COPY: the server's error, such as a stored id, is thrown here
+            rows.WriteTrailer();
+            await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+            rows.Take();
+        }
+        catch
+        {
+            // Disposing the stream would end the COPY as if complete: abort it instead (the transaction is rolled
+            // back anyway; this keeps the connection usable).
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+
+        // Disposing the stream sends the end of the COPY (every byte is sent by now: the buffer can go back to its pool)
+        // and then waits for the server's answer: the server's error, such as a stored id, is thrown there.
+        return stream.DisposeAsync().AsTask();
     }
 
     private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
@@ -424,6 +484,9 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>A part of a batch, on its writer's connection, and how it keeps the rollup.</summary>
+    private sealed record Part(Writer Writer, NpgsqlConnection Connection, IReadOnlyList<CostRecord> Records, int Offset, int Count, bool ClientRollup, bool MarkIncomplete);
 
     /// <summary>One connection of the sink, used by one part of a batch at a time.</summary>
     private sealed class Writer

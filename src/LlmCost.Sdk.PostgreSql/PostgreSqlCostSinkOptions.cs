@@ -25,14 +25,13 @@ public sealed class PostgreSqlCostSinkOptions
     public bool Rollup { get; set; } = true;
 
     /// <summary>
-    /// Gets or sets how many connections the sink writes a batch on at once: a batch is split into up to this many
-    /// parts (of at least 64 records each), each copied and committed in its own transaction, so one part is encoded
-    /// while another is inserted and committed. The batch is acknowledged when every part is committed; a batch with a
-    /// failed part is retried whole, and the parts already committed are skipped by record id. More than one pays off
-    /// when the database server has cores to spare; on a machine that runs both the app and the server with few cores,
-    /// concurrent inserts into the same index pages cost more CPU per record than they save in waiting.
+    /// Gets or sets how many connections the sink writes a batch on: a batch is split into up to this many parts (of at
+    /// least 64 records each), each copied and committed in its own transaction on its own connection, pipelined: while
+    /// one part's rollup and commit run on its connection (the commit mostly waits for the server's WAL flush), the next
+    /// part is encoded and copied on the next. The batch is acknowledged when every part is committed; a batch with a
+    /// failed part is retried whole, and the parts already committed are skipped by record id. Each connection is one
+    /// more server backend per app instance.
     /// </summary>
-    /// <value>The default value is 1 (each batch on one connection, as measured best on a 2-core machine running both); from 1 to <see cref="MaxConnections"/>.</value>
     public int Connections { get; set; } = 1;
 
     /// <summary>Throws when an option is out of its range.</summary>

@@ -18,22 +18,31 @@ internal sealed class BinaryCopyWriter : IDisposable
     public const short FieldCount = 29;
 
     /// <summary>The buffer is handed to the stream when it holds this much.</summary>
-    private const int FlushThreshold = 64 * 1024;
+    internal const int DefaultFlushThreshold = 64 * 1024;
 
     private static readonly long PostgresEpochTicks = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
     private static readonly int PostgresEpochDay = new DateOnly(2000, 1, 1).DayNumber;
 
     private static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(FlushThreshold + 16 * 1024);
+    private readonly int _flushThreshold;
+    private byte[] _buffer;
     private int _length;
     private readonly ArrayBufferWriter<byte> _json = new(4096); // a record's JSON, reused row after row
+
+    /// <summary>Initializes a new instance of the <see cref="BinaryCopyWriter"/> class.</summary>
+    /// <param name="flushThreshold">How many bytes <see cref="ShouldFlush"/> waits for.</param>
+    public BinaryCopyWriter(int flushThreshold = DefaultFlushThreshold)
+    {
+        _flushThreshold = flushThreshold;
+        _buffer = ArrayPool<byte>.Shared.Rent(flushThreshold + (16 * 1024));
+    }
 
     /// <summary>Gets the bytes encoded and not yet taken by <see cref="Take"/>.</summary>
     public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, _length);
 
     /// <summary>Gets a value indicating whether the pending bytes should be written to the stream now.</summary>
-    public bool ShouldFlush => _length >= FlushThreshold;
+    public bool ShouldFlush => _length >= _flushThreshold;
 
     /// <summary>Starts the stream: the binary COPY signature, no flags, no header extension.</summary>
     public void WriteHeader() => Append(Header);
@@ -112,7 +121,7 @@ internal sealed class BinaryCopyWriter : IDisposable
             WriteDate(price.EffectiveFrom);
         }
 
-        WriteJson(record); // json's binary form is its text
+        WriteJson(record); // the record column is text (json before schema version 4): binary text is the UTF-8
     }
 
     /// <summary>The record's JSON as UTF-8 straight from the core's writer (no string between), then copied into the row.</summary>

@@ -14,7 +14,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         [CostDimension.Provider, CostDimension.Model, CostDimension.Feature, CostDimension.Team, CostDimension.Customer, CostDimension.Environment];
 
     [Fact]
-    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion3WithRowsIntactAndTheRollupBackfilled()
+    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion4WithRowsIntactAndTheRollupBackfilled()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -38,7 +38,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddHours(30), 5m, feature: "after")], CancellationToken.None);
         }
 
-        Assert.Equal(3, await VersionAsync(cs));
+        Assert.Equal(4, await VersionAsync(cs));
         var after = await ReadAllAsync(cs);
         Assert.Equal(before.Count + 1, after.Count);
         Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => r.Tags.Feature != "after").Select(r => r.ToJson())); // every v1 row, field for field
@@ -53,13 +53,13 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
-            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (4);");
+            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (5);");
         }
 
         await using var sink = new PostgreSqlCostSink(cs);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None));
 
-        Assert.Contains("schema version 4", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 5", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task Migrate_Version2DatabaseWithRows_BecomesVersion3_TheWriterKeepsTheRollupWithoutTheInsertTrigger()
+    public async Task Migrate_Version2DatabaseWithRows_BecomesVersion4_TheWriterKeepsTheRollupWithoutTheInsertTrigger()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -177,13 +177,58 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync(old, CancellationToken.None); // all stored: nothing added
         }
 
-        Assert.Equal(3, await VersionAsync(cs));
+        Assert.Equal(4, await VersionAsync(cs));
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
             Assert.Equal(600L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
             Assert.Equal(600L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
             Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Migrate_Version3DatabaseWithRows_BecomesVersion4_RecordAsTextWithRowsAndTheirJsonIntact()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // A database as version 3 of the package left it: the record's JSON in a json column.
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, PostgreSqlSchema.Version1 + PostgreSqlSchema.Version2 + PostgreSqlSchema.Version3 + "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (3);");
+        }
+
+        var old = Mixed(StoreRecords.Day, 300).Append(StoreRecords.Full()).ToArray();
+        await using (var v3Writer = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { MigrateSchema = false }, NullLoggerFactory.Instance))
+        {
+            await v3Writer.WriteAsync(old, CancellationToken.None);
+        }
+
+        var before = await ReadAllAsync(cs);
+        Assert.Equal(3, await VersionAsync(cs));
+        Assert.Equal("json", await ColumnTypeAsync(cs));
+
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(Mixed(StoreRecords.Day.AddMinutes(30), 300).ToArray(), CancellationToken.None);
+            await sink.WriteAsync(old, CancellationToken.None); // all stored before the migration: nothing added
+        }
+
+        Assert.Equal(4, await VersionAsync(cs));
+        Assert.Equal("text", await ColumnTypeAsync(cs));
+        var after = await ReadAllAsync(cs);
+        Assert.Equal(601, after.Count);
+        var ids = old.Select(r => r.Id).ToHashSet();
+        Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => ids.Contains(r.Id)).Select(r => r.ToJson())); // every v3 row, field for field
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // The documented query on the record's JSON, through the cast, on rows from before and after the migration.
+            await connection.OpenAsync();
+            Assert.Equal(601L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records WHERE record::json->'tags' IS NOT NULL;"));
+            Assert.Equal("b", await ScalarAsync(connection, "SELECT record::json->'tags'->>'experiment' FROM cost_records WHERE record::json->'tags'->>'experiment' IS NOT NULL;"));
+            Assert.Equal(601L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -460,6 +505,13 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         }
 
         return records;
+    }
+
+    private static async Task<string?> ColumnTypeAsync(string cs)
+    {
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync();
+        return (string?)await ScalarAsync(connection, "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = 'record';");
     }
 
     private static async Task<int> VersionAsync(string cs)
