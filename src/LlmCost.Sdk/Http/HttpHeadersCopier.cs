@@ -16,6 +16,39 @@ namespace LlmCost.Sdk;
 internal static class HttpHeadersCopier
 {
     private static volatile bool s_addHeadersMissing;
+    private static volatile bool s_headersFieldMissing;
+
+    /// <summary>Gets a value indicating whether wrappers share the wrapped content's headers (tests pin it: the fallback copies them).</summary>
+    public static bool SharesHeaders => !s_headersFieldMissing;
+
+    /// <summary>
+    /// Gives <paramref name="to"/> the very header collection of <paramref name="from"/>: nothing is copied or allocated,
+    /// and the app (and every handler after this one) sees and changes exactly the headers it would see without the SDK.
+    /// </summary>
+    /// <remarks>
+    /// The collection's one link to its content is the <c>Content-Length</c> it works out when none is stored: from
+    /// <paramref name="from"/>, not from the wrapper. Callers share only where that gives the same answer (a request's
+    /// wrapper takes its length from the wrapped content anyway; a response whose <c>Content-Length</c> is stored) and
+    /// copy otherwise. The private field <c>HttpContent._headers</c> is set through <see cref="UnsafeAccessorAttribute"/>;
+    /// should a runtime rename it, the headers are copied.
+    /// </remarks>
+    public static void ShareContentHeaders(HttpContent from, HttpContent to)
+    {
+        if (!s_headersFieldMissing)
+        {
+            try
+            {
+                HeadersField(to) = from.Headers;
+                return;
+            }
+            catch (MissingFieldException)
+            {
+                s_headersFieldMissing = true;
+            }
+        }
+
+        CopyContentHeaders(from, to);
+    }
 
     /// <summary>Gets a value indicating whether the runtime's own header copy is used (tests pin it: the fallback works but is slower).</summary>
     public static bool UsesRuntimeCopy => !s_addHeadersMissing;
@@ -49,6 +82,9 @@ internal static class HttpHeadersCopier
             }
         }
     }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_headers")]
+    private static extern ref HttpContentHeaders? HeadersField(HttpContent content);
 
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "AddHeaders")]
     private static extern void AddHeaders(HttpHeaders target, HttpHeaders source);

@@ -14,7 +14,7 @@ internal sealed class ObservedRequestContent : HttpContent
     {
         Inner = inner;
         _call = call;
-        HttpHeadersCopier.CopyContentHeaders(inner, this);
+        HttpHeadersCopier.ShareContentHeaders(inner, this); // its length is the wrapped content's either way (TryComputeLength)
     }
 
     public HttpContent Inner { get; }

@@ -7,9 +7,10 @@ namespace LlmCost.Sdk;
 /// </summary>
 /// <remarks>
 /// Three traps are avoided on purpose: the read-stream methods are overridden (otherwise the base class buffers the
-/// whole body before the app sees a byte); the content headers are carried over (Content-Type, Content-Length, …);
-/// and the length is never computed from the body (<see cref="TryComputeLength"/> returns <see langword="false"/>;
-/// a known length comes from the copied Content-Length header).
+/// whole body before the app sees a byte); the content headers are carried over (Content-Type, Content-Length, …: the
+/// wrapped content's own collection when it stores a Content-Length, a copy otherwise); and the length is never computed
+/// from the body (<see cref="TryComputeLength"/> returns <see langword="false"/>; a known length comes from the
+/// Content-Length header).
 /// </remarks>
 internal sealed class ObservedResponseContent : HttpContent
 {
@@ -20,7 +21,17 @@ internal sealed class ObservedResponseContent : HttpContent
     {
         _inner = inner;
         _call = call;
-        HttpHeadersCopier.CopyContentHeaders(inner, this);
+        if (inner.Headers.NonValidated.Contains("Content-Length"))
+        {
+            // A stored length answers ContentLength whatever the collection's content: sharing is exact, and free.
+            HttpHeadersCopier.ShareContentHeaders(inner, this);
+        }
+        else
+        {
+            // No length (a chunked stream): the wrapper's own collection, so a length is never computed from the inner
+            // content, and a body the app buffers reports the buffered length, as it would without the SDK.
+            HttpHeadersCopier.CopyContentHeaders(inner, this);
+        }
     }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>

@@ -209,6 +209,55 @@ public class CostTrackingHandlerTests
     }
 
     [Fact]
+    public async Task SendAsync_Wrappers_ShareTheContentsOwnHeaders_WhereTheLengthIsTheSame()
+    {
+        var (services, client, provider) = Create(new FakeProviderHandler(Payloads.Bytes("openai-chat.json")));
+        await using var _ = services;
+        HttpResponseMessage? providerResponse = null;
+        HttpContent? sentContent = null;
+        provider.Respond = request =>
+        {
+            sentContent = request.Content;
+            return providerResponse = FakeProviderHandler.Response(Payloads.Bytes("openai-chat.json")); // stores a Content-Length
+        };
+        using var content = Json(ChatRequest);
+
+        using var response = await client.PostAsync(ChatUrl, content);
+
+        Assert.NotSame(content, sentContent); // wrapped, to see the bytes as they are sent
+        Assert.Same(content.Headers, sentContent!.Headers); // the app's own headers: nothing copied
+        Assert.Same(providerResponse!.Content.Headers, response.Content.Headers);
+        Assert.True(HttpHeadersCopier.SharesHeaders);
+    }
+
+    [Fact]
+    public async Task SendAsync_ChunkedResponseBufferedByTheApp_ReportsTheBufferedLength()
+    {
+        // No Content-Length: the wrapper keeps a copy of the headers, so the length the app sees once it buffered the body
+        // is the buffered length, as without the SDK (the wrapped collection would ask the unbuffered inner content).
+        var payload = Payloads.Bytes("openai-chat.json");
+        var (services, client, provider) = Create(new FakeProviderHandler(payload));
+        await using var _ = services;
+        provider.Respond = _ =>
+        {
+            var chunked = new StreamContent(new NonSeekableStream(payload));
+            chunked.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = chunked };
+        };
+
+        using var response = await client.PostAsync(ChatUrl, Json(ChatRequest)); // buffers the body (ResponseContentRead)
+
+        Assert.Equal(payload.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(payload, await response.Content.ReadAsByteArrayAsync());
+        Assert.Single(await Records(services));
+    }
+
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task SendAsync_Response_IsByteIdenticalWithTheSameHeaders()
     {
         var payload = Payloads.Bytes("openai-chat-stream.sse");

@@ -38,6 +38,19 @@ public class HttpHeadersCopierTests
     }
 
     [Fact]
+    public void Share_GivesTheWrapperTheWrappedContentsCollection()
+    {
+        using var source = Source();
+        using var wrapper = new ByteArrayContent([]);
+
+        HttpHeadersCopier.ShareContentHeaders(source, wrapper);
+
+        Assert.True(HttpHeadersCopier.SharesHeaders); // this runtime's HttpContent._headers is found
+        Assert.Same(source.Headers, wrapper.Headers);
+        Assert.Equal(2, wrapper.Headers.ContentLength);
+    }
+
+    [Fact]
     public void CopiedValues_AreNotShared_SoChangingTheWrapperNeverChangesTheWrapped()
     {
         using var source = Source();
