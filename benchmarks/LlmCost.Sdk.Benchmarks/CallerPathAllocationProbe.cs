@@ -50,28 +50,8 @@ public static class CallerPathAllocationProbe
         probe.PrintStatistics();
     }
 
-    private static double AllThreadsPerCall(HttpClient client, Action? settle)
-    {
-        const int Calls = 100_000;
-        for (var i = 0; i < 2_000; i++)
-        {
-            Send(client);
-        }
-
-        settle?.Invoke();
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        for (var done = 0; done < Calls; done += Round)
-        {
-            for (var i = 0; i < Round; i++)
-            {
-                Send(client);
-            }
-
-            settle?.Invoke(); // the pump's and the sink's work for the round, counted
-        }
-
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Calls;
-    }
+    private static double AllThreadsPerCall(HttpClient client, Action? settle) =>
+        PerCall(client, settle, 2_000, 100_000, static () => GC.GetTotalAllocatedBytes(precise: true), countSettle: true);
 
     /// <summary>
     /// Where the caller's bytes go, by type: the runtime's allocation-tick events (one per ~100 KB allocated, naming the
@@ -117,20 +97,8 @@ public static class CallerPathAllocationProbe
     {
         using var probe = new Clients();
         var (noOp, tracked) = (probe.NoOp, probe.Tracked);
-        var noOpRuns = new List<double>();
-        var trackedRuns = new List<double>();
-        for (var round = 0; round < 7; round++)
-        {
-            noOpRuns.Add(CpuPerCall(noOp, null));
-            trackedRuns.Add(CpuPerCall(tracked, probe.Settle));
-        }
-
-        // The median of seven alternating runs: a run the scheduler disturbed (cache, frequency) does not move it.
-        var a = noOpRuns.Order().ElementAt(3);
-        var b = trackedRuns.Order().ElementAt(3);
+        var (a, b) = MedianCpuOfAlternatingRuns(noOp, tracked, probe.Settle, "no-op", "tracked");
         Console.WriteLine($"caller thread CPU per non-streaming call (median of 7 runs): no-op handler {a:0} ns, tracking handler {b:0} ns, added {b - a:0} ns");
-        Console.WriteLine($"  runs no-op: {string.Join(", ", noOpRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
-        Console.WriteLine($"  runs tracked: {string.Join(", ", trackedRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         probe.PrintStatistics();
     }
 
@@ -171,21 +139,10 @@ public static class CallerPathAllocationProbe
             return;
         }
 
-        var otelRuns = new List<double>();
-        var trackedRuns = new List<double>();
-        for (var round = 0; round < 7; round++)
-        {
-            otelRuns.Add(CpuPerCall(otel, null));
-            trackedRuns.Add(CpuPerCall(tracked, probe.Settle));
-        }
-
-        var a = otelRuns.Order().ElementAt(3);
-        var b = trackedRuns.Order().ElementAt(3);
+        var (a, b) = MedianCpuOfAlternatingRuns(otel, tracked, probe.Settle, "HttpClient tracing", "plus tracking");
         var bytesA = Measure(otel, null);
         var bytesB = Measure(tracked, probe.Settle);
         Console.WriteLine($"OpenTelemetry on, caller thread CPU per non-streaming call (median of 7 runs): HttpClient tracing alone {a:0} ns, plus tracking handler {b:0} ns, added {b - a:0} ns");
-        Console.WriteLine($"  runs HttpClient tracing: {string.Join(", ", otelRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
-        Console.WriteLine($"  runs plus tracking: {string.Join(", ", trackedRuns.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"  caller thread bytes per call: HttpClient tracing alone {bytesA} B, plus tracking handler {bytesB} B, added {bytesB - bytesA} B");
         probe.PrintStatistics();
     }
@@ -238,13 +195,36 @@ public static class CallerPathAllocationProbe
     /// more: a loop of back-to-back calls would otherwise keep the pump behind, and the handler then scans on the
     /// caller's path (by design: the pipeline is then backlogged).
     /// </summary>
+    /// <summary>
+    /// Seven alternating runs of <paramref name="baseline"/> and <paramref name="tracked"/> (the tracked client's pump let
+    /// catch up between rounds), each run's CPU per call printed; returns the medians, which a run the scheduler disturbed
+    /// (cache, frequency) does not move.
+    /// </summary>
+    private static (double Baseline, double Tracked) MedianCpuOfAlternatingRuns(HttpClient baseline, HttpClient tracked, Action settle, string baselineName, string trackedName)
+    {
+        var baselineRuns = new List<double>();
+        var trackedRuns = new List<double>();
+        for (var round = 0; round < 7; round++)
+        {
+            baselineRuns.Add(CpuPerCall(baseline, null));
+            trackedRuns.Add(CpuPerCall(tracked, settle));
+        }
+
+        static string List(List<double> runs) => string.Join(", ", runs.Select(x => x.ToString("0", System.Globalization.CultureInfo.InvariantCulture)));
+        Console.WriteLine($"  runs {baselineName}: {List(baselineRuns)}");
+        Console.WriteLine($"  runs {trackedName}: {List(trackedRuns)}");
+        return (baselineRuns.Order().ElementAt(3), trackedRuns.Order().ElementAt(3));
+    }
+
     private static double CpuPerCall(HttpClient client, Action? settle) => PerCall(client, settle, 2_000, 100_000, ThreadCpuNanoseconds);
 
     /// <summary>
     /// Warms up, then calls in rounds of <see cref="Round"/> and adds up what <paramref name="meter"/> moves by around each
     /// round only (the settling between rounds is not counted).
     /// </summary>
-    private static double PerCall(HttpClient client, Action? settle, int warmup, int calls, Func<long> meter)
+    /// <param name="countSettle">Whether the settling after each round is measured too (every thread's bytes: the pump's
+    /// and the sink's work for the round), rather than before the next round, unmeasured.</param>
+    private static double PerCall(HttpClient client, Action? settle, int warmup, int calls, Func<long> meter, bool countSettle = false)
     {
         for (var i = 0; i < warmup; i++)
         {
@@ -258,11 +238,20 @@ public static class CallerPathAllocationProbe
         long total = 0;
         for (var done = 0; done < calls; done += Round)
         {
-            settle?.Invoke();
+            if (!countSettle)
+            {
+                settle?.Invoke();
+            }
+
             var before = meter();
             for (var i = 0; i < Round; i++)
             {
                 Send(client);
+            }
+
+            if (countSettle)
+            {
+                settle?.Invoke();
             }
 
             total += meter() - before;
