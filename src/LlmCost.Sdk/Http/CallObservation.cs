@@ -55,17 +55,14 @@ internal sealed class CallObservation : PendingRecord
     private bool _estimating;               // handed to the estimator, which tags and ends its span
     private bool _malformed;                // kept at the end of the scan, when the readers are released
     private Framing _framing;
-    private JsonScanner? _json;
+    private JsonScanner? _json;             // the request's scanner (its model), then, restarted, the response's
     private IUsageReader? _reader;
-    private JsonScanner? _requestJson;
-    private RawCapture? _requestBytes;
-    private RawCapture? _responseBytes;
     private bool _observeFailed;
     private string? _pendingErrorType;      // a failure's error type, passed to the copying thread that hands the call over
     private readonly Activity? _span;
     private long _utcTicks;                 // the start time, UTC, worked out when first asked (Timestamp): 0 until then
     private FramingSniff _sniff;          // issue 12: a body not labelled as events may still be events
-    private DecodedBytes? _decoded;       // an encoded body's decoder, whose output goes through the sniff and the capture
+    private Extras? _extras;              // what few calls need (estimation's captures, a decoder), made at its first use
 
     /// <summary>Starts observing a call that began at <paramref name="startTimestamp"/> (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     /// <param name="recorder">The tracker.</param>
@@ -122,7 +119,51 @@ internal sealed class CallObservation : PendingRecord
     public TimeSpan Duration { get; set; }
 
     /// <summary>Gets or sets the usage the estimator counted, which replaces the (missing) reported usage.</summary>
-    public TokenUsage? EstimatedUsage { get; set; }
+    public TokenUsage? EstimatedUsage
+    {
+        get => _extras?.EstimatedUsage;
+        set => Extra().EstimatedUsage = value;
+    }
+
+    // Estimation's captures and an encoded body's decoder: fields of the rarely made Extras (null reads as null, and
+    // setting null never makes one), so the usual call's observation is four references smaller.
+    private RawCapture? RequestBytes
+    {
+        get => _extras?.RequestBytes;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extra().RequestBytes = value;
+            }
+        }
+    }
+
+    private RawCapture? ResponseBytes
+    {
+        get => _extras?.ResponseBytes;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extra().ResponseBytes = value;
+            }
+        }
+    }
+
+    private DecodedBytes? Decoded
+    {
+        get => _extras?.Decoded;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extra().Decoded = value;
+            }
+        }
+    }
+
+    private Extras Extra() => _extras ??= new Extras();
 
     public long StartTimestamp { get; }
 
@@ -145,7 +186,7 @@ internal sealed class CallObservation : PendingRecord
     public string? RequestModel => _usage is { } usage ? usage.RequestModel : Target.UrlModel;
 
     /// <summary>Gets a value indicating whether the response bytes could not be read as the provider's format.</summary>
-    public bool Malformed => _scanned ? _malformed : (_reader?.Malformed ?? false) || (_decoded?.Decoder.Failed ?? false);
+    public bool Malformed => _scanned ? _malformed : (_reader?.Malformed ?? false) || (Decoded?.Decoder.Failed ?? false);
 
     /// <summary>Gets the model that served the call: the one the response named, or the URL's for providers whose responses never name it (Bedrock).</summary>
     public string? Model => _usage?.Model ?? (Target.UrlModelIsServed ? Target.UrlModel : null);
@@ -173,13 +214,17 @@ internal sealed class CallObservation : PendingRecord
         }
 
         // A request sent again starts over: what the first send left unscanned is forgotten.
-        _requestBytes?.Reset();
-        if (_requestBytes is null && Estimable)
+        RequestBytes?.Reset();
+        if (RequestBytes is null && Estimable)
         {
-            _requestBytes = new RawCapture();
+            RequestBytes = new RawCapture();
         }
 
-        _requestJson?.Restart(RequestModelMapping.Instance);
+        if (!_responseScanStarted)
+        {
+            _json?.Restart(RequestModelMapping.Instance);
+        }
+
         _requestFailed = false;
         if (!_responseStarted)
         {
@@ -232,7 +277,7 @@ internal sealed class CallObservation : PendingRecord
 
         if (ContentDecoder.For(response.Content.Headers) is { } decoder) // issue 12: usage read through Content-Encoding, on a decoded copy
         {
-            _decoded = new DecodedBytes(this, decoder);
+            Decoded = new DecodedBytes(this, decoder);
         }
 
         if (sse)
@@ -270,7 +315,7 @@ internal sealed class CallObservation : PendingRecord
     /// <summary>Makes the usage at its first use: with the URL's model, and, once the response has begun, its stream rule.</summary>
     private UsageAccumulator CreateUsage()
     {
-        var usage = new UsageAccumulator(_recorder.Prices);
+        var usage = _recorder.RentUsage();
         if (Target.UrlModel is { } urlModel)
         {
             usage.SetRequestModel(urlModel);
@@ -289,8 +334,7 @@ internal sealed class CallObservation : PendingRecord
     private void StartResponseScan()
     {
         _responseScanStarted = true;
-        _json = _requestJson?.Restart(Target.Mapping) ?? new JsonScanner(Target.Mapping, Usage);
-        _requestJson = null;
+        _json = _json?.Restart(Target.Mapping) ?? _recorder.RentScanner(Target.Mapping, Usage);
         _reader = _framing switch
         {
             Framing.Sse => new SseUsageReader(_json),
@@ -307,7 +351,7 @@ internal sealed class CallObservation : PendingRecord
     {
         if (Estimable && _usage?.HasUsage != true)
         {
-            _responseBytes ??= new RawCapture();
+            ResponseBytes ??= new RawCapture();
         }
         else
         {
@@ -407,8 +451,8 @@ internal sealed class CallObservation : PendingRecord
             {
                 try
                 {
-                    (_requestJson ??= new JsonScanner(RequestModelMapping.Instance, Usage)).Write(request);
-                    _requestBytes?.Append(request);
+                    (_json ??= _recorder.RentScanner(RequestModelMapping.Instance, Usage)).Write(request);
+                    RequestBytes?.Append(request);
                 }
                 catch (Exception ex)
                 {
@@ -433,9 +477,9 @@ internal sealed class CallObservation : PendingRecord
 
         try
         {
-            if (_decoded is not null)
+            if (Decoded is not null)
             {
-                _decoded.Decoder.Write(data, _decoded); // the decoded copy comes back through Read
+                Decoded.Decoder.Write(data, Decoded); // the decoded copy comes back through Read
             }
             else
             {
@@ -462,7 +506,7 @@ internal sealed class CallObservation : PendingRecord
         }
 
         _reader?.Write(bytes);
-        if (_responseBytes is not null)
+        if (ResponseBytes is not null)
         {
             if (Usage.HasUsage)
             {
@@ -471,7 +515,7 @@ internal sealed class CallObservation : PendingRecord
             }
             else
             {
-                _responseBytes.Append(bytes); // decoded: the estimator reads text, never gzip
+                ResponseBytes.Append(bytes); // decoded: the estimator reads text, never gzip
             }
         }
     }
@@ -507,7 +551,7 @@ internal sealed class CallObservation : PendingRecord
         if (!replay.IsEmpty)
         {
             _reader!.Write(replay);
-            _responseBytes?.Append(replay);
+            ResponseBytes?.Append(replay);
         }
 
         return rest.IsEmpty ? default : rest;
@@ -519,25 +563,25 @@ internal sealed class CallObservation : PendingRecord
     /// </summary>
     public bool TryTakeCaptures(out RawCapture? request, out RawCapture? response)
     {
-        request = _requestBytes;
-        response = _responseBytes;
+        request = RequestBytes;
+        response = ResponseBytes;
         if (response is null)
         {
             request = null;
             return false;
         }
 
-        _requestBytes = null;
-        _responseBytes = null;
+        RequestBytes = null;
+        ResponseBytes = null;
         return true;
     }
 
     private void StopCapture()
     {
-        _requestBytes?.Release();
-        _responseBytes?.Release();
-        _requestBytes = null;
-        _responseBytes = null;
+        RequestBytes?.Release();
+        ResponseBytes?.Release();
+        RequestBytes = null;
+        ResponseBytes = null;
     }
 
     /// <summary>The call failed before or while the response was read.</summary>
@@ -674,6 +718,11 @@ internal sealed class CallObservation : PendingRecord
             Release();
         }
 
+        // The record holds what the usage said: the next call reads into it (the tracker's spare, see RentUsage).
+        var usage = _usage;
+        _usage = null;
+        _recorder.Return(null, usage);
+
         EndSpan(record);
         return record;
     }
@@ -724,7 +773,7 @@ internal sealed class CallObservation : PendingRecord
 
         try
         {
-            _malformed = (_reader?.Malformed ?? false) || (_decoded?.Decoder.Failed ?? false);
+            _malformed = (_reader?.Malformed ?? false) || (Decoded?.Decoder.Failed ?? false);
         }
         catch (Exception ex)
         {
@@ -781,13 +830,12 @@ internal sealed class CallObservation : PendingRecord
         ReleaseCopy();
 
         var json = _json;
-        var requestJson = _requestJson;
-        var decoded = _decoded;
+        var decoded = Decoded;
         _json = null;
-        _requestJson = null;
-        _decoded = null;
+        Decoded = null;
+        _reader = null; // it reads through the scanner, which the next call may now use
         json?.Release();
-        requestJson?.Release();
+        _recorder.Return(json, null); // released: the spare scanner of the next call (RentScanner)
         decoded?.Decoder.Dispose();
         StopCapture();
     }
@@ -879,6 +927,15 @@ internal sealed class CallObservation : PendingRecord
         Json,
         Sse,
         EventStream,
+    }
+
+    /// <summary>What few calls need, kept out of the observation every call allocates.</summary>
+    private sealed class Extras
+    {
+        public RawCapture? RequestBytes;
+        public RawCapture? ResponseBytes;
+        public DecodedBytes? Decoded;
+        public TokenUsage? EstimatedUsage;
     }
 
     private sealed class DecodedBytes(CallObservation call, ContentDecoder decoder) : IUsageReader

@@ -226,6 +226,47 @@ internal sealed class HttpCallTracker
     /// <summary>Gets or sets the pool of the calls' bounded copies (<see cref="CallObservation.CopyBytes"/>). Tests put a counting pool here.</summary>
     internal ArrayPool<byte> BufferPool { get; set; } = CopyPool;
 
+    private JsonScanner? _spareScanner;
+    private UsageAccumulator? _spareUsage;
+
+    /// <summary>
+    /// Gets a usage accumulator for a call: the one the last finished call gave back (<see cref="Return"/>), made new, or
+    /// a new one. Calls are read one after another on the pump, so one spare is enough to make a record's per-call
+    /// readers cost no allocation in steady state; calls read at the same time (on the app's threads) simply make theirs.
+    /// </summary>
+    public UsageAccumulator RentUsage()
+    {
+        var usage = Interlocked.Exchange(ref _spareUsage, null);
+        if (usage is null)
+        {
+            return new UsageAccumulator(Prices);
+        }
+
+        usage.Reset(Prices);
+        return usage;
+    }
+
+    /// <summary>Gets a scanner reading with <paramref name="mapping"/> into <paramref name="usage"/>: the spare one made new, or a new one.</summary>
+    public JsonScanner RentScanner(UsageMapping mapping, UsageAccumulator usage) =>
+        Interlocked.Exchange(ref _spareScanner, null)?.Rebind(mapping, usage) ?? new JsonScanner(mapping, usage);
+
+    /// <summary>
+    /// Takes back a finished call's scanner (released) and usage: the call's record is built and nothing reads them again.
+    /// The spare slots keep one of each; a second is left to the garbage collector.
+    /// </summary>
+    public void Return(JsonScanner? scanner, UsageAccumulator? usage)
+    {
+        if (scanner is not null)
+        {
+            Volatile.Write(ref _spareScanner, scanner);
+        }
+
+        if (usage is not null)
+        {
+            Volatile.Write(ref _spareUsage, usage);
+        }
+    }
+
     /// <summary>Counts a response the app dropped unread (see the finalizer of <see cref="CallObservation"/>); logs the first one.</summary>
     public void OnAbandoned(CallObservation call)
     {

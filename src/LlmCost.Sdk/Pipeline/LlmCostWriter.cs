@@ -80,7 +80,7 @@ internal sealed class LlmCostWriter
     /// <summary>Prices an unpriced record made whole elsewhere (batch results), emits its metrics and queues it.</summary>
     public CostRecord Write(CostRecord unpriced)
     {
-        var record = Finish(unpriced);
+        var record = Finish(_pricer.Price(unpriced, out var outcome), outcome);
         _pipeline.TryWrite(record);
         return record;
     }
@@ -91,7 +91,8 @@ internal sealed class LlmCostWriter
     {
         try
         {
-            var record = Finish(call.ToRecord(_ids.Next(call.Timestamp)));
+            var record = call.ToRecord(_ids.Next(call.Timestamp));
+            Finish(record, _pricer.PriceNew(record)); // built here, seen by nobody yet: priced in place
             call.Settlement?.Settle(record); // guardrails: the reservation made before sending settles to the real cost
             return record;
         }
@@ -108,9 +109,9 @@ internal sealed class LlmCostWriter
         Log.InternalError(_logger, exception);
     }
 
-    private CostRecord Finish(CostRecord unpriced)
+    /// <summary>Counts and logs how a record was priced and emits its metrics.</summary>
+    private CostRecord Finish(CostRecord record, PricingOutcome outcome)
     {
-        var record = _pricer.Price(unpriced, out var outcome);
         switch (outcome)
         {
             case PricingOutcome.MissingUsage:

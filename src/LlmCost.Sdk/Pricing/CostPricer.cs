@@ -38,37 +38,58 @@ internal sealed class CostPricer
     /// <param name="outcome">What happened, for the caller's counters and warnings.</param>
     public CostRecord Price(CostRecord record, out PricingOutcome outcome)
     {
-        if (record.Cost is { ReportedByProvider: true })
+        outcome = Decide(record, out var cost, out var price);
+        return ReferenceEquals(cost, record.Cost) && ReferenceEquals(price, record.Price) ? record : record with { Cost = cost, Price = price };
+    }
+
+    /// <summary>
+    /// Prices a record the caller has just built and nobody else has seen (the writer's, on the pump), in place: the same
+    /// decision as <see cref="Price"/>, without a second record per call.
+    /// </summary>
+    /// <param name="record">The new record; it must not have been handed out yet.</param>
+    /// <returns>What happened, for the caller's counters and warnings.</returns>
+    public PricingOutcome PriceNew(CostRecord record)
+    {
+        var outcome = Decide(record, out var cost, out var price);
+        if (!ReferenceEquals(cost, record.Cost) || !ReferenceEquals(price, record.Price))
         {
-            outcome = PricingOutcome.ReportedByProvider;
-            return record;
+            record.SetPricing(cost, price);
         }
 
+        return outcome;
+    }
+
+    /// <summary>The pricing policy: the cost and price reference a record gets, and why.</summary>
+    private PricingOutcome Decide(CostRecord record, out CostBreakdown? cost, out PriceReference? price)
+    {
+        if (record.Cost is { ReportedByProvider: true })
+        {
+            cost = record.Cost;
+            price = record.Price;
+            return PricingOutcome.ReportedByProvider;
+        }
+
+        cost = null;
+        price = null;
         if (record.Usage.Source == UsageSource.None && record.ErrorType is null)
         {
             // Tokens were billed but are unknown, so the cost is unknown too.
-            outcome = PricingOutcome.MissingUsage;
-            return record.Cost is null && record.Price is null ? record : record with { Cost = null, Price = null };
+            return PricingOutcome.MissingUsage;
         }
 
         if (record.Usage.Source == UsageSource.None && record.StatusCode is >= 200 and < 300)
         {
             // The provider answered and was generating when the body failed (a reset, a timeout, a cancel): it bills what
             // it generated, which is unknown. Not $0 — that is for calls refused with an error status.
-            outcome = PricingOutcome.FailedAfterResponse;
-            return record.Cost is null && record.Price is null ? record : record with { Cost = null, Price = null };
+            return PricingOutcome.FailedAfterResponse;
         }
 
-        if (_resolver.TryPrice(record.Provider, record.Model, record.RequestModel, record.Usage, record.Timestamp, record.ServiceTier, record.Region, out var cost, out var price))
+        if (_resolver.TryPrice(record.Provider, record.Model, record.RequestModel, record.Usage, record.Timestamp, record.ServiceTier, record.Region, out cost, out price))
         {
             // The resolver found a price but the amount overflowed: the record keeps a null cost.
-            outcome = cost is null ? PricingOutcome.Overflow : PricingOutcome.Priced;
-        }
-        else
-        {
-            outcome = record.Usage.Source == UsageSource.None ? PricingOutcome.NotBillable : PricingOutcome.UnknownModel;
+            return cost is null ? PricingOutcome.Overflow : PricingOutcome.Priced;
         }
 
-        return ReferenceEquals(cost, record.Cost) && ReferenceEquals(price, record.Price) ? record : record with { Cost = cost, Price = price };
+        return record.Usage.Source == UsageSource.None ? PricingOutcome.NotBillable : PricingOutcome.UnknownModel;
     }
 }

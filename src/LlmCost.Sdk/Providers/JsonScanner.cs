@@ -26,7 +26,7 @@ internal sealed class JsonScanner : IUsageReader
 
     private UsageMapping _mapping;
     private byte[]? _value;
-    private readonly UsageAccumulator _usage;
+    private UsageAccumulator _usage;
 
     private JsonPath _path;
     private State _state;
@@ -119,7 +119,22 @@ internal sealed class JsonScanner : IUsageReader
         return this;
     }
 
-    /// <summary>Returns the pooled value buffer; the scanner must not be used afterwards.</summary>
+    /// <summary>
+    /// Makes a released scanner read another call's bytes into <paramref name="usage"/>, as a new instance would (the
+    /// tracker reuses one per pump: see <see cref="HttpCallTracker.RentScanner"/>).
+    /// </summary>
+    public JsonScanner Rebind(UsageMapping mapping, UsageAccumulator usage)
+    {
+        _usage = usage;
+        _keyNamed = false;
+        _valueLength = 0;
+        _valueTruncated = false;
+        _keyHash = 0;
+        _hashKey = false;
+        return Restart(mapping);
+    }
+
+    /// <summary>Returns the pooled value buffer; the scanner must not be used afterwards (unless <see cref="Rebind"/> makes it new).</summary>
     public void Release()
     {
         var value = _value;

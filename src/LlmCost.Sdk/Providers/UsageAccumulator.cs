@@ -17,13 +17,37 @@ internal sealed class UsageAccumulator
     private Rare? _rare;
     private UsageField _pendingList;      // the Gemini *TokensDetails array whose element is being read
     private Modality _pendingModality;
-    private readonly PriceTable? _knownModels;
+    private PriceTable? _knownModels;
     private bool _unreliable;
     private bool _finalPending;           // the document being read carries the final report; committed when it ends
 
     /// <summary>Initializes a new instance of the <see cref="UsageAccumulator"/> class.</summary>
     /// <param name="knownModels">A table whose model-id strings are reused for the ids it knows.</param>
     public UsageAccumulator(PriceTable? knownModels = null) => _knownModels = knownModels;
+
+    /// <summary>
+    /// Forgets everything, to read another call as a new instance would (the tracker reuses one per pump: see
+    /// <see cref="HttpCallTracker.RentUsage"/>).
+    /// </summary>
+    /// <param name="knownModels">A table whose model-id strings are reused for the ids it knows.</param>
+    public void Reset(PriceTable? knownModels)
+    {
+        _counts = default;
+        _present = 0;
+        _rare = null;
+        _pendingList = default;
+        _pendingModality = default;
+        _knownModels = knownModels;
+        _unreliable = false;
+        _finalPending = false;
+        Model = null;
+        ServiceTier = null;
+        RequestModel = null;
+        HasUsage = false;
+        Final = false;
+        RequiresFinalMarker = false;
+        Sets = 0;
+    }
 
     /// <summary>Gets the model the response named, or <see langword="null"/>.</summary>
     public string? Model { get; private set; }

@@ -11,6 +11,8 @@ namespace LlmCost.Sdk;
 public sealed record CostRecord
 {
     private readonly LlmCostTags _tags = LlmCostTags.Empty;
+    private CostBreakdown? _cost;
+    private PriceReference? _price;
 
     /// <summary>Gets the unique id of the record (a time-ordered GUID).</summary>
     public Guid Id { get; init; }
@@ -76,10 +78,28 @@ public sealed record CostRecord
     public TokenUsage Usage { get; init; } = TokenUsage.None;
 
     /// <summary>Gets the cost, or <see langword="null"/> when no price is known for the model.</summary>
-    public CostBreakdown? Cost { get; init; }
+    public CostBreakdown? Cost
+    {
+        get => _cost;
+        init => _cost = value;
+    }
 
     /// <summary>Gets the price-table entry that priced the call, or <see langword="null"/> when none did.</summary>
-    public PriceReference? Price { get; init; }
+    public PriceReference? Price
+    {
+        get => _price;
+        init => _price = value;
+    }
+
+    /// <summary>
+    /// Prices a record the writer has just built on the pump, before anyone else sees it (<see cref="CostPricer.PriceNew"/>):
+    /// one record per call instead of an unpriced one and its priced copy. Never used on a record that was handed out.
+    /// </summary>
+    internal void SetPricing(CostBreakdown? cost, PriceReference? price)
+    {
+        _cost = cost;
+        _price = price;
+    }
 
     /// <summary>Serializes the record to its one-line JSON form (camelCase, as in the JSON Lines sink).</summary>
     /// <returns>The JSON text, without a trailing newline.</returns>
