@@ -234,6 +234,43 @@ internal sealed class CallObservation : PendingRecord
         Exit();
     }
 
+    /// <summary>
+    /// Copies the body of a request that already holds it as bytes (exactly <see cref="ByteArrayContent"/> or
+    /// <see cref="StringContent"/>, whose bytes cannot change once made) now, before it is sent, so the request needs no
+    /// wrapper: the app's content object goes to the transport untouched. Returns <see langword="false"/> for any other
+    /// content (it is wrapped and read as it is sent) or when the bytes cannot be had (a disposed content: the send fails
+    /// as it would without the SDK). Never throws.
+    /// </summary>
+    public bool TryObserveWholeRequest(HttpContent content)
+    {
+        var type = content.GetType();
+        if (type != typeof(ByteArrayContent) && type != typeof(StringContent))
+        {
+            return false;
+        }
+
+        ObserveRequestStart();
+        var sink = t_requestSink ??= new RequestSink();
+        sink.Call = this;
+        try
+        {
+            content.CopyTo(sink, null, CancellationToken.None); // one synchronous write of the content's own array
+            return true;
+        }
+        catch (Exception)
+        {
+            ObserveRequestStart(); // what was copied is forgotten: the request is not read
+            return true;
+        }
+        finally
+        {
+            sink.Call = null;
+        }
+    }
+
+    [ThreadStatic]
+    private static RequestSink? t_requestSink;
+
     /// <summary>Copies request bytes as they are sent (scanned later for the request's <c>model</c>). Never throws.</summary>
     public void ObserveRequest(ReadOnlySpan<byte> bytes)
     {
@@ -927,6 +964,40 @@ internal sealed class CallObservation : PendingRecord
         Json,
         Sse,
         EventStream,
+    }
+
+    /// <summary>Receives a byte content's one synchronous write (<see cref="TryObserveWholeRequest"/>); one per thread.</summary>
+    private sealed class RequestSink : Stream
+    {
+        public CallObservation? Call { get; set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Call?.ObserveRequest(buffer);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>What few calls need, kept out of the observation every call allocates.</summary>

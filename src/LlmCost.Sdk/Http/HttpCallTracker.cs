@@ -114,7 +114,10 @@ internal sealed class HttpCallTracker
                 original = new StreamUsageRequestContent(original);
             }
 
-            request.Content = new ObservedRequestContent(original, call);
+            if (!ReferenceEquals(original, content) || !call.TryObserveWholeRequest(original))
+            {
+                request.Content = new ObservedRequestContent(original, call);
+            }
         }
 
         return call;

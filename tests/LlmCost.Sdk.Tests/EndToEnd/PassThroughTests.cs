@@ -111,6 +111,50 @@ public sealed class PassThroughTests
         Assert.Equal("gpt-4.1", record.RequestModel);
     }
 
+    [Theory]
+    [InlineData("string")]
+    [InlineData("bytes")]
+    public async Task Send_BodyAlreadyBytes_TheAppsOwnContentIsSentAndItsModelRead(string kind)
+    {
+        // A body that is already bytes is read before the send: no wrapper, the transport gets the app's own object.
+        await using var stub = await ProviderStub.StartAsync(StubReply.Json("openai-chat.json"));
+        await using var host = TrackedHost.Create(stub);
+        using var tracked = host.CreateClient();
+        var content = RequestContent(kind);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions") { Content = content };
+
+        using var response = await tracked.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Same(content, request.Content);
+        Assert.Equal("gpt-4.1", (await host.SingleRecordAsync()).RequestModel);
+    }
+
+    [Theory]
+    [InlineData("string")]
+    [InlineData("stream")]
+    public async Task Send_LargeBodyWithTheModelLast_ModelReadWhateverTheContent(string kind)
+    {
+        // 64 KiB of messages before "model": more than the bounded copy holds, so it is scanned in pieces on the way.
+        var filler = new string('x', 64 * 1024);
+        var body = $$"""{"messages":[{"role":"user","content":"{{filler}}"}],"model":"gpt-4.1-mini"}""";
+        await using var stub = await ProviderStub.StartAsync(StubReply.Json("openai-chat.json"));
+        await using var host = TrackedHost.Create(stub);
+        using var tracked = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.openai.com/v1/chat/completions")
+        {
+            Content = kind == "string"
+                ? new StringContent(body, Encoding.UTF8, "application/json")
+                : new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body))) { Headers = { ContentType = new("application/json") } },
+        };
+
+        using var response = await tracked.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(Encoding.UTF8.GetBytes(body), stub.Requests.Single().Body);
+        Assert.Equal("gpt-4.1-mini", (await host.SingleRecordAsync()).RequestModel);
+    }
+
     private static HttpContent RequestContent(string kind)
     {
         const string Body = """{"messages":[{"role":"user","content":"The \"model\" is asked for after the messages"}],"model":"gpt-4.1","temperature":0.2}""";

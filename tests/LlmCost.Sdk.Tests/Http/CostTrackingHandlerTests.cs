@@ -220,7 +220,9 @@ public class CostTrackingHandlerTests
             sentContent = request.Content;
             return providerResponse = FakeProviderHandler.Response(Payloads.Bytes("openai-chat.json")); // stores a Content-Length
         };
-        using var content = Json(ChatRequest);
+        // A streamed body is wrapped, to see its bytes as they are sent (a body already in bytes is not wrapped at all).
+        using var content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(ChatRequest)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
 
         using var response = await client.PostAsync(ChatUrl, content);
 
@@ -228,6 +230,25 @@ public class CostTrackingHandlerTests
         Assert.Same(content.Headers, sentContent!.Headers); // the app's own headers: nothing copied
         Assert.Same(providerResponse!.Content.Headers, response.Content.Headers);
         Assert.True(HttpHeadersCopier.SharesHeaders);
+    }
+
+    [Fact]
+    public async Task SendAsync_BodyAlreadyInBytes_IsSentUnwrapped()
+    {
+        var (services, client, provider) = Create(new FakeProviderHandler(Payloads.Bytes("openai-chat.json")));
+        await using var _ = services;
+        HttpContent? sentContent = null;
+        provider.Respond = request =>
+        {
+            sentContent = request.Content;
+            return FakeProviderHandler.Response(Payloads.Bytes("openai-chat.json"));
+        };
+        using var content = Json(ChatRequest);
+
+        using var response = await client.PostAsync(ChatUrl, content);
+
+        Assert.Same(content, sentContent); // read before the send: the transport gets the app's own object
+        Assert.Equal("gpt-4o", Assert.Single(await Records(services)).RequestModel);
     }
 
     [Fact]
