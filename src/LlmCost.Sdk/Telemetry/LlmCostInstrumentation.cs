@@ -145,24 +145,28 @@ internal sealed class LlmCostInstrumentation : IDisposable
     public static void TagSpan(Activity activity, CostRecord record)
     {
         var own = ReferenceEquals(activity.Source, Source);
+
+        // The SDK's own span carries no attribute until now (none is set at its start): when no listener added one either,
+        // each is appended (Activity.SetTag searches the list for the key first, at every call).
+        var tagger = new SpanTagger(activity, append: own && activity.TagObjects is ICollection<KeyValuePair<string, object?>> { Count: 0 });
         if (own || activity.GetTagItem(SemanticConventions.OperationName) is null)
         {
-            activity.SetTag(SemanticConventions.OperationName, record.Operation);
-            activity.SetTag(SemanticConventions.ProviderName, record.Provider);
-            SetIfNotNull(activity, SemanticConventions.RequestModel, record.RequestModel);
-            SetIfNotNull(activity, SemanticConventions.ResponseModel, record.Model);
+            tagger.Set(SemanticConventions.OperationName, record.Operation);
+            tagger.Set(SemanticConventions.ProviderName, record.Provider);
+            tagger.Set(SemanticConventions.RequestModel, record.RequestModel);
+            tagger.Set(SemanticConventions.ResponseModel, record.Model);
             var usage = record.Usage;
             if (usage.Source != UsageSource.None)
             {
-                activity.SetTag(SemanticConventions.InputTokens, usage.InputTokens);
-                activity.SetTag(SemanticConventions.OutputTokens, usage.OutputTokens);
-                activity.SetTag(SemanticConventions.CacheReadInputTokens, usage.CachedInputTokens);
-                activity.SetTag(SemanticConventions.ReasoningOutputTokens, usage.ReasoningTokens);
+                tagger.Set(SemanticConventions.InputTokens, usage.InputTokens);
+                tagger.Set(SemanticConventions.OutputTokens, usage.OutputTokens);
+                tagger.Set(SemanticConventions.CacheReadInputTokens, usage.CachedInputTokens);
+                tagger.Set(SemanticConventions.ReasoningOutputTokens, usage.ReasoningTokens);
             }
 
             if (record.ErrorType is { } error)
             {
-                activity.SetTag(SemanticConventions.ErrorType, error);
+                tagger.Set(SemanticConventions.ErrorType, error);
                 activity.SetStatus(ActivityStatusCode.Error);
             }
 
@@ -174,24 +178,73 @@ internal sealed class LlmCostInstrumentation : IDisposable
 
         if (record.Usage.Source != UsageSource.None)
         {
-            activity.SetTag(SemanticConventions.CacheCreationInputTokens, record.Usage.CacheWriteInputTokens);
+            tagger.Set(SemanticConventions.CacheCreationInputTokens, record.Usage.CacheWriteInputTokens);
         }
 
         if (record.Cost is { } cost)
         {
-            activity.SetTag(SemanticConventions.CostAmount, (double)cost.Total);
-            activity.SetTag(SemanticConventions.CostCurrency, cost.Currency);
-            activity.SetTag(SemanticConventions.CostSource, SemanticConventions.CostSourceLocal);
+            tagger.Set(SemanticConventions.CostAmount, (double)cost.Total);
+            tagger.Set(SemanticConventions.CostCurrency, cost.Currency);
+            tagger.Set(SemanticConventions.CostSource, SemanticConventions.CostSourceLocal);
         }
 
         var tags = record.Tags;
-        SetIfNotNull(activity, LlmCostTelemetry.FeatureKey, tags.Feature);
-        SetIfNotNull(activity, LlmCostTelemetry.TeamKey, tags.Team);
-        SetIfNotNull(activity, LlmCostTelemetry.CustomerKey, tags.Customer);
-        SetIfNotNull(activity, LlmCostTelemetry.EnvironmentKey, tags.Environment);
+        tagger.Set(LlmCostTelemetry.FeatureKey, tags.Feature);
+        tagger.Set(LlmCostTelemetry.TeamKey, tags.Team);
+        tagger.Set(LlmCostTelemetry.CustomerKey, tags.Customer);
+        tagger.Set(LlmCostTelemetry.EnvironmentKey, tags.Environment);
         foreach (var (key, value) in tags.CustomTags)
         {
-            activity.SetTag(LlmCostTelemetry.CustomTagPrefix + key, value);
+            tagger.Set(CustomAttribute(key), value);
+        }
+    }
+
+    /// <summary>The span attribute of a custom tag (<c>llmcost.tag.</c> and its key), made once per key (at most 1,024 kept).</summary>
+    private static string CustomAttribute(string key)
+    {
+        if (CustomAttributes.TryGetValue(key, out var attribute))
+        {
+            return attribute;
+        }
+
+        attribute = LlmCostTelemetry.CustomTagPrefix + key;
+        if (CustomAttributes.Count < 1024)
+        {
+            CustomAttributes.TryAdd(key, attribute);
+        }
+
+        return attribute;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> CustomAttributes = new(StringComparer.Ordinal);
+
+    /// <summary>Sets a span's attributes: appended when the span has none yet (each key once), set otherwise; a zero count shares one box.</summary>
+    private readonly struct SpanTagger(Activity activity, bool append)
+    {
+        private static readonly object Zero = 0L;
+
+        public void Set(string key, string? value)
+        {
+            if (value is not null)
+            {
+                Put(key, value);
+            }
+        }
+
+        public void Set(string key, long value) => Put(key, value == 0 ? Zero : value);
+
+        public void Set(string key, double value) => Put(key, value);
+
+        private void Put(string key, object value)
+        {
+            if (append)
+            {
+                activity.AddTag(key, value);
+            }
+            else
+            {
+                activity.SetTag(key, value);
+            }
         }
     }
 
@@ -295,14 +348,6 @@ internal sealed class LlmCostInstrumentation : IDisposable
         if (capReached)
         {
             Log.MetricTagValuesCapped(_logger, limiter.Attribute, limiter.Max);
-        }
-    }
-
-    private static void SetIfNotNull(Activity activity, string key, string? value)
-    {
-        if (value is not null)
-        {
-            activity.SetTag(key, value);
         }
     }
 }

@@ -181,6 +181,56 @@ public class LlmCostOpenTelemetryTests
         Assert.DoesNotContain("sk-", values, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AddLlmCostInstrumentation_Tracing_EachAttributeOnce_WhateverAListenerAddedAtStart(bool listenerTagsAtStart)
+    {
+        // The SDK's span has no attribute until the pump tags it, so the attributes are appended; a span some listener
+        // tagged at its start (an enricher) is tagged key by key instead, so no key is there twice.
+        var spans = new List<Activity>();
+        using var tracerProvider = OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddLlmCostInstrumentation().AddInMemoryExporter(spans).Build();
+        using var enricher = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == LlmCostTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = a =>
+            {
+                if (listenerTagsAtStart)
+                {
+                    a.SetTag("gen_ai.operation.name", "set-at-start");
+                    a.SetTag(LlmCostTelemetry.FeatureKey, "set-at-start");
+                    a.SetTag("app.enriched", true);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(enricher);
+        await using var host = TelemetryTestHost.Create(configure: o =>
+        {
+            o.DefaultTags.Team = "search";
+            o.DefaultTags.Custom["region"] = "eu";
+            o.DefaultTags.Custom["tier"] = "gold";
+        });
+
+        using (LlmCostScope.Begin(feature: "triage"))
+        {
+            await host.ChatAsync();
+        }
+
+        await host.Services.GetRequiredService<ILlmCostTracker>().FlushAsync();
+        var span = Assert.Single(spans);
+        var keys = span.TagObjects.Select(t => t.Key).ToList();
+        Assert.Equal(keys.Distinct().Count(), keys.Count);
+        Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
+        Assert.Equal("triage", span.GetTagItem(LlmCostTelemetry.FeatureKey));
+        Assert.Equal("search", span.GetTagItem(LlmCostTelemetry.TeamKey));
+        Assert.Equal("eu", span.GetTagItem(LlmCostTelemetry.CustomTagPrefix + "region"));
+        Assert.Equal("gold", span.GetTagItem(LlmCostTelemetry.CustomTagPrefix + "tier"));
+        Assert.Equal(2006L, span.GetTagItem("gen_ai.usage.input_tokens"));
+        Assert.Equal(0L, span.GetTagItem("gen_ai.usage.reasoning.output_tokens"));
+        Assert.Equal(listenerTagsAtStart ? true : null, span.GetTagItem("app.enriched"));
+    }
+
     [Fact]
     public async Task AddLlmCostInstrumentation_TracingServerError_SpanHasErrorTypeAndStatus()
     {
