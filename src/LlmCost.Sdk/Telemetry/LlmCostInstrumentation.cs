@@ -269,25 +269,34 @@ internal sealed class LlmCostInstrumentation : IDisposable
     /// <summary>Records the metrics of one finished call (duration, tokens, cost); nothing is built for an instrument nobody listens to.</summary>
     public void RecordMetrics(CostRecord record)
     {
-        if (_duration.Enabled)
+        var tokens = _tokenUsage.Enabled && record.Usage.Source != UsageSource.None;
+
+        // The instrument's unit is USD: a table priced in another currency does not feed it.
+        var cost = _cost.Enabled && record.Cost is { Currency: "USD" } ? record.Cost : null;
+        if (!_duration.Enabled && !tokens && cost is null)
         {
-            var tags = CommonTags(record);
-            _duration.Record(record.DurationMs / 1000d, tags);
+            return;
         }
 
-        if (_tokenUsage.Enabled && record.Usage.Source != UsageSource.None)
+        // The common attributes (at most five, held inline by TagList) are gathered once; each instrument adds to a copy.
+        var common = CommonTags(record);
+        if (_duration.Enabled)
         {
-            var tags = CommonTags(record);
+            _duration.Record(record.DurationMs / 1000d, common);
+        }
+
+        if (tokens)
+        {
+            var tags = common;
             tags.Add(SemanticConventions.TokenType, SemanticConventions.TokenTypeInput);
             _tokenUsage.Record(record.Usage.InputTokens, tags);
             tags[tags.Count - 1] = new(SemanticConventions.TokenType, SemanticConventions.TokenTypeOutput);
             _tokenUsage.Record(record.Usage.OutputTokens, tags);
         }
 
-        // The instrument's unit is USD: a table priced in another currency does not feed it.
-        if (_cost.Enabled && record.Cost is { Currency: "USD" } cost)
+        if (cost is not null)
         {
-            var tags = CommonTags(record);
+            var tags = common;
             AddAttribution(ref tags, record.Tags);
             _cost.Add((double)cost.Total, tags);
         }
