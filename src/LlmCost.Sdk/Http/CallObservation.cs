@@ -250,7 +250,7 @@ internal sealed class CallObservation : PendingRecord
         }
 
         ObserveRequestStart();
-        var sink = t_requestSink ??= new RequestSink();
+        var sink = t_requestSink ??= new ObservingWriteStream(Stream.Null, null);
         sink.Call = this;
         try
         {
@@ -269,7 +269,7 @@ internal sealed class CallObservation : PendingRecord
     }
 
     [ThreadStatic]
-    private static RequestSink? t_requestSink;
+    private static ObservingWriteStream? t_requestSink; // shows a byte content's one synchronous write to the call
 
     /// <summary>Copies request bytes as they are sent (scanned later for the request's <c>model</c>). Never throws.</summary>
     public void ObserveRequest(ReadOnlySpan<byte> bytes)
@@ -964,40 +964,6 @@ internal sealed class CallObservation : PendingRecord
         Json,
         Sse,
         EventStream,
-    }
-
-    /// <summary>Receives a byte content's one synchronous write (<see cref="TryObserveWholeRequest"/>); one per thread.</summary>
-    private sealed class RequestSink : Stream
-    {
-        public CallObservation? Call { get; set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer) => Call?.ObserveRequest(buffer);
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>What few calls need, kept out of the observation every call allocates.</summary>

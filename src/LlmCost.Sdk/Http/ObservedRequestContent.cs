@@ -50,49 +50,59 @@ internal sealed class ObservedRequestContent : HttpContent
 
         base.Dispose(disposing);
     }
+}
 
-    /// <summary>Passes writes through to the transport, showing them to the request reader on the way.</summary>
-    private sealed class ObservingWriteStream(Stream inner, CallObservation call) : Stream
+/// <summary>
+/// Passes writes through to <see cref="Inner"/> (the transport), showing them to the call's request reader on the way.
+/// A request body already in bytes is shown through one kept per thread, over <see cref="Stream.Null"/>
+/// (<see cref="CallObservation.TryObserveWholeRequest"/>).
+/// </summary>
+internal sealed class ObservingWriteStream(Stream inner, CallObservation? call) : Stream
+{
+    /// <summary>Gets or sets where the bytes go.</summary>
+    public Stream Inner { get; set; } = inner;
+
+    /// <summary>Gets or sets the call shown the bytes, if any.</summary>
+    public CallObservation? Call { get; set; } = call;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            call.ObserveRequest(buffer);
-            inner.Write(buffer);
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            call.ObserveRequest(buffer.Span);
-            return inner.WriteAsync(buffer, cancellationToken);
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
     }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        Call?.ObserveRequest(buffer);
+        Inner.Write(buffer);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Call?.ObserveRequest(buffer.Span);
+        return Inner.WriteAsync(buffer, cancellationToken);
+    }
+
+    public override void Flush() => Inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
 }

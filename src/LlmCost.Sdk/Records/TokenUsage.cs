@@ -44,13 +44,7 @@ public sealed record TokenUsage
     public long WebSearchRequests
     {
         get => _extras?.WebSearchRequests ?? 0;
-        init
-        {
-            if (value != 0 || _extras is not null)
-            {
-                _extras = Extras.OrNull((_extras ?? Extras.Zero) with { WebSearchRequests = value });
-            }
-        }
+        init => _extras = Extras.With(_extras, value, static (e, v) => e with { WebSearchRequests = v });
     }
 
     /// <summary>
@@ -60,13 +54,7 @@ public sealed record TokenUsage
     public long AudioInputTokens
     {
         get => _extras?.AudioInputTokens ?? 0;
-        init
-        {
-            if (value != 0 || _extras is not null)
-            {
-                _extras = Extras.OrNull((_extras ?? Extras.Zero) with { AudioInputTokens = value });
-            }
-        }
+        init => _extras = Extras.With(_extras, value, static (e, v) => e with { AudioInputTokens = v });
     }
 
     /// <summary>
@@ -76,13 +64,7 @@ public sealed record TokenUsage
     public long AudioOutputTokens
     {
         get => _extras?.AudioOutputTokens ?? 0;
-        init
-        {
-            if (value != 0 || _extras is not null)
-            {
-                _extras = Extras.OrNull((_extras ?? Extras.Zero) with { AudioOutputTokens = value });
-            }
-        }
+        init => _extras = Extras.With(_extras, value, static (e, v) => e with { AudioOutputTokens = v });
     }
 
     /// <summary>
@@ -92,13 +74,7 @@ public sealed record TokenUsage
     public long ImageInputTokens
     {
         get => _extras?.ImageInputTokens ?? 0;
-        init
-        {
-            if (value != 0 || _extras is not null)
-            {
-                _extras = Extras.OrNull((_extras ?? Extras.Zero) with { ImageInputTokens = value });
-            }
-        }
+        init => _extras = Extras.With(_extras, value, static (e, v) => e with { ImageInputTokens = v });
     }
 
     /// <summary>
@@ -108,13 +84,7 @@ public sealed record TokenUsage
     public long ImageOutputTokens
     {
         get => _extras?.ImageOutputTokens ?? 0;
-        init
-        {
-            if (value != 0 || _extras is not null)
-            {
-                _extras = Extras.OrNull((_extras ?? Extras.Zero) with { ImageOutputTokens = value });
-            }
-        }
+        init => _extras = Extras.With(_extras, value, static (e, v) => e with { ImageOutputTokens = v });
     }
 
     /// <summary>
@@ -126,13 +96,7 @@ public sealed record TokenUsage
     public long VideoInputTokens
     {
         get => _extras?.VideoInputTokens ?? 0;
-        init
-        {
-            if (value != 0 || _extras is not null)
-            {
-                _extras = Extras.OrNull((_extras ?? Extras.Zero) with { VideoInputTokens = value });
-            }
-        }
+        init => _extras = Extras.With(_extras, value, static (e, v) => e with { VideoInputTokens = v });
     }
 
     /// <summary>
@@ -143,19 +107,13 @@ public sealed record TokenUsage
     public long VideoOutputTokens
     {
         get => _extras?.VideoOutputTokens ?? 0;
-        init
-        {
-            if (value != 0 || _extras is not null)
-            {
-                _extras = Extras.OrNull((_extras ?? Extras.Zero) with { VideoOutputTokens = value });
-            }
-        }
+        init => _extras = Extras.With(_extras, value, static (e, v) => e with { VideoOutputTokens = v });
     }
 
     /// <summary>Gets where the counts came from.</summary>
     public UsageSource Source { get; init; }
 
-    /// <summary>The rare counts; never all zero (<see cref="OrNull"/>), so usage without them compares equal whatever set them.</summary>
+    /// <summary>The rare counts; never all zero (<see cref="With"/>), so usage without them compares equal whatever set them.</summary>
     private sealed record Extras
     {
         public static readonly Extras Zero = new();
@@ -174,6 +132,16 @@ public sealed record TokenUsage
 
         public long VideoOutputTokens { get; init; }
 
-        public static Extras? OrNull(Extras extras) => extras == Zero ? null : extras;
+        /// <summary>The counts with one changed: none made while every count is zero (a zero set on no counts keeps none).</summary>
+        public static Extras? With(Extras? extras, long value, Func<Extras, long, Extras> set)
+        {
+            if (value == 0 && extras is null)
+            {
+                return null;
+            }
+
+            var changed = set(extras ?? Zero, value);
+            return changed == Zero ? null : changed;
+        }
     }
 }
