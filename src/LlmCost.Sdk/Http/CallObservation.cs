@@ -50,6 +50,7 @@ internal sealed class CallObservation : PendingRecord
     private bool _responseStarted;          // OnResponse ran: new bytes are the response's
     private bool _responseScanStarted;      // the response's readers exist (the request's bytes were all scanned)
     private bool _requestFailed;
+    private bool _requestModelRead;         // the request body named its model: the rest of it is not scanned
     private bool _scanned;                  // the scan is finished (on the pump, or by a caller when the pump is behind)
     private bool _checked;                  // the pump counted and checked the scanned call (one the estimator returns is not again)
     private bool _estimating;               // handed to the estimator, which tags and ends its span
@@ -226,6 +227,7 @@ internal sealed class CallObservation : PendingRecord
         }
 
         _requestFailed = false;
+        _requestModelRead = false;
         if (!_responseStarted)
         {
             _copied = 0;
@@ -488,7 +490,16 @@ internal sealed class CallObservation : PendingRecord
             {
                 try
                 {
-                    (_json ??= _recorder.RentScanner(RequestModelMapping.Instance, Usage)).Write(request);
+                    if (!_requestModelRead)
+                    {
+                        // The request is read for its top-level model only: once it is known, the rest (the messages,
+                        // often most of the body) is not scanned.
+                        var usage = Usage;
+                        var before = usage.RequestModel;
+                        (_json ??= _recorder.RentScanner(RequestModelMapping.Instance, usage)).Write(request);
+                        _requestModelRead = !ReferenceEquals(before, usage.RequestModel);
+                    }
+
                     RequestBytes?.Append(request);
                 }
                 catch (Exception ex)

@@ -131,13 +131,19 @@ public sealed class PassThroughTests
     }
 
     [Theory]
-    [InlineData("string")]
-    [InlineData("stream")]
-    public async Task Send_LargeBodyWithTheModelLast_ModelReadWhateverTheContent(string kind)
+    [InlineData("string", false)]
+    [InlineData("stream", false)]
+    [InlineData("string", true)]
+    [InlineData("stream", true)]
+    public async Task Send_LargeBody_ModelReadWhereverItStandsAndWhateverTheContent(string kind, bool modelFirst)
     {
-        // 64 KiB of messages before "model": more than the bounded copy holds, so it is scanned in pieces on the way.
-        var filler = new string('x', 64 * 1024);
-        var body = $$"""{"messages":[{"role":"user","content":"{{filler}}"}],"model":"gpt-4.1-mini"}""";
+        // 64 KiB of messages: more than the bounded copy holds, so the body is scanned in pieces on the way (and not past
+        // its model when the model comes first); the wire bytes are the app's either way.
+        var filler = string.Concat(Enumerable.Repeat("""{"role":"user","content":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},""", 1024));
+        var messages = $$"""[{{filler}}{"role":"user","content":"end"}]""";
+        var body = modelFirst
+            ? $$"""{"model":"gpt-4.1-mini","messages":{{messages}}}"""
+            : $$"""{"messages":{{messages}},"model":"gpt-4.1-mini"}""";
         await using var stub = await ProviderStub.StartAsync(StubReply.Json("openai-chat.json"));
         await using var host = TrackedHost.Create(stub);
         using var tracked = host.CreateClient();
