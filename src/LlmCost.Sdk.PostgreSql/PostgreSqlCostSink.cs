@@ -42,27 +42,15 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// <summary>A batch is split only into parts of at least this many records (a round trip per part must pay off).</summary>
     internal const int MinimumRecordsPerPart = 64;
 
-    private const string Columns = """
+    private const string CommonColumns = """
         id, "timestamp", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type,
         duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens,
         cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total,
-        price_table_version, price_entry, price_effective_from, record
+        price_table_version, price_entry, price_effective_from
         """;
 
     private const string CreateStagingSql =
         "CREATE TEMP TABLE IF NOT EXISTS cost_records_staging (LIKE cost_records) ON COMMIT DELETE ROWS;";
-
-    private const string CopySql = "COPY cost_records_staging (" + Columns + ") FROM STDIN (FORMAT BINARY)";
-
-    private const string CopyDirectSql = "COPY cost_records (" + Columns + ") FROM STDIN (FORMAT BINARY)";
-
-    private const string InsertFromStaging =
-        "INSERT INTO cost_records (" + Columns + ") SELECT " + Columns + " FROM cost_records_staging ON CONFLICT DO NOTHING";
-
-    private const string UpsertSql = InsertFromStaging + ";";
-
-    private static readonly string UpsertWithRollupSql =
-        PostgreSqlSchema.RollupOfInserted(InsertFromStaging + " RETURNING " + PostgreSqlSchema.DeltaColumns);
 
     private readonly string _connectionString;
     private readonly PostgreSqlCostSinkOptions _options;
@@ -236,7 +224,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 Task copied;
                 try
                 {
-                    copied = await SendCopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
+                    copied = await SendCopyAsync(connection, writer.Layout.CopyDirectSql, writer.Layout.Extra, records, offset, count, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -247,7 +235,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 return FinishPartAsync(new Part(writer, connection, records, offset, count, clientRollup, markIncomplete), transaction, copied, groups, cancellationToken);
             }
 
-            await WriteThroughStagingAsync(connection, records, offset, count, clientRollup, markIncomplete, cancellationToken).ConfigureAwait(false);
+            await WriteThroughStagingAsync(connection, writer.Layout, records, offset, count, clientRollup, markIncomplete, cancellationToken).ConfigureAwait(false);
             return Task.CompletedTask;
         }
         catch (Exception ex)
@@ -298,7 +286,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             }
 
             Log.PostgreSqlBatchHadStoredIds(_logger, part.Count);
-            await WriteThroughStagingAsync(part.Connection, part.Records, part.Offset, part.Count, part.ClientRollup, part.MarkIncomplete, cancellationToken).ConfigureAwait(false);
+            await WriteThroughStagingAsync(part.Connection, part.Writer.Layout, part.Records, part.Offset, part.Count, part.ClientRollup, part.MarkIncomplete, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -312,13 +300,13 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// The slow path: staging and <c>ON CONFLICT DO NOTHING</c>, which skips the ids stored; only the rows it inserts
     /// (<c>RETURNING</c>) are added to the rollup, in the same statement.
     /// </summary>
-    private static async Task WriteThroughStagingAsync(NpgsqlConnection connection, IReadOnlyList<CostRecord> records, int offset, int count, bool clientRollup, bool markIncomplete, CancellationToken cancellationToken)
+    private static async Task WriteThroughStagingAsync(NpgsqlConnection connection, Layout layout, IReadOnlyList<CostRecord> records, int offset, int count, bool clientRollup, bool markIncomplete, CancellationToken cancellationToken)
     {
         var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (retry.ConfigureAwait(false))
         {
-            await (await SendCopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
+            await (await SendCopyAsync(connection, layout.CopySql, layout.Extra, records, offset, count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var sql = clientRollup ? layout.UpsertWithRollupSql : layout.UpsertSql;
             using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await retry.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -384,7 +372,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// (and throws its error, such as a stored id). The server parses the rows as they arrive but inserts them only when
     /// the COPY ends (it buffers up to 1,000 rows of a binary COPY), so the caller may encode the next part meanwhile.
     /// </summary>
-    private static async Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    private static async Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, bool extra, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
         // The rows are encoded into one pooled buffer (synchronously: a per-value async call costs more CPU than the row
         // itself), which goes to the server in 64 KB chunks, so it parses one chunk while the next is encoded.
@@ -396,7 +384,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             for (var i = offset; i < offset + count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                rows.WriteRow(records[i]);
+                rows.WriteRow(records[i], extra);
                 if (rows.ShouldFlush)
                 {
                     await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
@@ -466,6 +454,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             }
 
             writer.Version = version;
+            writer.Layout = version >= PostgreSqlSchema.ExtraVersion ? Layout.WithExtra : Layout.WithRecordJson;
             writer.Connection = connection;
             return connection;
         }
@@ -494,5 +483,38 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         public NpgsqlConnection? Connection { get; set; }
 
         public int Version { get; set; }
+
+        public Layout Layout { get; set; } = Layout.WithExtra;
+    }
+
+    /// <summary>
+    /// The statements of a table layout: from schema version 5 the last column is <c>extra</c> (the fields no column
+    /// holds); before, <c>record</c> (the whole record's JSON), written when a DBA has not migrated the schema yet.
+    /// </summary>
+    private sealed class Layout
+    {
+        public static readonly Layout WithExtra = new("extra", extra: true);
+        public static readonly Layout WithRecordJson = new("record", extra: false);
+
+        private Layout(string lastColumn, bool extra)
+        {
+            var columns = CommonColumns + ", " + lastColumn;
+            Extra = extra;
+            CopySql = "COPY cost_records_staging (" + columns + ") FROM STDIN (FORMAT BINARY)";
+            CopyDirectSql = "COPY cost_records (" + columns + ") FROM STDIN (FORMAT BINARY)";
+            var insertFromStaging = "INSERT INTO cost_records (" + columns + ") SELECT " + columns + " FROM cost_records_staging ON CONFLICT DO NOTHING";
+            UpsertSql = insertFromStaging + ";";
+            UpsertWithRollupSql = PostgreSqlSchema.RollupOfInserted(insertFromStaging + " RETURNING " + PostgreSqlSchema.DeltaColumns);
+        }
+
+        public bool Extra { get; }
+
+        public string CopySql { get; }
+
+        public string CopyDirectSql { get; }
+
+        public string UpsertSql { get; }
+
+        public string UpsertWithRollupSql { get; }
     }
 }
