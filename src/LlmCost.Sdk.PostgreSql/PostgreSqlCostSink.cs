@@ -270,7 +270,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 {
                     if (groups is not null)
                     {
-                        await AddRollupAsync(part.Connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                        await AddRollupAsync(part.Connection, transaction, part.Writer.Layout, groups, cancellationToken).ConfigureAwait(false);
                     }
                     else if (part.MarkIncomplete)
                     {
@@ -279,6 +279,11 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                     }
 
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    if (groups is not null && part.Writer.Layout.Extra && part.Writer.Appended.Add(groups.Keys) is { } buckets)
+                    {
+                        await CompactAsync(part.Connection, buckets, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return;
                 }
 
@@ -313,10 +318,29 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement.</summary>
-    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compacts the rollup's buckets this writer appended to (schema version 5), in a statement of its own after the
+    /// part's commit. A failure (a lock timeout, a deadlock with another writer's compaction) is logged and costs
+    /// nothing else: the rows stay as they were, exact, only less compact, and the batch stays acknowledged.
+    /// </summary>
+    private async Task CompactAsync(NpgsqlConnection connection, DateTime[] buckets, CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand(PostgreSqlSchema.RollupFromClient, connection, transaction);
+        try
+        {
+            using var command = new NpgsqlCommand(PostgreSqlSchema.CompactRollups, connection);
+            command.Parameters.Add(new NpgsqlParameter<DateTime[]>("buckets", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = buckets });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            Log.PostgreSqlCompactionFailed(_logger, buckets.Length, ex);
+        }
+    }
+
+    /// <summary>Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement.</summary>
+    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Layout layout, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand(layout.Extra ? PostgreSqlSchema.RollupAppendFromClient : PostgreSqlSchema.RollupFromClient, connection, transaction);
         var n = groups.Count;
         var bucket = new DateTime[n];
         var provider = new string[n];
@@ -485,6 +509,44 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         public int Version { get; set; }
 
         public Layout Layout { get; set; } = Layout.WithExtra;
+
+        /// <summary>The rollup rows this writer appended since it last decided whether to compact them (schema version 5).</summary>
+        public AppendedRollups Appended { get; } = new();
+    }
+
+    /// <summary>
+    /// The rollup rows a writer appended (schema version 5), to decide when compacting pays: after
+    /// <see cref="DecideAfterRows"/> rows, when merging them would remove at least a quarter of them (their keys repeat,
+    /// as with a few features, teams and models), their buckets are compacted; when nearly every row is its own group (a
+    /// tag with one value per call), compacting would rewrite the rows for nothing, and they are left as they are.
+    /// </summary>
+    internal sealed class AppendedRollups
+    {
+        internal const int DecideAfterRows = 32 * 1024;
+
+        private readonly HashSet<RollupKey> _keys = [];
+        private long _rows;
+
+        /// <summary>Counts a part's appended rows; returns the buckets to compact when it is time and it pays, else null.</summary>
+        public DateTime[]? Add(IEnumerable<RollupKey> keys)
+        {
+            foreach (var key in keys)
+            {
+                _keys.Add(key);
+                _rows++;
+            }
+
+            if (_rows < DecideAfterRows)
+            {
+                return null;
+            }
+
+            var pays = _keys.Count <= _rows * 3 / 4;
+            var buckets = pays ? _keys.Select(k => k.Bucket).Distinct().Order().ToArray() : null;
+            _keys.Clear();
+            _rows = 0;
+            return buckets;
+        }
     }
 
     /// <summary>
@@ -504,7 +566,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             CopyDirectSql = "COPY cost_records (" + columns + ") FROM STDIN (FORMAT BINARY)";
             var insertFromStaging = "INSERT INTO cost_records (" + columns + ") SELECT " + columns + " FROM cost_records_staging ON CONFLICT DO NOTHING";
             UpsertSql = insertFromStaging + ";";
-            UpsertWithRollupSql = PostgreSqlSchema.RollupOfInserted(insertFromStaging + " RETURNING " + PostgreSqlSchema.DeltaColumns);
+            UpsertWithRollupSql = PostgreSqlSchema.RollupOfInserted(insertFromStaging + " RETURNING " + PostgreSqlSchema.DeltaColumns, append: extra);
         }
 
         public bool Extra { get; }

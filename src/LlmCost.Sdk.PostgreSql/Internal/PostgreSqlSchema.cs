@@ -18,6 +18,12 @@ internal static class PostgreSqlSchema
     /// <summary>The first version whose last column is <c>extra</c> (the fields no column holds) instead of the record's whole JSON.</summary>
     public const int ExtraVersion = 5;
 
+    /// <summary>
+    /// The first version whose <c>cost_rollups</c> is append-only (signed sums, no unique key, summed by the reader and
+    /// compacted by <c>llmcost_compact_rollups</c>) rather than upserted per bucket and group.
+    /// </summary>
+    public const int AppendRollupVersion = 5;
+
     /// <summary>The first version with <c>cost_rollups</c>, which the store reads instead of the records when it can.</summary>
     public const int RollupVersion = 2;
 
@@ -200,7 +206,9 @@ internal static class PostgreSqlSchema
     /// as version 4's was — instant on an empty or small store, roughly 10 s per million rows on a large one, holding
     /// writers and readers off meanwhile. A table that already has <c>extra</c> and no <c>record</c> is left as it is.
     /// </summary>
-    internal const string Version5 = """
+    internal static string Version5 => VersionFiveRecord + VersionFiveRollup;
+
+    private const string VersionFiveRecord = """
         CREATE OR REPLACE FUNCTION llmcost_record_extra(record json) RETURNS text LANGUAGE sql IMMUTABLE AS $llmcost$
         SELECT nullif(json_strip_nulls(json_build_object(
             'tags', (SELECT json_object_agg(e.key, e.value ORDER BY e.n)
@@ -235,6 +243,71 @@ internal static class PostgreSqlSchema
         """;
 
     /// <summary>
+    /// Version 5, the rollup: <c>cost_rollups</c> becomes append-only. Each writer appends its batch's signed sums per
+    /// bucket and group (a plain insert: no unique key to probe, no row to lock and update — measured ~1.5 µs per row
+    /// against 8–20 µs for the upsert), the reader sums the rows of a bucket and group (it did already), and
+    /// <c>llmcost_compact_rollups(buckets)</c> replaces the rows of the given buckets by one row per group (delete and
+    /// re-insert in one statement; rows of transactions still in flight are not seen, so none is counted twice or lost).
+    /// The sink compacts the buckets it wrote when that merges enough rows; <c>SELECT llmcost_compact_rollups();</c> compacts them all.
+    /// The unique key becomes a plain index on <c>bucket</c> (the reader's and the compaction's range). The triggers
+    /// (other writers' inserts, updates, deletes) and <c>llmcost_rebuild_rollups</c> append too.
+    /// </summary>
+    private static readonly string VersionFiveRollup = $$"""
+
+        ALTER TABLE cost_rollups DROP CONSTRAINT IF EXISTS cost_rollups_key;
+        CREATE INDEX IF NOT EXISTS ix_cost_rollups_bucket ON cost_rollups (bucket);
+        ALTER TABLE cost_rollups SET (fillfactor = 100);
+        CREATE OR REPLACE FUNCTION llmcost_cost_rollups_inserted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        BEGIN
+        IF current_setting('{{WriterRollupSetting}}', true) = 'on' THEN
+            RETURN NULL; -- a version 3 or later sink: it adds its rows itself (or, with its rollup off, marks the rollup incomplete)
+        END IF;
+        {{RollupAppend("llmcost_inserted")}};
+        RETURN NULL;
+        END
+        $llmcost$;
+        CREATE OR REPLACE FUNCTION llmcost_cost_rollups_deleted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        BEGIN
+        {{RollupDeltaAppend("SELECT " + DeltaColumns + ", -1 AS sign FROM llmcost_deleted")}};
+        RETURN NULL;
+        END
+        $llmcost$;
+        CREATE OR REPLACE FUNCTION llmcost_cost_rollups_updated() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        BEGIN
+        {{RollupDeltaAppend("SELECT " + DeltaColumns + ", 1 AS sign FROM llmcost_inserted UNION ALL SELECT " + DeltaColumns + ", -1 FROM llmcost_deleted")}};
+        RETURN NULL;
+        END
+        $llmcost$;
+        CREATE OR REPLACE FUNCTION llmcost_rebuild_rollups() RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        DECLARE
+            groups bigint;
+        BEGIN
+        LOCK TABLE cost_records IN SHARE MODE;
+        DELETE FROM cost_rollups;
+        {{RollupAppend("cost_records")}};
+        GET DIAGNOSTICS groups = ROW_COUNT;
+        UPDATE llmcost_rollup_status SET complete = true;
+        RETURN groups;
+        END
+        $llmcost$;
+        CREATE OR REPLACE FUNCTION llmcost_compact_rollups(buckets timestamptz[] DEFAULT NULL) RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        DECLARE
+            groups bigint;
+        BEGIN
+        WITH moved AS (DELETE FROM cost_rollups WHERE buckets IS NULL OR bucket = ANY (buckets) RETURNING *)
+        {{RollupInsert}}
+        SELECT bucket, provider, model, feature, team, customer, environment, sum(calls)::bigint, sum(unpriced_calls)::bigint,
+            sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint, sum(output_tokens)::bigint, sum(cost)
+        FROM moved
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        HAVING sum(calls) <> 0;
+        GET DIAGNOSTICS groups = ROW_COUNT;
+        RETURN groups;
+        END
+        $llmcost$;
+        """;
+
+    /// <summary>
     /// The session setting a version 3 sink turns on (<c>SET llmcost.rollup_by_writer = on</c>) so the insert trigger
     /// leaves its rows to it. Session-level, as the sink's temporary staging table: the sink needs session pooling.
     /// </summary>
@@ -251,10 +324,20 @@ internal static class PostgreSqlSchema
     /// Adds the rows a statement inserted to the rollup, in SQL: <paramref name="insert"/> is an
     /// <c>INSERT ... RETURNING</c> of <see cref="DeltaColumns"/> (the retry path: only the rows actually inserted count).
     /// </summary>
-    internal static string RollupOfInserted(string insert) => $"""
+    internal static string RollupOfInserted(string insert, bool append) => $"""
         WITH llmcost_inserted AS ({insert})
-        {RollupUpsert("llmcost_inserted")};
+        {(append ? RollupAppend("llmcost_inserted") : RollupUpsert("llmcost_inserted"))};
         """;
+
+    /// <summary>
+    /// Appends the batch's sums, aggregated by the client, to the append-only rollup (version 5): one row per bucket and
+    /// group as parallel arrays, a plain insert (no key, no lock on other writers' rows: any order is safe).
+    /// </summary>
+    internal const string RollupAppendFromClient = RollupInsert + "\n"
+        + "SELECT * FROM unnest(@bucket, @provider, @model, @feature, @team, @customer, @environment, @calls, @unpriced, @input, @cached, @output, @cost);";
+
+    /// <summary>Compacts the given buckets of the rollup (version 5): one row per group.</summary>
+    internal const string CompactRollups = "SELECT llmcost_compact_rollups(@buckets);";
 
     /// <summary>
     /// Adds the batch's sums, aggregated by the client, to the rollup: one row per bucket and group as parallel arrays,
@@ -299,6 +382,25 @@ internal static class PostgreSqlSchema
             coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cost_total), 0)
         FROM {source}
         {RollupConflict}
+        """;
+
+    /// <summary>Appends the sums of the rows of <paramref name="source"/> to the append-only rollup (version 5).</summary>
+    private static string RollupAppend(string source) => $"""
+        {RollupInsert}
+        SELECT {Bucket}, {Keys}, count(*), count(*) - count(cost_total), coalesce(sum(input_tokens), 0)::bigint,
+            coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cost_total), 0)
+        FROM {source}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        """;
+
+    /// <summary>Appends <c>sign</c> times each row of <paramref name="source"/> to the append-only rollup (version 5).</summary>
+    private static string RollupDeltaAppend(string source) => $"""
+        {RollupInsert}
+        SELECT {Bucket}, {Keys}, sum(sign)::bigint, sum(CASE WHEN cost_total IS NULL THEN sign ELSE 0 END)::bigint,
+            sum(sign * input_tokens)::bigint, sum(sign * cached_input_tokens)::bigint, sum(sign * output_tokens)::bigint,
+            coalesce(sum(sign * cost_total), 0)
+        FROM ({source}) AS changed
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
         """;
 
     /// <summary>Adds <c>sign</c> times each row of <paramref name="source"/> (rows with a <c>sign</c> column: +1 new, −1 old) to the rollup.</summary>

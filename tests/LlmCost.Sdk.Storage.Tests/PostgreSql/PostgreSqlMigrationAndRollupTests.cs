@@ -86,6 +86,102 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task Rollup_AppendOnly_CompactionMergesEachBucketAndGroupIntoOneRowWithTheSumsExact()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var all = Mixed(StoreRecords.Day, 600).ToArray();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                // Interleaved batches: every batch touches the same buckets and groups, so the appended rows repeat keys.
+                await sink.WriteAsync(all.Where((_, n) => n % 6 == i).ToArray(), CancellationToken.None);
+            }
+        }
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "UPDATE cost_records SET cost_total = cost_total * 2, feature = 'moved' WHERE feature = 'f1';");
+            await ExecuteAsync(connection, "DELETE FROM cost_records WHERE team = 't0' AND feature = 'f2';");
+            const string Groups = """
+                SELECT count(*) FROM (SELECT DISTINCT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00'),
+                    provider, coalesce(model, request_model), feature, team, customer, environment FROM cost_records) AS g;
+                """;
+            var groups = (long)(await ScalarAsync(connection, Groups))!;
+            var rows = (long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"))!;
+            Assert.True(rows > groups, $"{rows} appended rows for {groups} groups");
+            await AssertRollupMatchesRecordsAsync(cs);
+
+            // One bucket first, then all: each bucket and group becomes one row, and no group whose records are all gone.
+            var first = (DateTime)(await ScalarAsync(connection, "SELECT min(bucket) FROM cost_rollups;"))!;
+            await using (var one = new NpgsqlCommand("SELECT llmcost_compact_rollups(ARRAY[@bucket]);", connection))
+            {
+                one.Parameters.AddWithValue("bucket", first);
+                await one.ExecuteScalarAsync();
+            }
+
+            Assert.Equal(1L, await ScalarAsync(connection, "SELECT max(n) FROM (SELECT count(*) AS n FROM cost_rollups WHERE bucket = (SELECT min(bucket) FROM cost_rollups) GROUP BY provider, model, feature, team, customer, environment) AS c;"));
+            await AssertRollupMatchesRecordsAsync(cs);
+            Assert.Equal(groups, await ScalarAsync(connection, "SELECT llmcost_compact_rollups();"));
+            Assert.Equal(groups, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_CompactionWhileSinksWrite_CountsEveryRecordOnce()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var batches = Enumerable.Range(0, 24).Select(n => Mixed(StoreRecords.Day.AddSeconds(n), 100).Select(r => r with { Id = Guid.CreateVersion7() }).ToArray()).ToArray();
+        await using var first = new PostgreSqlCostSink(cs);
+        await using var second = new PostgreSqlCostSink(cs);
+        await first.WriteAsync(batches[0], CancellationToken.None); // the schema, before the compactions start
+        var writers = Task.WhenAll(
+            Task.Run(async () => { foreach (var b in batches.Skip(1).Where((_, i) => i % 2 == 0)) { await first.WriteAsync(b, CancellationToken.None); } }),
+            Task.Run(async () => { foreach (var b in batches.Skip(1).Where((_, i) => i % 2 == 1)) { await second.WriteAsync(b, CancellationToken.None); } }));
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            while (!writers.IsCompleted)
+            {
+                await ScalarAsync(connection, "SELECT llmcost_compact_rollups();");
+            }
+
+            await writers;
+            Assert.Equal(2400L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public void AppendedRollups_CompactsOnlyWhenTheKeysRepeat()
+    {
+        var repeating = new PostgreSqlCostSink.AppendedRollups();
+        var bucket = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+        var keys = Enumerable.Range(0, 512).Select(i => new RollupKey(bucket.AddMinutes(15 * (i % 2)), "openai", "gpt-4o", "f" + (i % 100), null, null, null)).ToArray();
+        DateTime[]? buckets = null;
+        var parts = 0;
+        while (buckets is null && parts < 1000)
+        {
+            buckets = repeating.Add(keys);
+            parts++;
+        }
+
+        Assert.Equal(PostgreSqlCostSink.AppendedRollups.DecideAfterRows / keys.Length, parts);
+        Assert.Equal([bucket, bucket.AddMinutes(15)], buckets!);
+
+        var unique = new PostgreSqlCostSink.AppendedRollups();
+        var n = 0;
+        for (var part = 0; part < 2 * PostgreSqlCostSink.AppendedRollups.DecideAfterRows / 512; part++)
+        {
+            Assert.Null(unique.Add(Enumerable.Range(0, 512).Select(_ => new RollupKey(bucket, "openai", "gpt-4o", null, null, "c" + n++, null)).ToArray()));
+        }
+    }
+
+    [Fact]
     public async Task Rollup_UpdatesAndDeletesOfRecords_MoveTheSums()
     {
         var cs = await server.CreateDatabaseAsync();
