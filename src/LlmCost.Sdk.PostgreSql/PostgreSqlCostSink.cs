@@ -337,10 +337,20 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement.</summary>
+    /// <summary>
+    /// Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement:
+    /// from schema version 5 appended by a binary <c>COPY</c> (the cheapest insert PostgreSQL has: no statement to plan,
+    /// no arrays to decode, rows inserted in multi-row batches); before, upserted from arrays.
+    /// </summary>
     private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Layout layout, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand(layout.Extra ? PostgreSqlSchema.RollupAppendFromClient : PostgreSqlSchema.RollupFromClient, connection, transaction);
+        if (layout.Extra)
+        {
+            await AppendRollupAsync(connection, groups, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var command = new NpgsqlCommand(PostgreSqlSchema.RollupFromClient, connection, transaction);
         var n = groups.Count;
         var bucket = new DateTime[n];
         var provider = new string[n];
@@ -389,6 +399,37 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         p.Add(new NpgsqlParameter<long[]>("output", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = output });
         p.Add(new NpgsqlParameter<decimal[]>("cost", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { TypedValue = cost });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends the part's rollup rows to <c>cost_rollups</c> by one binary COPY, in the part's transaction.</summary>
+    private static async Task AppendRollupAsync(NpgsqlConnection connection, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    {
+        using var rows = new BinaryCopyWriter();
+        var stream = await connection.BeginRawBinaryCopyAsync(PostgreSqlSchema.RollupAppendCopy, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            rows.WriteHeader();
+            foreach (var (key, sums) in groups)
+            {
+                rows.WriteRollupRow(key, sums);
+                if (rows.ShouldFlush)
+                {
+                    await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                    rows.Take();
+                }
+            }
+
+            rows.WriteTrailer();
+            await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+            rows.Take();
+        }
+        catch
+        {
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+
+        await stream.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -154,6 +154,31 @@ internal sealed class BinaryCopyWriter : IDisposable
         _json.WrittenSpan.CopyTo(field[4..]);
     }
 
+    /// <summary>The fields of a rollup row (<see cref="WriteRollupRow"/>), in the order of <c>cost_rollups</c>' columns.</summary>
+    public const short RollupFieldCount = 13;
+
+    /// <summary>
+    /// Encodes one row of <c>cost_rollups</c>: bucket, provider, model, feature, team, customer, environment, calls,
+    /// unpriced calls, input, cached input and output tokens, cost (schema version 5: appended by a plain COPY).
+    /// </summary>
+    public void WriteRollupRow(in RollupKey key, in RollupSums sums)
+    {
+        WriteInt16(RollupFieldCount);
+        WriteTimestampTz(new DateTimeOffset(key.Bucket));
+        WriteText(key.Provider);
+        WriteText(key.Model);
+        WriteText(key.Feature);
+        WriteText(key.Team);
+        WriteText(key.Customer);
+        WriteText(key.Environment);
+        WriteInt64Field(sums.Calls);
+        WriteInt64Field(sums.UnpricedCalls);
+        WriteInt64Field(sums.InputTokens);
+        WriteInt64Field(sums.CachedInputTokens);
+        WriteInt64Field(sums.OutputTokens);
+        WriteNumeric(sums.Cost);
+    }
+
     /// <summary>The record's JSON as UTF-8 straight from the core's writer (no string between), then copied into the row.</summary>
     private void WriteJson(CostRecord record)
     {

@@ -329,12 +329,9 @@ internal static class PostgreSqlSchema
         {(append ? RollupAppend("llmcost_inserted") : RollupUpsert("llmcost_inserted"))};
         """;
 
-    /// <summary>
-    /// Appends the batch's sums, aggregated by the client, to the append-only rollup (version 5): one row per bucket and
-    /// group as parallel arrays, a plain insert (no key, no lock on other writers' rows: any order is safe).
-    /// </summary>
-    internal const string RollupAppendFromClient = RollupInsert + "\n"
-        + "SELECT * FROM unnest(@bucket, @provider, @model, @feature, @team, @customer, @environment, @calls, @unpriced, @input, @cached, @output, @cost);";
+    /// <summary>The binary COPY the version 5 sink appends its rollup rows with (<see cref="BinaryCopyWriter.WriteRollupRow"/>).</summary>
+    internal const string RollupAppendCopy =
+        "COPY cost_rollups (bucket, provider, model, feature, team, customer, environment, calls, unpriced_calls, input_tokens, cached_input_tokens, output_tokens, cost) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>Compacts the given buckets of the rollup (version 5): one row per group.</summary>
     internal const string CompactRollups = "SELECT llmcost_compact_rollups(@buckets);";
