@@ -246,8 +246,10 @@ internal static class PostgreSqlSchema
     /// Version 5, the rollup: <c>cost_rollups</c> becomes append-only. Each writer appends its batch's signed sums per
     /// bucket and group (a plain insert: no unique key to probe, no row to lock and update — measured ~1.5 µs per row
     /// against 8–20 µs for the upsert), the reader sums the rows of a bucket and group (it did already), and
-    /// <c>llmcost_compact_rollups(buckets)</c> replaces the rows of the given buckets by one row per group (delete and
-    /// re-insert in one statement; rows of transactions still in flight are not seen, so none is counted twice or lost).
+    /// <c>llmcost_compact_rollups(buckets)</c> replaces the rows of each group with several rows in the given buckets by
+    /// one (delete and re-insert in one statement; a group's single row is left where it is; rows of transactions still in
+    /// flight are not seen, and rows another compaction moved first are skipped, so none is counted twice or lost) and
+    /// returns the rows it wrote.
     /// The sink compacts the buckets it wrote when that merges enough rows; <c>SELECT llmcost_compact_rollups();</c> compacts them all.
     /// The unique key becomes a plain index on <c>bucket</c> (the reader's and the compaction's range). The triggers
     /// (other writers' inserts, updates, deletes) and <c>llmcost_rebuild_rollups</c> append too.
@@ -294,7 +296,13 @@ internal static class PostgreSqlSchema
         DECLARE
             groups bigint;
         BEGIN
-        WITH moved AS (DELETE FROM cost_rollups WHERE buckets IS NULL OR bucket = ANY (buckets) RETURNING *)
+        -- Only the groups with several rows move: a group's single row is already compact (and stays where it is).
+        WITH repeated AS (
+            SELECT unnest(array_agg(ctid)) AS row_id FROM cost_rollups
+            WHERE buckets IS NULL OR bucket = ANY (buckets)
+            GROUP BY bucket, provider, model, feature, team, customer, environment
+            HAVING count(*) > 1),
+        moved AS (DELETE FROM cost_rollups WHERE ctid IN (SELECT row_id FROM repeated) RETURNING *)
         {{RollupInsert}}
         SELECT bucket, provider, model, feature, team, customer, environment, sum(calls)::bigint, sum(unpriced_calls)::bigint,
             sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint, sum(output_tokens)::bigint, sum(cost)
