@@ -221,6 +221,34 @@ public static class Program
             Console.WriteLine(FormattableString.Invariant($"BinaryCopyWriter.WriteRow alone ({(extra ? "schema v5: extra" : "schema v4: the record's JSON")}, no I/O): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record"));
         }
 
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            // The rollup's client side per record (schema version 5): the batch's sums per bucket and group, the appended
+            // rows' bookkeeping for compaction, and their COPY rows.
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            var appended = new PostgreSqlCostSink.AppendedRollups();
+            var groups = 0L;
+            using var rows = new BinaryCopyWriter();
+            for (var offset = 0; offset + SinkThroughputBenchmarks.BatchSize <= count; offset += SinkThroughputBenchmarks.BatchSize)
+            {
+                var sums = RollupDelta.Aggregate(records, offset, SinkThroughputBenchmarks.BatchSize)!;
+                groups += sums.Count;
+                appended.Add(sums.Keys);
+                foreach (var (key, value) in sums)
+                {
+                    rows.WriteRollupRow(key, value);
+                    if (rows.ShouldFlush)
+                    {
+                        rows.Take();
+                    }
+                }
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"Rollup in the client (aggregate, compaction bookkeeping, COPY rows; no I/O): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record ({(double)groups / count:N2} rows per record)"));
+        }
+
         await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
         await connection.OpenAsync();
         await using (var create = new NpgsqlCommand(
