@@ -19,7 +19,7 @@ namespace LlmCost.Sdk;
 /// <para>
 /// Each part is one transaction: a binary <c>COPY</c> straight into <c>cost_records</c>, which inserts every row of the
 /// part or fails; then the part's sums per 15-minute bucket and group, aggregated here, are added to
-/// <c>cost_rollups</c> (in key order, so writers sharing groups never deadlock); then the commit. If an id of the part
+/// <c>cost_rollups</c>; then the commit. If an id of the part
 /// is already stored (a retried batch, or written twice by anything else), the primary key stops that COPY, the
 /// transaction is rolled back, and the part is copied into a session-local (temporary, so unlogged) staging table and
 /// moved with <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING</c>, whose rows — only those actually inserted —
@@ -31,9 +31,13 @@ namespace LlmCost.Sdk;
 /// <c>Search Path</c> in the connection string.
 /// </para>
 /// <para>
-/// Every field is stored: the queried ones as columns (cost as exact <c>numeric</c>), and the whole record as its JSON
-/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>, a <c>text</c> column from schema version 4 (query it as JSON with
-/// <c>record::json</c>). The sink keeps its connections open between batches; a failed
+/// Every field is stored, once (schema version 5): as columns (cost as exact <c>numeric</c>), and what no column holds
+/// (custom tags, the cost's parts, the rarer token counts) as a small JSON text in <c>extra</c>, <c>NULL</c> when there is
+/// none (query a custom tag with <c>extra::json-&gt;'tags'-&gt;&gt;'experiment'</c>);
+/// <see cref="PostgreSqlCostRecordStore.ReadRecordsAsync"/> rebuilds the records. Before version 5 the whole record's JSON
+/// was stored in <c>record</c> as well; on a store a DBA has not migrated yet the sink still writes it. From version 5 the
+/// rollup is appended (a <c>COPY</c> of the part's sums) rather than upserted, and compacted by
+/// <c>llmcost_compact_rollups</c> when its keys repeat. The sink keeps its connections open between batches; a failed
 /// write throws (the pipeline retries it) and the connection that failed is reopened for the next one.
 /// </para>
 /// </remarks>
@@ -320,8 +324,8 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
 
     /// <summary>
     /// Compacts the rollup's buckets this writer appended to (schema version 5), in a statement of its own after the
-    /// part's commit. A failure (a lock timeout, a deadlock with another writer's compaction) is logged and costs
-    /// nothing else: the rows stay as they were, exact, only less compact, and the batch stays acknowledged.
+    /// part's commit. A failure (a lock timeout, a deadlock with another writer's compaction, a lost connection) is
+    /// logged and costs nothing else: the rows stay as they were, exact, only less compact, and the batch stays acknowledged.
     /// </summary>
     private async Task CompactAsync(NpgsqlConnection connection, DateTime[] buckets, CancellationToken cancellationToken)
     {
@@ -331,8 +335,10 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             command.Parameters.Add(new NpgsqlParameter<DateTime[]>("buckets", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = buckets });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException ex)
+        catch (NpgsqlException ex)
         {
+            // The batch is committed: it stays acknowledged. A broken connection fails the next batch's first command,
+            // which reopens it (that batch is then retried whole, as any failed write).
             Log.PostgreSqlCompactionFailed(_logger, buckets.Length, ex);
         }
     }
