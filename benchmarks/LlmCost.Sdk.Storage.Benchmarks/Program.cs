@@ -203,14 +203,14 @@ public static class Program
             Console.WriteLine(FormattableString.Invariant($"ToJson: {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record ({length / count} chars)"));
         }
 
-        foreach (var _ in Enumerable.Range(0, 3))
+        foreach (var extra in new[] { false, true, false, true })
         {
             self.Refresh();
             var cpu = self.TotalProcessorTime;
             using var rows = new BinaryCopyWriter();
             foreach (var record in records)
             {
-                rows.WriteRow(record);
+                rows.WriteRow(record, extra);
                 if (rows.ShouldFlush)
                 {
                     rows.Take();
@@ -218,13 +218,41 @@ public static class Program
             }
 
             self.Refresh();
-            Console.WriteLine(FormattableString.Invariant($"BinaryCopyWriter.WriteRow alone (JSON included, no I/O): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record"));
+            Console.WriteLine(FormattableString.Invariant($"BinaryCopyWriter.WriteRow alone ({(extra ? "schema v5: extra" : "schema v4: the record's JSON")}, no I/O): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record"));
+        }
+
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            // The rollup's client side per record (schema version 5): the batch's sums per bucket and group, the appended
+            // rows' bookkeeping for compaction, and their COPY rows.
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            var appended = new PostgreSqlCostSink.AppendedRollups();
+            var groups = 0L;
+            using var rows = new BinaryCopyWriter();
+            for (var offset = 0; offset + SinkThroughputBenchmarks.BatchSize <= count; offset += SinkThroughputBenchmarks.BatchSize)
+            {
+                var sums = RollupDelta.Aggregate(records, offset, SinkThroughputBenchmarks.BatchSize)!;
+                groups += sums.Count;
+                appended.Add(sums.Keys);
+                foreach (var (key, value) in sums)
+                {
+                    rows.WriteRollupRow(key, value);
+                    if (rows.ShouldFlush)
+                    {
+                        rows.Take();
+                    }
+                }
+            }
+
+            self.Refresh();
+            Console.WriteLine(FormattableString.Invariant($"Rollup in the client (aggregate, compaction bookkeeping, COPY rows; no I/O): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us CPU per record ({(double)groups / count:N2} rows per record)"));
         }
 
         await using var connection = new NpgsqlConnection(BenchmarkPostgres.ConnectionString);
         await connection.OpenAsync();
         await using (var create = new NpgsqlCommand(
-            "CREATE TEMP TABLE copy_probe (id uuid, \"timestamp\" timestamptz, provider text, operation text, model text, request_model text, service_tier text, region text, streaming boolean, status_code integer, error_type text, duration_ms double precision, feature text, team text, customer text, environment text, input_tokens bigint, cached_input_tokens bigint, cache_write_input_tokens bigint, cache_write_1h_input_tokens bigint, output_tokens bigint, reasoning_tokens bigint, web_search_requests bigint, usage_source text, cost_total numeric, price_table_version text, price_entry text, price_effective_from date, record json);",
+            "CREATE TEMP TABLE copy_probe (id uuid, \"timestamp\" timestamptz, provider text, operation text, model text, request_model text, service_tier text, region text, streaming boolean, status_code integer, error_type text, duration_ms double precision, feature text, team text, customer text, environment text, input_tokens bigint, cached_input_tokens bigint, cache_write_input_tokens bigint, cache_write_1h_input_tokens bigint, output_tokens bigint, reasoning_tokens bigint, web_search_requests bigint, usage_source text, cost_total numeric, price_table_version text, price_entry text, price_effective_from date, extra text);",
             connection))
         {
             await create.ExecuteNonQueryAsync();
@@ -258,7 +286,7 @@ public static class Program
             }
 
             self.Refresh();
-            Console.WriteLine(FormattableString.Invariant($"COPY rows (JSON included): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us client CPU per record"));
+            Console.WriteLine(FormattableString.Invariant($"COPY rows (schema v5: extra): {(self.TotalProcessorTime - cpu).TotalMicroseconds / count:N2} us client CPU per record"));
             await using (var truncateFirst = new NpgsqlCommand("TRUNCATE copy_probe;", connection))
             {
                 await truncateFirst.ExecuteNonQueryAsync();
@@ -344,7 +372,7 @@ public static class Program
             w.WriteNull();
         }
 
-        w.Write(record.ToJson(), NpgsqlTypes.NpgsqlDbType.Json);
+        w.Write(record.ToJson(), NpgsqlTypes.NpgsqlDbType.Text); // the whole JSON, as schema version 4 stored it
 
         static void Text(NpgsqlBinaryImporter w, string? value)
         {
@@ -432,7 +460,7 @@ public static class Program
             long t2, s2;
             using (var rows = new BinaryCopyWriter(chunk))
             {
-                var stream = await db.BeginRawBinaryCopyAsync("COPY cost_records (id, \"timestamp\", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type, duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens, cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total, price_table_version, price_entry, price_effective_from, record) FROM STDIN (FORMAT BINARY)");
+                var stream = await db.BeginRawBinaryCopyAsync("COPY cost_records (id, \"timestamp\", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type, duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens, cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total, price_table_version, price_entry, price_effective_from, extra) FROM STDIN (FORMAT BINARY)");
                 await using (stream)
                 {
                     rows.WriteHeader();

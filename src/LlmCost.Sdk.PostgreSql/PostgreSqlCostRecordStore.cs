@@ -53,11 +53,13 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
     /// <returns>The records, parsed from their stored JSON.</returns>
     public async IAsyncEnumerable<CostRecord> ReadRecordsAsync(DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (connection, version) = await OpenWithVersionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            // From schema version 5 the record is its columns and extra (the fields no column holds); before, its JSON.
+            var columns = version >= PostgreSqlSchema.ExtraVersion ? RecordColumns : "record::text";
             var command = new NpgsqlCommand(
-                "SELECT record::text FROM cost_records WHERE \"timestamp\" >= @from AND \"timestamp\" < @to ORDER BY \"timestamp\", id;",
+                "SELECT " + columns + " FROM cost_records WHERE \"timestamp\" >= @from AND \"timestamp\" < @to ORDER BY \"timestamp\", id;",
                 connection);
             await using (command.ConfigureAwait(false))
             {
@@ -68,12 +70,100 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        yield return CostRecord.FromJson(reader.GetString(0));
+                        yield return version >= PostgreSqlSchema.ExtraVersion ? ReadRecord(reader) : CostRecord.FromJson(reader.GetString(0));
                     }
                 }
             }
         }
     }
+
+    /// <summary>The columns <see cref="ReadRecord"/> reads, in its order.</summary>
+    internal const string RecordColumns = """
+        id, "timestamp", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type,
+        duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens,
+        cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total,
+        price_table_version, price_entry, price_effective_from, extra
+        """;
+
+    /// <summary>Rebuilds a record from its row (schema version 5: the columns of <see cref="RecordColumns"/>, the rest from <c>extra</c>).</summary>
+    internal static CostRecord ReadRecord(NpgsqlDataReader reader)
+    {
+        var extra = RecordExtra.Read(reader.IsDBNull(28) ? null : reader.GetString(28));
+        var tags = new LlmCostTags
+        {
+            Feature = Text(reader, 12),
+            Team = Text(reader, 13),
+            Customer = Text(reader, 14),
+            Environment = Text(reader, 15),
+        };
+        if (extra.CustomTags is { } custom)
+        {
+            foreach (var (key, value) in custom)
+            {
+                tags.Custom[key] = value;
+            }
+        }
+
+        return new CostRecord
+        {
+            Id = reader.GetGuid(0),
+            Timestamp = reader.GetFieldValue<DateTimeOffset>(1),
+            Provider = reader.GetString(2),
+            Operation = reader.GetString(3),
+            Model = Text(reader, 4),
+            RequestModel = Text(reader, 5),
+            ServiceTier = Text(reader, 6),
+            Region = Text(reader, 7),
+            Streaming = reader.GetBoolean(8),
+            StatusCode = reader.IsDBNull(9) ? null : reader.GetInt32(9),
+            ErrorType = Text(reader, 10),
+            DurationMs = reader.GetDouble(11),
+            Tags = tags,
+            Usage = new TokenUsage
+            {
+                InputTokens = reader.GetInt64(16),
+                CachedInputTokens = reader.GetInt64(17),
+                CacheWriteInputTokens = reader.GetInt64(18),
+                CacheWrite1hInputTokens = reader.GetInt64(19),
+                OutputTokens = reader.GetInt64(20),
+                ReasoningTokens = reader.GetInt64(21),
+                WebSearchRequests = reader.GetInt64(22),
+                AudioInputTokens = extra.AudioInputTokens,
+                AudioOutputTokens = extra.AudioOutputTokens,
+                ImageInputTokens = extra.ImageInputTokens,
+                ImageOutputTokens = extra.ImageOutputTokens,
+                VideoInputTokens = extra.VideoInputTokens,
+                VideoOutputTokens = extra.VideoOutputTokens,
+                Source = reader.GetString(23) switch
+                {
+                    "provider" => UsageSource.Provider,
+                    "estimated" => UsageSource.Estimated,
+                    _ => UsageSource.None,
+                },
+            },
+            Cost = reader.IsDBNull(24) ? null : new CostBreakdown
+            {
+                Currency = extra.Currency,
+                Input = extra.Input,
+                CachedInput = extra.CachedInput,
+                CacheWrite = extra.CacheWrite,
+                Output = extra.Output,
+                Requests = extra.Requests,
+                ReportedByProvider = extra.ReportedByProvider,
+                Total = reader.GetDecimal(24),
+            },
+            Price = reader.IsDBNull(25) ? null : new PriceReference
+            {
+                TableVersion = reader.GetString(25),
+                Entry = Text(reader, 26) ?? string.Empty,
+                EffectiveFrom = reader.IsDBNull(27) ? default : reader.GetFieldValue<DateOnly>(27),
+                EffectiveFromTime = extra.EffectiveFromTime,
+                RequestModelFallback = extra.RequestModelFallback,
+            },
+        };
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private async IAsyncEnumerable<CostAggregate> AggregateCoreAsync(CostAggregateQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -232,9 +322,6 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         CostDimension.Model => "model", // the rollup keeps coalesce(model, request_model)
         _ => Column(dimension),
     };
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
-        (await OpenWithVersionAsync(cancellationToken).ConfigureAwait(false)).Connection;
 
     private async Task<(NpgsqlConnection Connection, int Version)> OpenWithVersionAsync(CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ namespace LlmCost.Sdk;
 /// <para>
 /// Each part is one transaction: a binary <c>COPY</c> straight into <c>cost_records</c>, which inserts every row of the
 /// part or fails; then the part's sums per 15-minute bucket and group, aggregated here, are added to
-/// <c>cost_rollups</c> (in key order, so writers sharing groups never deadlock); then the commit. If an id of the part
+/// <c>cost_rollups</c>; then the commit. If an id of the part
 /// is already stored (a retried batch, or written twice by anything else), the primary key stops that COPY, the
 /// transaction is rolled back, and the part is copied into a session-local (temporary, so unlogged) staging table and
 /// moved with <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING</c>, whose rows — only those actually inserted —
@@ -31,9 +31,13 @@ namespace LlmCost.Sdk;
 /// <c>Search Path</c> in the connection string.
 /// </para>
 /// <para>
-/// Every field is stored: the queried ones as columns (cost as exact <c>numeric</c>), and the whole record as its JSON
-/// (<see cref="CostRecord.ToJson"/>) in <c>record</c>, a <c>text</c> column from schema version 4 (query it as JSON with
-/// <c>record::json</c>). The sink keeps its connections open between batches; a failed
+/// Every field is stored, once (schema version 5): as columns (cost as exact <c>numeric</c>), and what no column holds
+/// (custom tags, the cost's parts, the rarer token counts) as a small JSON text in <c>extra</c>, <c>NULL</c> when there is
+/// none (query a custom tag with <c>extra::json-&gt;'tags'-&gt;&gt;'experiment'</c>);
+/// <see cref="PostgreSqlCostRecordStore.ReadRecordsAsync"/> rebuilds the records. Before version 5 the whole record's JSON
+/// was stored in <c>record</c> as well; on a store a DBA has not migrated yet the sink still writes it. From version 5 the
+/// rollup is appended (a <c>COPY</c> of the part's sums) rather than upserted, and compacted by
+/// <c>llmcost_compact_rollups</c> when its keys repeat. The sink keeps its connections open between batches; a failed
 /// write throws (the pipeline retries it) and the connection that failed is reopened for the next one.
 /// </para>
 /// </remarks>
@@ -42,27 +46,15 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// <summary>A batch is split only into parts of at least this many records (a round trip per part must pay off).</summary>
     internal const int MinimumRecordsPerPart = 64;
 
-    private const string Columns = """
+    private const string CommonColumns = """
         id, "timestamp", provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type,
         duration_ms, feature, team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens,
         cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total,
-        price_table_version, price_entry, price_effective_from, record
+        price_table_version, price_entry, price_effective_from
         """;
 
     private const string CreateStagingSql =
         "CREATE TEMP TABLE IF NOT EXISTS cost_records_staging (LIKE cost_records) ON COMMIT DELETE ROWS;";
-
-    private const string CopySql = "COPY cost_records_staging (" + Columns + ") FROM STDIN (FORMAT BINARY)";
-
-    private const string CopyDirectSql = "COPY cost_records (" + Columns + ") FROM STDIN (FORMAT BINARY)";
-
-    private const string InsertFromStaging =
-        "INSERT INTO cost_records (" + Columns + ") SELECT " + Columns + " FROM cost_records_staging ON CONFLICT DO NOTHING";
-
-    private const string UpsertSql = InsertFromStaging + ";";
-
-    private static readonly string UpsertWithRollupSql =
-        PostgreSqlSchema.RollupOfInserted(InsertFromStaging + " RETURNING " + PostgreSqlSchema.DeltaColumns);
 
     private readonly string _connectionString;
     private readonly PostgreSqlCostSinkOptions _options;
@@ -236,7 +228,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 Task copied;
                 try
                 {
-                    copied = await SendCopyAsync(connection, CopyDirectSql, records, offset, count, cancellationToken).ConfigureAwait(false);
+                    copied = await SendCopyAsync(connection, writer.Layout.CopyDirectSql, writer.Layout.Extra, records, offset, count, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -247,7 +239,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 return FinishPartAsync(new Part(writer, connection, records, offset, count, clientRollup, markIncomplete), transaction, copied, groups, cancellationToken);
             }
 
-            await WriteThroughStagingAsync(connection, records, offset, count, clientRollup, markIncomplete, cancellationToken).ConfigureAwait(false);
+            await WriteThroughStagingAsync(connection, writer.Layout, records, offset, count, clientRollup, markIncomplete, cancellationToken).ConfigureAwait(false);
             return Task.CompletedTask;
         }
         catch (Exception ex)
@@ -282,7 +274,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 {
                     if (groups is not null)
                     {
-                        await AddRollupAsync(part.Connection, transaction, groups, cancellationToken).ConfigureAwait(false);
+                        await AddRollupAsync(part.Connection, transaction, part.Writer.Layout, groups, cancellationToken).ConfigureAwait(false);
                     }
                     else if (part.MarkIncomplete)
                     {
@@ -291,6 +283,11 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                     }
 
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    if (groups is not null && part.Writer.Layout.Extra && part.Writer.Appended.Add(groups.Keys) is { } buckets)
+                    {
+                        await CompactAsync(part.Connection, buckets, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return;
                 }
 
@@ -298,7 +295,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             }
 
             Log.PostgreSqlBatchHadStoredIds(_logger, part.Count);
-            await WriteThroughStagingAsync(part.Connection, part.Records, part.Offset, part.Count, part.ClientRollup, part.MarkIncomplete, cancellationToken).ConfigureAwait(false);
+            await WriteThroughStagingAsync(part.Connection, part.Writer.Layout, part.Records, part.Offset, part.Count, part.ClientRollup, part.MarkIncomplete, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -312,22 +309,53 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// The slow path: staging and <c>ON CONFLICT DO NOTHING</c>, which skips the ids stored; only the rows it inserts
     /// (<c>RETURNING</c>) are added to the rollup, in the same statement.
     /// </summary>
-    private static async Task WriteThroughStagingAsync(NpgsqlConnection connection, IReadOnlyList<CostRecord> records, int offset, int count, bool clientRollup, bool markIncomplete, CancellationToken cancellationToken)
+    private static async Task WriteThroughStagingAsync(NpgsqlConnection connection, Layout layout, IReadOnlyList<CostRecord> records, int offset, int count, bool clientRollup, bool markIncomplete, CancellationToken cancellationToken)
     {
         var retry = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (retry.ConfigureAwait(false))
         {
-            await (await SendCopyAsync(connection, CopySql, records, offset, count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            var sql = clientRollup ? UpsertWithRollupSql : UpsertSql;
+            await (await SendCopyAsync(connection, layout.CopySql, layout.Extra, records, offset, count, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            var sql = clientRollup ? layout.UpsertWithRollupSql : layout.UpsertSql;
             using var upsert = new NpgsqlCommand(markIncomplete ? sql + PostgreSqlSchema.MarkRollupIncomplete : sql, connection, retry);
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await retry.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement.</summary>
-    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    /// <summary>
+    /// Compacts the rollup's buckets this writer appended to (schema version 5), in a statement of its own after the
+    /// part's commit. A failure (a lock timeout, a deadlock with another writer's compaction, a lost connection) is
+    /// logged and costs nothing else: the rows stay as they were, exact, only less compact, and the batch stays acknowledged.
+    /// </summary>
+    private async Task CompactAsync(NpgsqlConnection connection, DateTime[] buckets, CancellationToken cancellationToken)
     {
+        try
+        {
+            using var command = new NpgsqlCommand(PostgreSqlSchema.CompactRollups, connection);
+            command.Parameters.Add(new NpgsqlParameter<DateTime[]>("buckets", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = buckets });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            // The batch is committed: it stays acknowledged. A broken connection fails the next batch's first command,
+            // which reopens it (that batch is then retried whole, as any failed write).
+            Log.PostgreSqlCompactionFailed(_logger, buckets.Length, ex);
+        }
+    }
+
+    /// <summary>
+    /// Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement:
+    /// from schema version 5 appended by a binary <c>COPY</c> (the cheapest insert PostgreSQL has: no statement to plan,
+    /// no arrays to decode, rows inserted in multi-row batches); before, upserted from arrays.
+    /// </summary>
+    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Layout layout, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    {
+        if (layout.Extra)
+        {
+            await AppendRollupAsync(connection, groups, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         using var command = new NpgsqlCommand(PostgreSqlSchema.RollupFromClient, connection, transaction);
         var n = groups.Count;
         var bucket = new DateTime[n];
@@ -379,12 +407,43 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Appends the part's rollup rows to <c>cost_rollups</c> by one binary COPY, in the part's transaction.</summary>
+    private static async Task AppendRollupAsync(NpgsqlConnection connection, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    {
+        using var rows = new BinaryCopyWriter();
+        var stream = await connection.BeginRawBinaryCopyAsync(PostgreSqlSchema.RollupAppendCopy, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            rows.WriteHeader();
+            foreach (var (key, sums) in groups)
+            {
+                rows.WriteRollupRow(key, sums);
+                if (rows.ShouldFlush)
+                {
+                    await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+                    rows.Take();
+                }
+            }
+
+            rows.WriteTrailer();
+            await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
+            rows.Take();
+        }
+        catch
+        {
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+
+        await stream.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Sends a part's rows as one binary COPY and ends it; the returned task completes when the server has inserted them
     /// (and throws its error, such as a stored id). The server parses the rows as they arrive but inserts them only when
     /// the COPY ends (it buffers up to 1,000 rows of a binary COPY), so the caller may encode the next part meanwhile.
     /// </summary>
-    private static async Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    private static async Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, bool extra, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
     {
         // The rows are encoded into one pooled buffer (synchronously: a per-value async call costs more CPU than the row
         // itself), which goes to the server in 64 KB chunks, so it parses one chunk while the next is encoded.
@@ -396,7 +455,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             for (var i = offset; i < offset + count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                rows.WriteRow(records[i]);
+                rows.WriteRow(records[i], extra);
                 if (rows.ShouldFlush)
                 {
                     await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
@@ -466,6 +525,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             }
 
             writer.Version = version;
+            writer.Layout = version >= PostgreSqlSchema.ExtraVersion ? Layout.WithExtra : Layout.WithRecordJson;
             writer.Connection = connection;
             return connection;
         }
@@ -494,5 +554,76 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         public NpgsqlConnection? Connection { get; set; }
 
         public int Version { get; set; }
+
+        public Layout Layout { get; set; } = Layout.WithExtra;
+
+        /// <summary>The rollup rows this writer appended since it last decided whether to compact them (schema version 5).</summary>
+        public AppendedRollups Appended { get; } = new();
+    }
+
+    /// <summary>
+    /// The rollup rows a writer appended (schema version 5), to decide when compacting pays: after
+    /// <see cref="DecideAfterRows"/> rows, when merging them would remove at least a quarter of them (their keys repeat,
+    /// as with a few features, teams and models), their buckets are compacted; when nearly every row is its own group (a
+    /// tag with one value per call), compacting would rewrite the rows for nothing, and they are left as they are.
+    /// </summary>
+    internal sealed class AppendedRollups
+    {
+        internal const int DecideAfterRows = 32 * 1024;
+
+        private readonly HashSet<RollupKey> _keys = [];
+        private long _rows;
+
+        /// <summary>Counts a part's appended rows; returns the buckets to compact when it is time and it pays, else null.</summary>
+        public DateTime[]? Add(IEnumerable<RollupKey> keys)
+        {
+            foreach (var key in keys)
+            {
+                _keys.Add(key);
+                _rows++;
+            }
+
+            if (_rows < DecideAfterRows)
+            {
+                return null;
+            }
+
+            var pays = _keys.Count <= _rows * 3 / 4;
+            var buckets = pays ? _keys.Select(k => k.Bucket).Distinct().Order().ToArray() : null;
+            _keys.Clear();
+            _rows = 0;
+            return buckets;
+        }
+    }
+
+    /// <summary>
+    /// The statements of a table layout: from schema version 5 the last column is <c>extra</c> (the fields no column
+    /// holds); before, <c>record</c> (the whole record's JSON), written when a DBA has not migrated the schema yet.
+    /// </summary>
+    private sealed class Layout
+    {
+        public static readonly Layout WithExtra = new("extra", extra: true);
+        public static readonly Layout WithRecordJson = new("record", extra: false);
+
+        private Layout(string lastColumn, bool extra)
+        {
+            var columns = CommonColumns + ", " + lastColumn;
+            Extra = extra;
+            CopySql = "COPY cost_records_staging (" + columns + ") FROM STDIN (FORMAT BINARY)";
+            CopyDirectSql = "COPY cost_records (" + columns + ") FROM STDIN (FORMAT BINARY)";
+            var insertFromStaging = "INSERT INTO cost_records (" + columns + ") SELECT " + columns + " FROM cost_records_staging ON CONFLICT DO NOTHING";
+            UpsertSql = insertFromStaging + ";";
+            UpsertWithRollupSql = PostgreSqlSchema.RollupOfInserted(insertFromStaging + " RETURNING " + PostgreSqlSchema.DeltaColumns, append: extra);
+        }
+
+        public bool Extra { get; }
+
+        public string CopySql { get; }
+
+        public string CopyDirectSql { get; }
+
+        public string UpsertSql { get; }
+
+        public string UpsertWithRollupSql { get; }
     }
 }

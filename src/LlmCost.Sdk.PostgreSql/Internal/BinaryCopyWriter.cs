@@ -28,7 +28,8 @@ internal sealed class BinaryCopyWriter : IDisposable
     private readonly int _flushThreshold;
     private byte[] _buffer;
     private int _length;
-    private readonly ArrayBufferWriter<byte> _json = new(4096); // a record's JSON, reused row after row
+    private readonly ArrayBufferWriter<byte> _json = new(4096); // a record's JSON (or extra), reused row after row
+    private System.Text.Json.Utf8JsonWriter? _extraWriter;
 
     /// <summary>Initializes a new instance of the <see cref="BinaryCopyWriter"/> class.</summary>
     /// <param name="flushThreshold">How many bytes <see cref="ShouldFlush"/> waits for.</param>
@@ -55,12 +56,18 @@ internal sealed class BinaryCopyWriter : IDisposable
 
     public void Dispose()
     {
+        _extraWriter?.Dispose();
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
     }
 
     /// <summary>Encodes one record as a row of the sink's 29 columns.</summary>
-    public void WriteRow(CostRecord record)
+    /// <param name="record">The record.</param>
+    /// <param name="extra">
+    /// Whether the last column is <c>extra</c> (schema version 5: only the fields no column holds, <see cref="RecordExtra"/>,
+    /// <c>NULL</c> when none) rather than <c>record</c> (before: the whole record's JSON).
+    /// </param>
+    public void WriteRow(CostRecord record, bool extra = true)
     {
         var usage = record.Usage;
         var tags = record.Tags;
@@ -121,7 +128,55 @@ internal sealed class BinaryCopyWriter : IDisposable
             WriteDate(price.EffectiveFrom);
         }
 
-        WriteJson(record); // the record column is text (json before schema version 4): binary text is the UTF-8
+        if (!extra)
+        {
+            WriteJson(record); // the record column is text (json before schema version 4): binary text is the UTF-8
+        }
+        else if (RecordExtra.HasExtra(record))
+        {
+            WriteExtra(record);
+        }
+        else
+        {
+            WriteNull();
+        }
+    }
+
+    private void WriteExtra(CostRecord record)
+    {
+        _json.ResetWrittenCount();
+        var writer = _extraWriter ??= RecordExtra.CreateWriter(_json);
+        writer.Reset(_json);
+        RecordExtra.Write(writer, record);
+        writer.Flush();
+        var field = Reserve(4 + _json.WrittenCount);
+        BinaryPrimitives.WriteInt32BigEndian(field, _json.WrittenCount);
+        _json.WrittenSpan.CopyTo(field[4..]);
+    }
+
+    /// <summary>The fields of a rollup row (<see cref="WriteRollupRow"/>), in the order of <c>cost_rollups</c>' columns.</summary>
+    public const short RollupFieldCount = 13;
+
+    /// <summary>
+    /// Encodes one row of <c>cost_rollups</c>: bucket, provider, model, feature, team, customer, environment, calls,
+    /// unpriced calls, input, cached input and output tokens, cost (schema version 5: appended by a plain COPY).
+    /// </summary>
+    public void WriteRollupRow(in RollupKey key, in RollupSums sums)
+    {
+        WriteInt16(RollupFieldCount);
+        WriteTimestampTz(new DateTimeOffset(key.Bucket));
+        WriteText(key.Provider);
+        WriteText(key.Model);
+        WriteText(key.Feature);
+        WriteText(key.Team);
+        WriteText(key.Customer);
+        WriteText(key.Environment);
+        WriteInt64Field(sums.Calls);
+        WriteInt64Field(sums.UnpricedCalls);
+        WriteInt64Field(sums.InputTokens);
+        WriteInt64Field(sums.CachedInputTokens);
+        WriteInt64Field(sums.OutputTokens);
+        WriteNumeric(sums.Cost);
     }
 
     /// <summary>The record's JSON as UTF-8 straight from the core's writer (no string between), then copied into the row.</summary>

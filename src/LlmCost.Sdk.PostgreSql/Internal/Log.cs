@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LlmCost.Sdk;
 
-/// <summary>The PostgreSQL package's log messages, source-generated, with stable event ids (320-339, 350-369, and 500-519). None carries record content or the connection string.</summary>
+/// <summary>The PostgreSQL package's log messages, source-generated, with stable event ids (320-339, 350-369, 500-519 and 950-959). None carries record content or the connection string.</summary>
 internal static partial class Log
 {
     [LoggerMessage(320, LogLevel.Information, "LLM cost PostgreSQL store migrated from schema version {From} to {To}.")]
@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(500, LogLevel.Information, "LLM cost PostgreSQL sink writes without the rollup (PostgreSqlCostSinkOptions.Rollup is off): cost_rollups is marked incomplete and reports read the records; SELECT llmcost_rebuild_rollups() restores it.")]
     public static partial void PostgreSqlRollupOff(ILogger logger);
+
+    [LoggerMessage(950, LogLevel.Debug, "LLM cost PostgreSQL sink could not compact {Buckets} buckets of cost_rollups; the batches are stored and counted, the rows are only less compact (SELECT llmcost_compact_rollups() compacts them all).")]
+    public static partial void PostgreSqlCompactionFailed(ILogger logger, int buckets, Exception exception);
 }

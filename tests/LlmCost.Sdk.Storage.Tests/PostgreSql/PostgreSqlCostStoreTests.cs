@@ -30,10 +30,11 @@ public sealed class PostgreSqlCostStoreTests(PostgresServer server) : CostStoreC
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync();
         Assert.Equal(PostgreSqlSchema.CurrentVersion, await ScalarAsync(connection, "SELECT version FROM llmcost_schema_version;"));
-        Assert.Equal(4, PostgreSqlSchema.CurrentVersion);
-        Assert.Equal("text", await ScalarAsync(connection, "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = 'record';"));
+        Assert.Equal(5, PostgreSqlSchema.CurrentVersion);
+        Assert.Equal("text", await ScalarAsync(connection, "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = 'extra';"));
+        Assert.Null(await ScalarAsync(connection, "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = 'record';"));
         await using var command = new NpgsqlCommand(
-            "SELECT cost_total, \"timestamp\", service_tier, region, customer, cache_write_1h_input_tokens, web_search_requests, price_effective_from, record::json->'tags'->>'experiment' FROM cost_records;",
+            "SELECT cost_total, \"timestamp\", service_tier, region, customer, cache_write_1h_input_tokens, web_search_requests, price_effective_from, extra::json->'tags'->>'experiment' FROM cost_records;",
             connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());

@@ -14,7 +14,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         [CostDimension.Provider, CostDimension.Model, CostDimension.Feature, CostDimension.Team, CostDimension.Customer, CostDimension.Environment];
 
     [Fact]
-    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion4WithRowsIntactAndTheRollupBackfilled()
+    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion5WithRowsIntactAndTheRollupBackfilled()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -38,7 +38,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddHours(30), 5m, feature: "after")], CancellationToken.None);
         }
 
-        Assert.Equal(4, await VersionAsync(cs));
+        Assert.Equal(5, await VersionAsync(cs));
         var after = await ReadAllAsync(cs);
         Assert.Equal(before.Count + 1, after.Count);
         Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => r.Tags.Feature != "after").Select(r => r.ToJson())); // every v1 row, field for field
@@ -53,13 +53,13 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
-            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (5);");
+            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (6);");
         }
 
         await using var sink = new PostgreSqlCostSink(cs);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None));
 
-        Assert.Contains("schema version 5", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 6", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,6 +83,105 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_AppendOnly_CompactionMergesEachBucketAndGroupIntoOneRowWithTheSumsExact()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var all = Mixed(StoreRecords.Day, 600).ToArray();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                // Interleaved batches: every batch touches the same buckets and groups, so the appended rows repeat keys.
+                await sink.WriteAsync(all.Where((_, n) => n % 6 == i).ToArray(), CancellationToken.None);
+            }
+        }
+
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, "UPDATE cost_records SET cost_total = cost_total * 2, feature = 'moved' WHERE feature = 'f1';");
+            await ExecuteAsync(connection, "DELETE FROM cost_records WHERE team = 't0' AND feature = 'f2';");
+            const string Groups = """
+                SELECT count(*) FROM (SELECT DISTINCT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00'),
+                    provider, coalesce(model, request_model), feature, team, customer, environment FROM cost_records) AS g;
+                """;
+            var groups = (long)(await ScalarAsync(connection, Groups))!;
+            var rows = (long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"))!;
+            Assert.True(rows > groups, $"{rows} appended rows for {groups} groups");
+            await AssertRollupMatchesRecordsAsync(cs);
+
+            // One bucket first, then all: each bucket and group becomes one row, and no group whose records are all gone.
+            var first = (DateTime)(await ScalarAsync(connection, "SELECT min(bucket) FROM cost_rollups;"))!;
+            await using (var one = new NpgsqlCommand("SELECT llmcost_compact_rollups(ARRAY[@bucket]);", connection))
+            {
+                one.Parameters.AddWithValue("bucket", first);
+                await one.ExecuteScalarAsync();
+            }
+
+            Assert.Equal(1L, await ScalarAsync(connection, "SELECT max(n) FROM (SELECT count(*) AS n FROM cost_rollups WHERE bucket = (SELECT min(bucket) FROM cost_rollups) GROUP BY provider, model, feature, team, customer, environment) AS c;"));
+            await AssertRollupMatchesRecordsAsync(cs);
+            Assert.True((long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"))! > groups); // groups whose records were all deleted keep their rows
+            var merged = (long)(await ScalarAsync(connection, "SELECT llmcost_compact_rollups();"))!;
+            Assert.InRange(merged, 0, groups); // the groups that had several rows and still have records, written once each
+            Assert.Equal(groups, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"));
+            Assert.Equal(0L, await ScalarAsync(connection, "SELECT llmcost_compact_rollups();")); // compact already: nothing moves
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Rollup_CompactionWhileSinksWrite_CountsEveryRecordOnce()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var batches = Enumerable.Range(0, 24).Select(n => Mixed(StoreRecords.Day.AddSeconds(n), 100).Select(r => r with { Id = Guid.CreateVersion7() }).ToArray()).ToArray();
+        await using var first = new PostgreSqlCostSink(cs);
+        await using var second = new PostgreSqlCostSink(cs);
+        await first.WriteAsync(batches[0], CancellationToken.None); // the schema, before the compactions start
+        var writers = Task.WhenAll(
+            Task.Run(async () => { foreach (var b in batches.Skip(1).Where((_, i) => i % 2 == 0)) { await first.WriteAsync(b, CancellationToken.None); } }),
+            Task.Run(async () => { foreach (var b in batches.Skip(1).Where((_, i) => i % 2 == 1)) { await second.WriteAsync(b, CancellationToken.None); } }));
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            while (!writers.IsCompleted)
+            {
+                await ScalarAsync(connection, "SELECT llmcost_compact_rollups();");
+            }
+
+            await writers;
+            Assert.Equal(2400L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public void AppendedRollups_CompactsOnlyWhenTheKeysRepeat()
+    {
+        var repeating = new PostgreSqlCostSink.AppendedRollups();
+        var bucket = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+        var keys = Enumerable.Range(0, 512).Select(i => new RollupKey(bucket.AddMinutes(15 * (i % 2)), "openai", "gpt-4o", "f" + (i % 100), null, null, null)).ToArray();
+        DateTime[]? buckets = null;
+        var parts = 0;
+        while (buckets is null && parts < 1000)
+        {
+            buckets = repeating.Add(keys);
+            parts++;
+        }
+
+        Assert.Equal(PostgreSqlCostSink.AppendedRollups.DecideAfterRows / keys.Length, parts);
+        Assert.Equal([bucket, bucket.AddMinutes(15)], buckets!);
+
+        var unique = new PostgreSqlCostSink.AppendedRollups();
+        var n = 0;
+        for (var part = 0; part < 2 * PostgreSqlCostSink.AppendedRollups.DecideAfterRows / 512; part++)
+        {
+            Assert.Null(unique.Add(Enumerable.Range(0, 512).Select(_ => new RollupKey(bucket, "openai", "gpt-4o", null, null, "c" + n++, null)).ToArray()));
+        }
     }
 
     [Fact]
@@ -154,7 +253,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task Migrate_Version2DatabaseWithRows_BecomesVersion4_TheWriterKeepsTheRollupWithoutTheInsertTrigger()
+    public async Task Migrate_Version2DatabaseWithRows_BecomesVersion5_TheWriterKeepsTheRollupWithoutTheInsertTrigger()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -177,7 +276,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync(old, CancellationToken.None); // all stored: nothing added
         }
 
-        Assert.Equal(4, await VersionAsync(cs));
+        Assert.Equal(5, await VersionAsync(cs));
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
@@ -190,7 +289,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task Migrate_Version3DatabaseWithRows_BecomesVersion4_RecordAsTextWithRowsAndTheirJsonIntact()
+    public async Task Migrate_Version3DatabaseWithRows_BecomesVersion5_RowsAndTheirJsonIntact()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -216,22 +315,89 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync(old, CancellationToken.None); // all stored before the migration: nothing added
         }
 
-        Assert.Equal(4, await VersionAsync(cs));
-        Assert.Equal("text", await ColumnTypeAsync(cs));
+        Assert.Equal(5, await VersionAsync(cs));
+        Assert.Null(await ColumnTypeAsync(cs)); // no record column from version 5: extra holds what no column does
+        Assert.Equal("text", await ColumnTypeAsync(cs, "extra"));
         var after = await ReadAllAsync(cs);
         Assert.Equal(601, after.Count);
         var ids = old.Select(r => r.Id).ToHashSet();
         Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => ids.Contains(r.Id)).Select(r => r.ToJson())); // every v3 row, field for field
         await using (var connection = new NpgsqlConnection(cs))
         {
-            // The documented query on the record's JSON, through the cast, on rows from before and after the migration.
+            // The documented query on a custom tag, through the cast of extra, on rows from before and after the migration.
             await connection.OpenAsync();
-            Assert.Equal(601L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records WHERE record::json->'tags' IS NOT NULL;"));
-            Assert.Equal("b", await ScalarAsync(connection, "SELECT record::json->'tags'->>'experiment' FROM cost_records WHERE record::json->'tags'->>'experiment' IS NOT NULL;"));
+            Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records WHERE extra::json->'tags' IS NOT NULL;"));
+            Assert.Equal("b", await ScalarAsync(connection, "SELECT extra::json->'tags'->>'experiment' FROM cost_records WHERE extra::json->'tags'->>'experiment' IS NOT NULL;"));
             Assert.Equal(601L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Migrate_Version4DatabaseWithRows_BecomesVersion5_EveryFieldReadBackIdentical()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // A database as version 4 of the package left it: the record's whole JSON in a text column.
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, PostgreSqlSchema.Version1 + PostgreSqlSchema.Version2 + PostgreSqlSchema.Version3 + PostgreSqlSchema.Version4 + "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (4);");
+        }
+
+        var rich = StoreRecords.EveryField().ToArray();
+        var old = Mixed(StoreRecords.Day, 300).Concat(rich).ToArray();
+        await using (var v4Writer = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { MigrateSchema = false }, NullLoggerFactory.Instance))
+        {
+            await v4Writer.WriteAsync(old, CancellationToken.None); // the v4 layout: the sink writes the record's JSON
+        }
+
+        Assert.Equal(4, await VersionAsync(cs));
+        Assert.Equal("text", await ColumnTypeAsync(cs));
+        var before = await ReadAllAsync(cs);
+        Assert.Equal(old.Length, before.Count);
+
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddHours(30), 5m, feature: "after")], CancellationToken.None);
+            await sink.WriteAsync(old, CancellationToken.None); // all stored before the migration: nothing added
+        }
+
+        Assert.Equal(5, await VersionAsync(cs));
+        Assert.Null(await ColumnTypeAsync(cs));
+        var after = await ReadAllAsync(cs);
+        Assert.Equal(old.Length + 1, after.Count);
+        var ids = old.Select(r => r.Id).ToHashSet();
+        Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => ids.Contains(r.Id)).Select(r => r.ToJson())); // every v4 row, field for field
+        var byId = after.ToDictionary(r => r.Id);
+        Assert.All(rich, r => Assert.Equal(r.ToJson(), byId[r.Id].ToJson()));
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            Assert.Equal("b,c", await ScalarAsync(connection, "SELECT string_agg(extra::json->'tags'->>'experiment', ',' ORDER BY \"timestamp\") FROM cost_records WHERE extra::json->'tags'->>'experiment' IS NOT NULL;"));
+            // A record whose every field has a column stores no extra (the converted rows as the sink's own).
+            var withoutExtra = old.Count(r => !RecordExtra.HasExtra(r));
+            Assert.InRange(withoutExtra, 20, old.Length - rich.Length - 1);
+            Assert.Equal((long)withoutExtra, await ScalarAsync(connection, "SELECT count(*) FROM cost_records WHERE extra IS NULL;"));
+            Assert.Equal(old.Length + 1L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Version5_EveryField_ReadBackAsWritten()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        var rich = StoreRecords.EveryField().ToArray();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(rich, CancellationToken.None);
+        }
+
+        var after = (await ReadAllAsync(cs)).ToDictionary(r => r.Id);
+        Assert.Equal(rich.Length, after.Count);
+        Assert.All(rich, r => Assert.Equal(r.ToJson(), after[r.Id].ToJson()));
     }
 
     [Fact]
@@ -394,7 +560,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             // A hand-written import (and an instance still on version 2 during a rolling upgrade, which writes the same
             // way): its session has not turned the setting on, so the trigger adds its rows.
             await connection.OpenAsync();
-            await ExecuteAsync(connection, "INSERT INTO cost_records SELECT gen_random_uuid(), \"timestamp\" + interval '1 day', provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type, duration_ms, 'imported', team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens, cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total, price_table_version, price_entry, price_effective_from, record FROM cost_records;");
+            await ExecuteAsync(connection, "INSERT INTO cost_records SELECT gen_random_uuid(), \"timestamp\" + interval '1 day', provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type, duration_ms, 'imported', team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens, cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total, price_table_version, price_entry, price_effective_from, extra FROM cost_records;");
             Assert.Equal(400L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
         }
 
@@ -507,11 +673,13 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         return records;
     }
 
-    private static async Task<string?> ColumnTypeAsync(string cs)
+    private static async Task<string?> ColumnTypeAsync(string cs, string column = "record")
     {
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync();
-        return (string?)await ScalarAsync(connection, "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = 'record';");
+        await using var command = new NpgsqlCommand("SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = @column;", connection);
+        command.Parameters.AddWithValue("column", column);
+        return (string?)await command.ExecuteScalarAsync();
     }
 
     private static async Task<int> VersionAsync(string cs)

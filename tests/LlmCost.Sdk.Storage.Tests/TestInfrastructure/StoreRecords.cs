@@ -52,6 +52,70 @@ internal static class StoreRecords
         Price = new PriceReference { TableVersion = "2026.11.3", Entry = "anthropic/claude-sonnet-4-5", EffectiveFrom = new DateOnly(2025, 9, 29) },
     };
 
+    /// <summary>
+    /// Records that together set every field and every omission rule of the JSON form: custom tags (non-ASCII, quotes,
+    /// in a given order), estimated usage and every token count, no cost, a cost in another currency reported by the
+    /// provider with request fees, a price starting during its day and priced by the requested model, an error.
+    /// </summary>
+    public static IEnumerable<CostRecord> EveryField()
+    {
+        var full = Full();
+        yield return full;
+        yield return full with
+        {
+            Id = Guid.CreateVersion7(),
+            Timestamp = full.Timestamp.AddSeconds(1),
+            ServiceTier = null,
+            Region = null,
+            StatusCode = null,
+            ErrorType = "System.Net.Http.HttpRequestException",
+            Streaming = false,
+            DurationMs = 30000.0004,
+            Tags = new LlmCostTags { Custom = { ["zeta"] = "naïve \"quoted\" \\ 日本語 🚀", ["alpha"] = string.Empty } },
+            Usage = new TokenUsage
+            {
+                InputTokens = 10,
+                OutputTokens = 0,
+                AudioInputTokens = 1,
+                AudioOutputTokens = 2,
+                ImageInputTokens = 3,
+                ImageOutputTokens = 4,
+                VideoInputTokens = 5,
+                VideoOutputTokens = 6,
+                Source = UsageSource.Estimated,
+            },
+            Cost = null,
+            Price = null,
+        };
+        yield return full with
+        {
+            Id = Guid.CreateVersion7(),
+            Timestamp = full.Timestamp.AddSeconds(2),
+            Model = null,
+            StatusCode = 429,
+            ErrorType = "429",
+            Tags = new LlmCostTags { Feature = "f", Custom = { ["experiment"] = "c" } },
+            Usage = new TokenUsage { Source = UsageSource.None },
+            Cost = new CostBreakdown { Currency = "EUR", Output = 1.50m, Requests = 0.010m, Total = 1.510m, ReportedByProvider = true },
+            Price = new PriceReference
+            {
+                TableVersion = "2026.11.3+custom",
+                Entry = "deepseek/deepseek-chat",
+                EffectiveFrom = new DateOnly(2025, 9, 5),
+                EffectiveFromTime = new TimeOnly(16, 0),
+                RequestModelFallback = true,
+            },
+        };
+        yield return full with
+        {
+            Id = Guid.CreateVersion7(),
+            Timestamp = full.Timestamp.AddSeconds(3),
+            Tags = LlmCostTags.Empty,
+            Cost = new CostBreakdown { Total = 0m },
+            Price = new PriceReference { TableVersion = "2026.11.3", Entry = "openai/gpt-4o" },
+        };
+    }
+
     /// <summary>A small record at a time, with a cost (or none) and tags.</summary>
     public static CostRecord At(
         DateTimeOffset timestamp,
