@@ -410,32 +410,9 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// <summary>Appends the part's rollup rows to <c>cost_rollups</c> by one binary COPY, in the part's transaction.</summary>
     private static async Task AppendRollupAsync(NpgsqlConnection connection, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
     {
-        using var rows = new BinaryCopyWriter();
-        var stream = await connection.BeginRawBinaryCopyAsync(PostgreSqlSchema.RollupAppendCopy, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            rows.WriteHeader();
-            foreach (var (key, sums) in groups)
-            {
-                rows.WriteRollupRow(key, sums);
-                if (rows.ShouldFlush)
-                {
-                    await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
-                    rows.Take();
-                }
-            }
-
-            rows.WriteTrailer();
-            await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
-            rows.Take();
-        }
-        catch
-        {
-            await CancelQuietlyAsync(stream).ConfigureAwait(false);
-            throw;
-        }
-
-        await stream.DisposeAsync().ConfigureAwait(false);
+        var rows = groups.ToArray();
+        var copied = await CopyAsync(connection, PostgreSqlSchema.RollupAppendCopy, rows.Length, rows, static (writer, rows, i) => writer.WriteRollupRow(rows[i].Key, rows[i].Value), cancellationToken).ConfigureAwait(false);
+        await copied.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -443,7 +420,14 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     /// (and throws its error, such as a stored id). The server parses the rows as they arrive but inserts them only when
     /// the COPY ends (it buffers up to 1,000 rows of a binary COPY), so the caller may encode the next part meanwhile.
     /// </summary>
-    private static async Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, bool extra, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken)
+    private static Task<Task> SendCopyAsync(NpgsqlConnection connection, string copySql, bool extra, IReadOnlyList<CostRecord> records, int offset, int count, CancellationToken cancellationToken) =>
+        CopyAsync(connection, copySql, count, (Records: records, Offset: offset, Extra: extra), static (writer, part, i) => writer.WriteRow(part.Records[part.Offset + i], part.Extra), cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="count"/> rows (<paramref name="writeRow"/> encodes the i-th) as one binary COPY and ends it;
+    /// the returned task completes when the server has inserted them, and throws its error.
+    /// </summary>
+    private static async Task<Task> CopyAsync<TRows>(NpgsqlConnection connection, string copySql, int count, TRows source, Action<BinaryCopyWriter, TRows, int> writeRow, CancellationToken cancellationToken)
     {
         // The rows are encoded into one pooled buffer (synchronously: a per-value async call costs more CPU than the row
         // itself), which goes to the server in 64 KB chunks, so it parses one chunk while the next is encoded.
@@ -452,10 +436,10 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         try
         {
             rows.WriteHeader();
-            for (var i = offset; i < offset + count; i++)
+            for (var i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                rows.WriteRow(records[i], extra);
+                writeRow(rows, source, i);
                 if (rows.ShouldFlush)
                 {
                     await stream.WriteAsync(rows.Pending, cancellationToken).ConfigureAwait(false);
