@@ -23,24 +23,22 @@ internal static class RecordExtra
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Whether the record has any field that no column holds (when not, <c>extra</c> is <c>NULL</c>).</summary>
-    public static bool HasExtra(CostRecord record)
-    {
-        var usage = record.Usage;
-        if (record.Tags.Custom.Count != 0
-            || (usage.AudioInputTokens | usage.AudioOutputTokens | usage.ImageInputTokens | usage.ImageOutputTokens | usage.VideoInputTokens | usage.VideoOutputTokens) != 0)
-        {
-            return true;
-        }
+    public static bool HasExtra(CostRecord record) =>
+        record.Tags.Custom.Count != 0 || HasRareCounts(record.Usage) || HasCostParts(record.Cost) || HasPriceDetail(record.Price);
 
-        if (record.Cost is { } cost
-            && (cost.Input != 0 || cost.CachedInput != 0 || cost.CacheWrite != 0 || cost.Output != 0 || cost.Requests != 0
-                || cost.ReportedByProvider || !string.Equals(cost.Currency, "USD", StringComparison.Ordinal)))
-        {
-            return true;
-        }
+    /// <summary>Whether the usage has a count no column holds (audio, image, video).</summary>
+    private static bool HasRareCounts(TokenUsage usage) =>
+        (usage.AudioInputTokens | usage.AudioOutputTokens | usage.ImageInputTokens | usage.ImageOutputTokens | usage.VideoInputTokens | usage.VideoOutputTokens) != 0;
 
-        return record.Price is { } price && (price.EffectiveFromTime != TimeOnly.MinValue || price.RequestModelFallback);
-    }
+    /// <summary>Whether the cost says more than its total (a part, the provider as its source, another currency).</summary>
+    private static bool HasCostParts([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] CostBreakdown? cost) =>
+        cost is not null
+        && (cost.Input != 0 || cost.CachedInput != 0 || cost.CacheWrite != 0 || cost.Output != 0 || cost.Requests != 0
+            || cost.ReportedByProvider || !string.Equals(cost.Currency, "USD", StringComparison.Ordinal));
+
+    /// <summary>Whether the price reference says more than its columns (a start time within the day, the fallback flag).</summary>
+    private static bool HasPriceDetail([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] PriceReference? price) =>
+        price is not null && (price.EffectiveFromTime != TimeOnly.MinValue || price.RequestModelFallback);
 
     /// <summary>Creates the writer <see cref="Write"/> uses (one per encoder, reused with <see cref="Utf8JsonWriter.Reset(IBufferWriter{byte})"/>).</summary>
     public static Utf8JsonWriter CreateWriter(IBufferWriter<byte> output) => new(output, WriterOptions);
@@ -62,7 +60,7 @@ internal static class RecordExtra
         }
 
         var usage = record.Usage;
-        if ((usage.AudioInputTokens | usage.AudioOutputTokens | usage.ImageInputTokens | usage.ImageOutputTokens | usage.VideoInputTokens | usage.VideoOutputTokens) != 0)
+        if (HasRareCounts(usage))
         {
             writer.WriteStartObject("usage"u8);
             WriteIfNotZero(writer, "audioInputTokens"u8, usage.AudioInputTokens);
@@ -74,9 +72,8 @@ internal static class RecordExtra
             writer.WriteEndObject();
         }
 
-        if (record.Cost is { } cost
-            && (cost.Input != 0 || cost.CachedInput != 0 || cost.CacheWrite != 0 || cost.Output != 0 || cost.Requests != 0
-                || cost.ReportedByProvider || !string.Equals(cost.Currency, "USD", StringComparison.Ordinal)))
+        var cost = record.Cost;
+        if (HasCostParts(cost))
         {
             writer.WriteStartObject("cost"u8);
             if (!string.Equals(cost.Currency, "USD", StringComparison.Ordinal))
@@ -97,7 +94,8 @@ internal static class RecordExtra
             writer.WriteEndObject();
         }
 
-        if (record.Price is { } price && (price.EffectiveFromTime != TimeOnly.MinValue || price.RequestModelFallback))
+        var price = record.Price;
+        if (HasPriceDetail(price))
         {
             writer.WriteStartObject("price"u8);
             if (price.EffectiveFromTime != TimeOnly.MinValue)

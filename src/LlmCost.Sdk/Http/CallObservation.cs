@@ -240,8 +240,8 @@ internal sealed class CallObservation : PendingRecord
     /// Copies the body of a request that already holds it as bytes (exactly <see cref="ByteArrayContent"/> or
     /// <see cref="StringContent"/>, whose bytes cannot change once made) now, before it is sent, so the request needs no
     /// wrapper: the app's content object goes to the transport untouched. Returns <see langword="false"/> for any other
-    /// content (it is wrapped and read as it is sent) or when the bytes cannot be had (a disposed content: the send fails
-    /// as it would without the SDK). Never throws.
+    /// content, which is then wrapped and read as it is sent. A byte content whose bytes cannot be had (disposed by the
+    /// app) is left unwrapped and unread: the send fails as it would without the SDK. Never throws.
     /// </summary>
     public bool TryObserveWholeRequest(HttpContent content)
     {
