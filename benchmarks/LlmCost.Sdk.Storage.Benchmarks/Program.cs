@@ -223,7 +223,7 @@ public static class Program
 
         foreach (var _ in Enumerable.Range(0, 2))
         {
-            // The rollup's client side per record (schema version 5): the batch's sums per bucket and group, the appended
+            // The rollup's client side per record (schema version 6): the batch's sums per bucket and group, the appended
             // rows' bookkeeping for compaction, and their COPY rows.
             self.Refresh();
             var cpu = self.TotalProcessorTime;
@@ -232,12 +232,12 @@ public static class Program
             using var rows = new BinaryCopyWriter();
             for (var offset = 0; offset + SinkThroughputBenchmarks.BatchSize <= count; offset += SinkThroughputBenchmarks.BatchSize)
             {
-                var sums = RollupDelta.Aggregate(records, offset, SinkThroughputBenchmarks.BatchSize)!;
+                var sums = RollupDelta.Aggregate(records, offset, SinkThroughputBenchmarks.BatchSize, grains: true)!;
                 groups += sums.Count;
                 appended.Add(sums.Keys);
                 foreach (var (key, value) in sums)
                 {
-                    rows.WriteRollupRow(key, value);
+                    rows.WriteRollupRow(key, value, grain: true);
                     if (rows.ShouldFlush)
                     {
                         rows.Take();
@@ -607,7 +607,7 @@ public static class Program
                 await settings.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await using var command = new NpgsqlCommand(PostgreSqlCostRecordStore.BuildAggregateSql(query.GroupBy, fromRollups), connection, transaction);
+            await using var command = new NpgsqlCommand(PostgreSqlCostRecordStore.BuildAggregateSql(query.GroupBy, fromRollups ? PostgreSqlCostRecordStore.SourceFor(PostgreSqlSchema.CurrentVersion, [query.GroupBy]) : AggregateSource.Records), connection, transaction);
             command.Parameters.AddWithValue("from", query.From.ToUniversalTime());
             command.Parameters.AddWithValue("to", query.To.ToUniversalTime());
             command.Parameters.AddWithValue("bucket", query.BucketSize);

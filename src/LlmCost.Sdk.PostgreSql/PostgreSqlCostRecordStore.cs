@@ -42,7 +42,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
     public IAsyncEnumerable<CostAggregate> AggregateAsync(CostAggregateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        _ = BuildAggregateSql(query.EffectiveGroupingSets, fromRollups: false, out _); // an unknown dimension fails here, not in the enumeration
+        _ = BuildAggregateSql(query.EffectiveGroupingSets, AggregateSource.Records, out _); // an unknown dimension fails here, not in the enumeration
         return AggregateCoreAsync(query, cancellationToken);
     }
 
@@ -170,10 +170,15 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         var (connection, version) = await OpenWithVersionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var fromRollups = version >= PostgreSqlSchema.RollupVersion && OnRollupBuckets(query)
-                && await RollupIsUsableAsync(connection, version, cancellationToken).ConfigureAwait(false);
             var sets = query.EffectiveGroupingSets;
-            var sql = BuildAggregateSql(sets, fromRollups, out var columns);
+            var source = SourceFor(version, sets);
+            if (source != AggregateSource.Records
+                && !(OnRollupBuckets(query) && await RollupIsUsableAsync(connection, version, cancellationToken).ConfigureAwait(false)))
+            {
+                source = AggregateSource.Records;
+            }
+
+            var sql = BuildAggregateSql(sets, source, out var columns);
             var shape = new AggregateShape(sets, columns);
             // A month of 15-minute buckets by a dimension is tens of thousands of groups: enough memory for the hash
             // aggregate to stay in memory (PostgreSQL's default 4 MB spills it to disk), for this transaction only.
@@ -215,33 +220,105 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
             && (query.To.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % quantum == 0;
     }
 
+    /// <summary>
+    /// What a schema version's rollup can answer for these groupings: before version 2 nothing; from version 6 only
+    /// groupings without the customer, and the customer alone (a row keeps either the five other dimensions or the
+    /// customer); between, any grouping.
+    /// </summary>
+    internal static AggregateSource SourceFor(int version, IReadOnlyList<IReadOnlyList<CostDimension>> sets) =>
+        version < PostgreSqlSchema.RollupVersion ? AggregateSource.Records
+        : version < PostgreSqlSchema.GrainVersion ? AggregateSource.Rollup
+        : sets.All(set => !set.Contains(CostDimension.Customer) || set.All(d => d == CostDimension.Customer)) ? AggregateSource.GrainedRollup
+        : AggregateSource.Records;
+
     /// <summary>The aggregate of one grouping (see the overload for several).</summary>
-    internal static string BuildAggregateSql(IReadOnlyList<CostDimension> groupBy, bool fromRollups) => BuildAggregateSql([groupBy], fromRollups, out _);
+    internal static string BuildAggregateSql(IReadOnlyList<CostDimension> groupBy, AggregateSource source) => BuildAggregateSql([groupBy], source, out _);
 
     /// <summary>
     /// The aggregate: UTC buckets from the Unix epoch (<c>date_bin</c>), the groups' columns, exact sums; from the
-    /// 15-minute rollup (one row per bucket and group) when <paramref name="fromRollups"/>, else from the records.
+    /// 15-minute rollup (one row per bucket and group) or from the records, as <paramref name="source"/> says.
     /// Several sets are one <c>GROUP BY GROUPING SETS</c> whose rows carry <c>grouping(…)</c> of every column after the
-    /// columns (a bit set for each column the row's set does not group by), so a row is told to its set.
+    /// columns (a bit set for each column the row's set does not group by), so a row is told to its set. From the
+    /// grained rollup (schema version 6) the sets without the customer read grains 0 and 1, and the customer alone reads
+    /// grains 0 and 2 in a second <c>SELECT</c> (<c>UNION ALL</c>) whose rows carry the same mask as a constant; the
+    /// customer is then the last column.
     /// </summary>
     /// <param name="sets">The groupings.</param>
-    /// <param name="fromRollups">Whether to read <c>cost_rollups</c>.</param>
+    /// <param name="source">Where to read: for <see cref="AggregateSource.GrainedRollup"/> every set is without the customer or the customer alone.</param>
     /// <param name="columns">The dimensions selected after the bucket, in order: every dimension of any set once.</param>
-    internal static string BuildAggregateSql(IReadOnlyList<IReadOnlyList<CostDimension>> sets, bool fromRollups, out CostDimension[] columns)
+    internal static string BuildAggregateSql(IReadOnlyList<IReadOnlyList<CostDimension>> sets, AggregateSource source, out CostDimension[] columns)
     {
         columns = [.. sets.SelectMany(set => set).Distinct()];
+        if (source != AggregateSource.GrainedRollup)
+        {
+            return BuildAggregateSql(sets, source, columns, grainFilter: null, maskOffset: false);
+        }
+
+        var customerOnly = sets.Where(set => set.Contains(CostDimension.Customer)).ToArray();
+        var others = sets.Where(set => !set.Contains(CostDimension.Customer)).ToArray();
+        if (customerOnly.Any(set => set.Any(d => d != CostDimension.Customer)))
+        {
+            throw new ArgumentException("The grained rollup groups by the customer alone or without it.", nameof(sets));
+        }
+
+        if (customerOnly.Length == 0)
+        {
+            return BuildAggregateSql(sets, source, columns, $"grain <> {PostgreSqlSchema.CustomerGrain}", maskOffset: false);
+        }
+
+        if (others.Length == 0)
+        {
+            return BuildAggregateSql(sets, source, columns, $"grain <> {PostgreSqlSchema.WithoutCustomerGrain}", maskOffset: false);
+        }
+
+        // The customer last: the first SELECT's mask is grouping() of the other columns, shifted, with the customer's bit
+        // (the lowest) set; the second's is every bit but the customer's.
+        columns = [.. columns.Where(d => d != CostDimension.Customer), CostDimension.Customer];
+        var withoutCustomer = BuildAggregateSql(others, source, columns[..^1], $"grain <> {PostgreSqlSchema.CustomerGrain}", maskOffset: true, forceMask: true, trailingNulls: 1);
+        var customerMask = (1 << columns.Length) - 2;
+        var customer = BuildAggregateSql([[CostDimension.Customer]], source, [CostDimension.Customer], $"grain <> {PostgreSqlSchema.WithoutCustomerGrain}", maskOffset: false, leadingNulls: columns.Length - 1, constantMask: customerMask);
+        return withoutCustomer.TrimEnd(';') + "\nUNION ALL\n" + customer;
+    }
+
+    private static string BuildAggregateSql(
+        IReadOnlyList<IReadOnlyList<CostDimension>> sets,
+        AggregateSource source,
+        CostDimension[] columns,
+        string? grainFilter,
+        bool maskOffset,
+        bool forceMask = false,
+        int trailingNulls = 0,
+        int leadingNulls = 0,
+        int? constantMask = null)
+    {
+        var fromRollups = source != AggregateSource.Records;
         var expressions = columns.Select(d => fromRollups ? RollupColumn(d) : Column(d)).ToArray();
         var sql = new StringBuilder(fromRollups
             ? "SELECT date_bin(@bucket, bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS b"
             : "SELECT date_bin(@bucket, \"timestamp\", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket");
+        for (var i = 0; i < leadingNulls; i++)
+        {
+            sql.Append(", NULL::text");
+        }
+
         foreach (var expression in expressions)
         {
             sql.Append(", ").Append(expression);
         }
 
-        if (sets.Count > 1)
+        for (var i = 0; i < trailingNulls; i++)
         {
-            sql.Append(", grouping(").AppendJoin(", ", expressions).Append(')');
+            sql.Append(", NULL::text");
+        }
+
+        if (constantMask is { } mask)
+        {
+            sql.Append(", ").Append(mask.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (sets.Count > 1 || forceMask)
+        {
+            var grouping = expressions.Length == 0 ? "0" : "grouping(" + string.Join(", ", expressions) + ")";
+            sql.Append(", ").Append(maskOffset ? "(" + grouping + " << 1) | 1" : grouping);
         }
 
         sql.Append(fromRollups
@@ -251,7 +328,6 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
                 sum(output_tokens)::bigint, coalesce(sum(cost), 0)
                 FROM cost_rollups
                 WHERE bucket >= @from AND bucket < @to
-                GROUP BY 
                 """
             : """
 
@@ -259,11 +335,16 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
                 sum(output_tokens)::bigint, coalesce(sum(cost_total), 0)
                 FROM cost_records
                 WHERE "timestamp" >= @from AND "timestamp" < @to
-                GROUP BY 
                 """);
+        if (grainFilter is not null)
+        {
+            sql.Append(" AND ").Append(grainFilter);
+        }
+
+        sql.Append("\nGROUP BY ");
         var ordinals = columns;
         string Set(IReadOnlyList<CostDimension> set) =>
-            string.Concat(set.Select(d => ", " + (Array.IndexOf(ordinals, d) + 2).ToString(CultureInfo.InvariantCulture)));
+            string.Concat(set.Select(d => ", " + (Array.IndexOf(ordinals, d) + 2 + leadingNulls).ToString(CultureInfo.InvariantCulture)));
         if (sets.Count == 1)
         {
             sql.Append('1').Append(Set(sets[0]));
@@ -403,4 +484,17 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
             };
         }
     }
+}
+
+/// <summary>Where an aggregate is read.</summary>
+internal enum AggregateSource
+{
+    /// <summary><c>cost_records</c>, through its covering index.</summary>
+    Records,
+
+    /// <summary><c>cost_rollups</c> of schema versions 2 to 5: every row keeps all six dimensions.</summary>
+    Rollup,
+
+    /// <summary><c>cost_rollups</c> from schema version 6: by grain (<see cref="PostgreSqlSchema.GrainVersion"/>).</summary>
+    GrainedRollup,
 }

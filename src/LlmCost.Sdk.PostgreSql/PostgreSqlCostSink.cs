@@ -37,7 +37,9 @@ namespace LlmCost.Sdk;
 /// <see cref="PostgreSqlCostRecordStore.ReadRecordsAsync"/> rebuilds the records. Before version 5 the whole record's JSON
 /// was stored in <c>record</c> as well; on a store a DBA has not migrated yet the sink still writes it. From version 5 the
 /// rollup is appended (a <c>COPY</c> of the part's sums) rather than upserted, and compacted by
-/// <c>llmcost_compact_rollups</c> when its keys repeat. The sink keeps its connections open between batches; a failed
+/// <c>llmcost_compact_rollups</c> when its keys repeat, in the background on a pooled connection of its own (the next
+/// batch does not wait for it; disposing the sink waits for it). From version 6 the rollup keeps the customer apart
+/// from the other five dimensions (<c>cost_rollups.grain</c>). The sink keeps its connections open between batches; a failed
 /// write throws (the pipeline retries it) and the connection that failed is reopened for the next one.
 /// </para>
 /// </remarks>
@@ -61,6 +63,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Writer[] _writers;
+    private readonly RollupCompactor _compactor;
     private volatile bool _schemaReady;
     private bool _disposed;
 
@@ -92,6 +95,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             Log.PostgreSqlRollupOff(_logger);
         }
 
+        _compactor = new RollupCompactor(connectionString, _logger);
         _writers = new Writer[_options.Connections];
         for (var i = 0; i < _writers.Length; i++)
         {
@@ -164,6 +168,8 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             {
                 await ResetAsync(writer).ConfigureAwait(false);
             }
+
+            await _compactor.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -183,6 +189,8 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 writer.Connection?.Dispose();
                 writer.Connection = null;
             }
+
+            _compactor.Dispose();
         }
         finally
         {
@@ -221,7 +229,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
             // fails, so the rollup is the sums of all the part's rows. If any id is there already (a retried batch, a second
             // writer with the same records), the primary key stops the COPY and the transaction is rolled back. (Sums a
             // decimal cannot hold exactly — never a real bill — take the slow path, whose sums PostgreSQL computes.)
-            var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count) : null;
+            var groups = clientRollup ? RollupDelta.Aggregate(records, offset, count, grains: writer.Version >= PostgreSqlSchema.GrainVersion) : null;
             if (!clientRollup || groups is not null)
             {
                 var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -274,7 +282,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 {
                     if (groups is not null)
                     {
-                        await AddRollupAsync(part.Connection, transaction, part.Writer.Layout, groups, cancellationToken).ConfigureAwait(false);
+                        await AddRollupAsync(part.Connection, transaction, part.Writer, groups, cancellationToken).ConfigureAwait(false);
                     }
                     else if (part.MarkIncomplete)
                     {
@@ -285,7 +293,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     if (groups is not null && part.Writer.Layout.Extra && part.Writer.Appended.Add(groups.Keys) is { } buckets)
                     {
-                        await CompactAsync(part.Connection, buckets, cancellationToken).ConfigureAwait(false);
+                        _compactor.Request(buckets); // in the background: the next batch does not wait for it
                     }
 
                     return;
@@ -323,36 +331,15 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     }
 
     /// <summary>
-    /// Compacts the rollup's buckets this writer appended to (schema version 5), in a statement of its own after the
-    /// part's commit. A failure (a lock timeout, a deadlock with another writer's compaction, a lost connection) is
-    /// logged and costs nothing else: the rows stay as they were, exact, only less compact, and the batch stays acknowledged.
-    /// </summary>
-    private async Task CompactAsync(NpgsqlConnection connection, DateTime[] buckets, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var command = new NpgsqlCommand(PostgreSqlSchema.CompactRollups, connection);
-            command.Parameters.Add(new NpgsqlParameter<DateTime[]>("buckets", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = buckets });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (NpgsqlException ex)
-        {
-            // The batch is committed: it stays acknowledged. A broken connection fails the next batch's first command,
-            // which reopens it (that batch is then retried whole, as any failed write).
-            Log.PostgreSqlCompactionFailed(_logger, buckets.Length, ex);
-        }
-    }
-
-    /// <summary>
     /// Adds the part's sums per 15-minute bucket and group (the rollup's key) to <c>cost_rollups</c>, in one statement:
     /// from schema version 5 appended by a binary <c>COPY</c> (the cheapest insert PostgreSQL has: no statement to plan,
     /// no arrays to decode, rows inserted in multi-row batches); before, upserted from arrays.
     /// </summary>
-    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Layout layout, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    private static async Task AddRollupAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Writer writer, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
     {
-        if (layout.Extra)
+        if (writer.Layout.Extra)
         {
-            await AppendRollupAsync(connection, groups, cancellationToken).ConfigureAwait(false);
+            await AppendRollupAsync(connection, groups, grain: writer.Version >= PostgreSqlSchema.GrainVersion, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -375,7 +362,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         foreach (var (key, sums) in groups)
         {
             bucket[i] = key.Bucket;
-            provider[i] = key.Provider;
+            provider[i] = key.Provider!; // grain 0: every row has its provider
             model[i] = key.Model;
             feature[i] = key.Feature;
             team[i] = key.Team;
@@ -407,11 +394,16 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Appends the part's rollup rows to <c>cost_rollups</c> by one binary COPY, in the part's transaction.</summary>
-    private static async Task AppendRollupAsync(NpgsqlConnection connection, Dictionary<RollupKey, RollupSums> groups, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the part's rollup rows to <c>cost_rollups</c> by one binary COPY, in the part's transaction; with their
+    /// grain from schema version 6.
+    /// </summary>
+    private static async Task AppendRollupAsync(NpgsqlConnection connection, Dictionary<RollupKey, RollupSums> groups, bool grain, CancellationToken cancellationToken)
     {
         var rows = groups.ToArray();
-        var copied = await CopyAsync(connection, PostgreSqlSchema.RollupAppendCopy, rows.Length, rows, static (writer, rows, i) => writer.WriteRollupRow(rows[i].Key, rows[i].Value), cancellationToken).ConfigureAwait(false);
+        var copied = grain
+            ? await CopyAsync(connection, PostgreSqlSchema.RollupGrainAppendCopy, rows.Length, rows, static (writer, rows, i) => writer.WriteRollupRow(rows[i].Key, rows[i].Value, grain: true), cancellationToken).ConfigureAwait(false)
+            : await CopyAsync(connection, PostgreSqlSchema.RollupAppendCopy, rows.Length, rows, static (writer, rows, i) => writer.WriteRollupRow(rows[i].Key, rows[i].Value, grain: false), cancellationToken).ConfigureAwait(false);
         await copied.ConfigureAwait(false);
     }
 

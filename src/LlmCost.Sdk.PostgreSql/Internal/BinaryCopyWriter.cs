@@ -154,17 +154,23 @@ internal sealed class BinaryCopyWriter : IDisposable
         _json.WrittenSpan.CopyTo(field[4..]);
     }
 
-    /// <summary>The fields of a rollup row (<see cref="WriteRollupRow"/>), in the order of <c>cost_rollups</c>' columns.</summary>
+    /// <summary>The fields of a rollup row (<see cref="WriteRollupRow"/>) before schema version 6, in the order of <c>cost_rollups</c>' columns.</summary>
     public const short RollupFieldCount = 13;
 
     /// <summary>
-    /// Encodes one row of <c>cost_rollups</c>: bucket, provider, model, feature, team, customer, environment, calls,
-    /// unpriced calls, input, cached input and output tokens, cost (schema version 5: appended by a plain COPY).
+    /// Encodes one row of <c>cost_rollups</c>: bucket, the grain when <paramref name="grain"/> (schema version 6,
+    /// <see cref="PostgreSqlSchema.RollupGrainAppendCopy"/>), provider, model, feature, team, customer, environment, calls,
+    /// unpriced calls, input, cached input and output tokens, cost (from schema version 5: appended by a plain COPY).
     /// </summary>
-    public void WriteRollupRow(in RollupKey key, in RollupSums sums)
+    public void WriteRollupRow(in RollupKey key, in RollupSums sums, bool grain)
     {
-        WriteInt16(RollupFieldCount);
+        WriteInt16(grain ? (short)(RollupFieldCount + 1) : RollupFieldCount);
         WriteTimestampTz(new DateTimeOffset(key.Bucket));
+        if (grain)
+        {
+            WriteInt16Field(key.Grain);
+        }
+
         WriteText(key.Provider);
         WriteText(key.Model);
         WriteText(key.Feature);
@@ -284,6 +290,13 @@ internal sealed class BinaryCopyWriter : IDisposable
         var field = Reserve(4 + 1);
         BinaryPrimitives.WriteInt32BigEndian(field, 1);
         field[4] = value ? (byte)1 : (byte)0;
+    }
+
+    private void WriteInt16Field(short value)
+    {
+        var field = Reserve(4 + 2);
+        BinaryPrimitives.WriteInt32BigEndian(field, 2);
+        BinaryPrimitives.WriteInt16BigEndian(field[4..], value);
     }
 
     private void WriteInt32Field(int value)

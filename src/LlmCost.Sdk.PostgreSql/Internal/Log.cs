@@ -17,6 +17,7 @@ internal static partial class Log
     [LoggerMessage(500, LogLevel.Information, "LLM cost PostgreSQL sink writes without the rollup (PostgreSqlCostSinkOptions.Rollup is off): cost_rollups is marked incomplete and reports read the records; SELECT llmcost_rebuild_rollups() restores it.")]
     public static partial void PostgreSqlRollupOff(ILogger logger);
 
-    [LoggerMessage(950, LogLevel.Debug, "LLM cost PostgreSQL sink could not compact {Buckets} buckets of cost_rollups; the batches are stored and counted, the rows are only less compact (SELECT llmcost_compact_rollups() compacts them all).")]
+    // A warning: nothing is lost, but a compaction that keeps failing leaves the rollup growing and the reports slower.
+    [LoggerMessage(950, LogLevel.Warning, "LLM cost PostgreSQL sink could not compact {Buckets} buckets of cost_rollups; the batches are stored and counted, the rows are only less compact (SELECT llmcost_compact_rollups() compacts them all).")]
     public static partial void PostgreSqlCompactionFailed(ILogger logger, int buckets, Exception exception);
 }

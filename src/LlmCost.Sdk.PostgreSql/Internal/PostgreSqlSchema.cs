@@ -13,7 +13,7 @@ namespace LlmCost.Sdk;
 internal static class PostgreSqlSchema
 {
     /// <summary>The version this package writes and reads.</summary>
-    public const int CurrentVersion = 5;
+    public const int CurrentVersion = 6;
 
     /// <summary>The first version whose last column is <c>extra</c> (the fields no column holds) instead of the record's whole JSON.</summary>
     public const int ExtraVersion = 5;
@@ -23,6 +23,13 @@ internal static class PostgreSqlSchema
     /// compacted by <c>llmcost_compact_rollups</c>) rather than upserted per bucket and group.
     /// </summary>
     public const int AppendRollupVersion = 5;
+
+    /// <summary>
+    /// The first version whose <c>cost_rollups</c> rows have a <c>grain</c>: the sink keeps the customer apart from the
+    /// other five dimensions (one row per bucket and group of provider, model, feature, team and environment, and one per
+    /// bucket and customer) instead of one row per bucket and combination of all six.
+    /// </summary>
+    public const int GrainVersion = 6;
 
     /// <summary>The first version with <c>cost_rollups</c>, which the store reads instead of the records when it can.</summary>
     public const int RollupVersion = 2;
@@ -342,6 +349,84 @@ internal static class PostgreSqlSchema
         """;
 
     /// <summary>
+    /// Version 6: the customer is kept apart in the rollup. With the customer in the key, a rollup row was nearly one per
+    /// record wherever customers are many (a 512-record batch of one app's traffic appended ~400 rows of ~510 groups;
+    /// a 10 M-record month kept 4.2 M rows after compaction, and the report read them all). Now each row has a
+    /// <c>grain</c>: <see cref="AllDimensionsGrain"/> (all six dimensions: the rows before this version, and what the
+    /// triggers and the staging path append), <see cref="WithoutCustomerGrain"/> (the five others, customer <c>NULL</c>)
+    /// and <see cref="CustomerGrain"/> (the customer alone, the others <c>NULL</c>). The sink appends a batch's sums at the
+    /// two new grains; a reader sums grains 0 and 1 for any grouping without the customer, and grains 0 and 2 for the
+    /// customer alone; a grouping of the customer with another dimension reads the records. Compaction rewrites the
+    /// buckets it is given in one pass (every row of them deleted and re-inserted summed, rather than a grouping to find
+    /// the repeated keys first and a delete of those), and turns grain 0 rows into one row at each new grain. Adding the
+    /// column rewrites nothing (a constant default), and the rows there are stay valid.
+    /// </summary>
+    internal static readonly string Version6 = $$"""
+        ALTER TABLE cost_rollups ADD COLUMN IF NOT EXISTS grain smallint NOT NULL DEFAULT 0;
+        ALTER TABLE cost_rollups ALTER COLUMN provider DROP NOT NULL;
+        CREATE OR REPLACE FUNCTION llmcost_rebuild_rollups() RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        DECLARE
+            groups bigint;
+        BEGIN
+        LOCK TABLE cost_records IN SHARE MODE;
+        DELETE FROM cost_rollups;
+        {{RollupGrainAppend("cost_records", "\"timestamp\"", "coalesce(model, request_model)", "count(*)", "count(*) - count(cost_total)", "cost_total")}};
+        GET DIAGNOSTICS groups = ROW_COUNT;
+        UPDATE llmcost_rollup_status SET complete = true;
+        RETURN groups;
+        END
+        $llmcost$;
+        CREATE OR REPLACE FUNCTION llmcost_compact_rollups(buckets timestamptz[] DEFAULT NULL) RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $llmcost$
+        DECLARE
+            groups bigint;
+        BEGIN
+        -- Every row of the buckets is moved, once: rows of transactions still in flight are not seen (they stay), and a row
+        -- another compaction moved first is skipped (its DELETE waits for that one, then finds the row gone).
+        WITH moved AS (DELETE FROM cost_rollups WHERE buckets IS NULL OR bucket = ANY (buckets) RETURNING *)
+        {{RollupGrainAppend("moved", "bucket", "model", "sum(calls)::bigint", "sum(unpriced_calls)::bigint", "cost", inputSum: "sum(input_tokens)::bigint", cachedSum: "sum(cached_input_tokens)::bigint", outputSum: "sum(output_tokens)::bigint", costSum: "sum(cost)", having: "HAVING sum(calls) <> 0")}};
+        GET DIAGNOSTICS groups = ROW_COUNT;
+        RETURN groups;
+        END
+        $llmcost$;
+        """;
+
+    /// <summary>
+    /// Appends the sums of the rows of <paramref name="source"/> at grains 1 and 2 (version 6): one row per bucket and
+    /// group of the five dimensions without the customer, and one per bucket and customer. The rows of
+    /// <paramref name="source"/> are records, or rollup rows of any grain (a row of grain 1 counts only towards grain 1,
+    /// of grain 2 only towards grain 2, of grain 0 towards both).
+    /// </summary>
+    private static string RollupGrainAppend(
+        string source,
+        string time,
+        string model,
+        string calls,
+        string unpriced,
+        string cost,
+        string inputSum = "coalesce(sum(input_tokens), 0)::bigint",
+        string cachedSum = "coalesce(sum(cached_input_tokens), 0)::bigint",
+        string outputSum = "coalesce(sum(output_tokens), 0)::bigint",
+        string? costSum = null,
+        string having = "")
+    {
+        costSum ??= $"coalesce(sum({cost}), 0)";
+        var bucket = time == "bucket" ? "bucket" : $"date_bin('15 minutes', {time}, TIMESTAMPTZ '1970-01-01 00:00:00+00')";
+        var isRollup = time == "bucket";
+        var notCustomerOnly = isRollup ? $"WHERE grain <> {CustomerGrain}" : string.Empty;
+        var notWithoutCustomer = isRollup ? $"WHERE grain <> {WithoutCustomerGrain}" : string.Empty;
+        return $"""
+            INSERT INTO cost_rollups (bucket, grain, provider, model, feature, team, customer, environment, calls, unpriced_calls, input_tokens, cached_input_tokens, output_tokens, cost)
+            SELECT {bucket}, {WithoutCustomerGrain}::smallint, provider, {model}, feature, team, NULL::text, environment, {calls}, {unpriced}, {inputSum}, {cachedSum}, {outputSum}, {costSum}
+            FROM {source} {notCustomerOnly}
+            GROUP BY 1, 3, 4, 5, 6, 8 {having}
+            UNION ALL
+            SELECT {bucket}, {CustomerGrain}::smallint, NULL::text, NULL::text, NULL::text, NULL::text, customer, NULL::text, {calls}, {unpriced}, {inputSum}, {cachedSum}, {outputSum}, {costSum}
+            FROM {source} {notWithoutCustomer}
+            GROUP BY 1, 7 {having}
+            """;
+    }
+
+    /// <summary>
     /// The session setting a version 3 sink turns on (<c>SET llmcost.rollup_by_writer = on</c>) so the insert trigger
     /// leaves its rows to it. Session-level, as the sink's temporary staging table: the sink needs session pooling.
     /// </summary>
@@ -369,6 +454,19 @@ internal static class PostgreSqlSchema
 
     /// <summary>Compacts the given buckets of the rollup (version 5): one row per group.</summary>
     internal const string CompactRollups = "SELECT llmcost_compact_rollups(@buckets);";
+
+    /// <summary>The binary COPY the version 6 sink appends its rollup rows with, their grain included.</summary>
+    internal const string RollupGrainAppendCopy =
+        "COPY cost_rollups (bucket, grain, provider, model, feature, team, customer, environment, calls, unpriced_calls, input_tokens, cached_input_tokens, output_tokens, cost) FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>A <c>cost_rollups</c> row of all six dimensions: written by the triggers, the staging path, and before version 6.</summary>
+    internal const short AllDimensionsGrain = 0;
+
+    /// <summary>A <c>cost_rollups</c> row of provider, model, feature, team and environment; its customer is <c>NULL</c> (not kept).</summary>
+    internal const short WithoutCustomerGrain = 1;
+
+    /// <summary>A <c>cost_rollups</c> row of the customer alone; its other dimensions are <c>NULL</c> (not kept).</summary>
+    internal const short CustomerGrain = 2;
 
     /// <summary>
     /// Adds the batch's sums, aggregated by the client, to the rollup: one row per bucket and group as parallel arrays,
@@ -404,7 +502,7 @@ internal static class PostgreSqlSchema
             cost = r.cost + excluded.cost
         """;
 
-    private static readonly string[] Migrations = [Version1, Version2, Version3, Version4, Version5];
+    private static readonly string[] Migrations = [Version1, Version2, Version3, Version4, Version5, Version6];
 
     /// <summary>Adds the sums of the rows of <paramref name="source"/> (the records, or a trigger's inserted rows) to the rollup.</summary>
     private static string RollupUpsert(string source) => $"""

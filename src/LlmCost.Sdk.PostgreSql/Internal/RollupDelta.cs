@@ -5,7 +5,9 @@ namespace LlmCost.Sdk;
 /// <summary>
 /// A batch's sums per row of <c>cost_rollups</c> (15-minute UTC bucket from the Unix epoch, provider, model or else the
 /// requested model, feature, team, customer, environment), computed in the client exactly as the schema's SQL computes
-/// them from the records (<c>date_bin</c>, <c>coalesce(model, request_model)</c>, exact decimal sums).
+/// them from the records (<c>date_bin</c>, <c>coalesce(model, request_model)</c>, exact decimal sums). From schema
+/// version 6 each record is summed twice: into its group of the five dimensions without the customer, and into its
+/// customer's (<see cref="PostgreSqlSchema.GrainVersion"/>).
 /// </summary>
 internal static class RollupDelta
 {
@@ -16,36 +18,59 @@ internal static class RollupDelta
     /// null when a sum of costs is not exact in <see cref="decimal"/> (it would overflow, or need more than 28 digits and
     /// be rounded), where PostgreSQL's <c>numeric</c> is exact: the caller then sums in SQL.
     /// </summary>
-    public static Dictionary<RollupKey, RollupSums>? Aggregate(IReadOnlyList<CostRecord> records, int offset, int count)
+    /// <param name="records">The batch.</param>
+    /// <param name="offset">The first record of the part.</param>
+    /// <param name="count">The part's records.</param>
+    /// <param name="grains">Whether to key the sums at grains 1 and 2 (schema version 6), else at grain 0 (all six dimensions).</param>
+    public static Dictionary<RollupKey, RollupSums>? Aggregate(IReadOnlyList<CostRecord> records, int offset, int count, bool grains)
     {
         var groups = new Dictionary<RollupKey, RollupSums>();
         for (var i = offset; i < offset + count; i++)
         {
             var record = records[i];
             var tags = record.Tags;
-            var key = new RollupKey(Bucket(record.Timestamp), record.Provider, record.Model ?? record.RequestModel, tags.Feature, tags.Team, tags.Customer, tags.Environment);
-            ref var sums = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
-            var usage = record.Usage;
-            sums.Calls++;
-            sums.InputTokens += usage.InputTokens;
-            sums.CachedInputTokens += usage.CachedInputTokens;
-            sums.OutputTokens += usage.OutputTokens;
-            if (record.Cost is { } cost)
+            var bucket = Bucket(record.Timestamp);
+            var model = record.Model ?? record.RequestModel;
+            if (grains)
             {
-                if (!TryAddExactly(sums.Cost, cost.Total, out var total))
+                if (!Add(groups, new RollupKey(bucket, PostgreSqlSchema.WithoutCustomerGrain, record.Provider, model, tags.Feature, tags.Team, null, tags.Environment), record)
+                    || !Add(groups, new RollupKey(bucket, PostgreSqlSchema.CustomerGrain, null, null, null, null, tags.Customer, null), record))
                 {
                     return null;
                 }
-
-                sums.Cost = total;
             }
-            else
+            else if (!Add(groups, new RollupKey(bucket, PostgreSqlSchema.AllDimensionsGrain, record.Provider, model, tags.Feature, tags.Team, tags.Customer, tags.Environment), record))
             {
-                sums.UnpricedCalls++;
+                return null;
             }
         }
 
         return groups;
+    }
+
+    private static bool Add(Dictionary<RollupKey, RollupSums> groups, in RollupKey key, CostRecord record)
+    {
+        ref var sums = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
+        var usage = record.Usage;
+        sums.Calls++;
+        sums.InputTokens += usage.InputTokens;
+        sums.CachedInputTokens += usage.CachedInputTokens;
+        sums.OutputTokens += usage.OutputTokens;
+        if (record.Cost is { } cost)
+        {
+            if (!TryAddExactly(sums.Cost, cost.Total, out var total))
+            {
+                return false;
+            }
+
+            sums.Cost = total;
+        }
+        else
+        {
+            sums.UnpricedCalls++;
+        }
+
+        return true;
     }
 
     /// <summary>Adds two decimals when the sum is exact: decimal addition rounds (drops scale) rather than overflow its 96 bits, and throws past that.</summary>
@@ -73,8 +98,11 @@ internal static class RollupDelta
     }
 }
 
-/// <summary>The key of a <c>cost_rollups</c> row (strings compared ordinally, as PostgreSQL's deterministic equality).</summary>
-internal readonly record struct RollupKey(DateTime Bucket, string Provider, string? Model, string? Feature, string? Team, string? Customer, string? Environment);
+/// <summary>
+/// The key of a <c>cost_rollups</c> row (strings compared ordinally, as PostgreSQL's deterministic equality). At grain 2
+/// (the customer alone) the provider is null, as in the table.
+/// </summary>
+internal readonly record struct RollupKey(DateTime Bucket, short Grain, string? Provider, string? Model, string? Feature, string? Team, string? Customer, string? Environment);
 
 /// <summary>The sums of a <c>cost_rollups</c> row.</summary>
 internal struct RollupSums

@@ -30,7 +30,7 @@ public sealed class PostgreSqlCostStoreTests(PostgresServer server) : CostStoreC
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync();
         Assert.Equal(PostgreSqlSchema.CurrentVersion, await ScalarAsync(connection, "SELECT version FROM llmcost_schema_version;"));
-        Assert.Equal(5, PostgreSqlSchema.CurrentVersion);
+        Assert.Equal(6, PostgreSqlSchema.CurrentVersion);
         Assert.Equal("text", await ScalarAsync(connection, "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = 'extra';"));
         Assert.Null(await ScalarAsync(connection, "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'cost_records' AND column_name = 'record';"));
         await using var command = new NpgsqlCommand(

@@ -14,7 +14,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         [CostDimension.Provider, CostDimension.Model, CostDimension.Feature, CostDimension.Team, CostDimension.Customer, CostDimension.Environment];
 
     [Fact]
-    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion5WithRowsIntactAndTheRollupBackfilled()
+    public async Task Migrate_Version1DatabaseWithRows_BecomesVersion6WithRowsIntactAndTheRollupBackfilled()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -38,7 +38,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync([StoreRecords.At(StoreRecords.Day.AddHours(30), 5m, feature: "after")], CancellationToken.None);
         }
 
-        Assert.Equal(5, await VersionAsync(cs));
+        Assert.Equal(PostgreSqlSchema.CurrentVersion, await VersionAsync(cs));
         var after = await ReadAllAsync(cs);
         Assert.Equal(before.Count + 1, after.Count);
         Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => r.Tags.Feature != "after").Select(r => r.ToJson())); // every v1 row, field for field
@@ -53,13 +53,13 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
-            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (6);");
+            await ExecuteAsync(connection, "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (7);");
         }
 
         await using var sink = new PostgreSqlCostSink(cs);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sink.WriteAsync([StoreRecords.At(StoreRecords.Day, 1m)], CancellationToken.None));
 
-        Assert.Contains("schema version 6", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 7", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         {
             await connection.OpenAsync();
             Assert.Equal(300L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
-            Assert.Equal(300L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(300L, await RolledUpCallsAsync(connection));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -104,9 +104,12 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await connection.OpenAsync();
             await ExecuteAsync(connection, "UPDATE cost_records SET cost_total = cost_total * 2, feature = 'moved' WHERE feature = 'f1';");
             await ExecuteAsync(connection, "DELETE FROM cost_records WHERE team = 't0' AND feature = 'f2';");
+            // A rollup row per bucket and group of the five dimensions without the customer, and per bucket and customer.
             const string Groups = """
-                SELECT count(*) FROM (SELECT DISTINCT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00'),
-                    provider, coalesce(model, request_model), feature, team, customer, environment FROM cost_records) AS g;
+                SELECT (SELECT count(*) FROM (SELECT DISTINCT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00'),
+                    provider, coalesce(model, request_model), feature, team, environment FROM cost_records) AS g)
+                    + (SELECT count(*) FROM (SELECT DISTINCT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00'),
+                    customer FROM cost_records) AS c);
                 """;
             var groups = (long)(await ScalarAsync(connection, Groups))!;
             var rows = (long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"))!;
@@ -121,13 +124,16 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
                 await one.ExecuteScalarAsync();
             }
 
-            Assert.Equal(1L, await ScalarAsync(connection, "SELECT max(n) FROM (SELECT count(*) AS n FROM cost_rollups WHERE bucket = (SELECT min(bucket) FROM cost_rollups) GROUP BY provider, model, feature, team, customer, environment) AS c;"));
+            Assert.Equal(1L, await ScalarAsync(connection, "SELECT max(n) FROM (SELECT count(*) AS n FROM cost_rollups WHERE bucket = (SELECT min(bucket) FROM cost_rollups) GROUP BY grain, provider, model, feature, team, customer, environment) AS c;"));
+            Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE bucket = (SELECT min(bucket) FROM cost_rollups) AND grain = 0;")); // the triggers' rows of all six dimensions, split into the two grains
             await AssertRollupMatchesRecordsAsync(cs);
             Assert.True((long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"))! > groups); // groups whose records were all deleted keep their rows
-            var merged = (long)(await ScalarAsync(connection, "SELECT llmcost_compact_rollups();"))!;
-            Assert.InRange(merged, 0, groups); // the groups that had several rows and still have records, written once each
+            Assert.Equal(groups, await ScalarAsync(connection, "SELECT llmcost_compact_rollups();")); // every group that still has records, written once
             Assert.Equal(groups, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"));
-            Assert.Equal(0L, await ScalarAsync(connection, "SELECT llmcost_compact_rollups();")); // compact already: nothing moves
+            Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE grain = 0;"));
+            await AssertRollupMatchesRecordsAsync(cs);
+            Assert.Equal(groups, await ScalarAsync(connection, "SELECT llmcost_compact_rollups();")); // compact already: the same rows again
+            Assert.Equal(groups, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;"));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -153,7 +159,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             }
 
             await writers;
-            Assert.Equal(2400L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(2400L, await RolledUpCallsAsync(connection));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -164,7 +170,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     {
         var repeating = new PostgreSqlCostSink.AppendedRollups();
         var bucket = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
-        var keys = Enumerable.Range(0, 512).Select(i => new RollupKey(bucket.AddMinutes(15 * (i % 2)), "openai", "gpt-4o", "f" + (i % 100), null, null, null)).ToArray();
+        var keys = Enumerable.Range(0, 512).Select(i => new RollupKey(bucket.AddMinutes(15 * (i % 2)), PostgreSqlSchema.WithoutCustomerGrain, "openai", "gpt-4o", "f" + (i % 100), null, null, null)).ToArray();
         DateTime[]? buckets = null;
         var parts = 0;
         while (buckets is null && parts < 1000)
@@ -180,7 +186,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         var n = 0;
         for (var part = 0; part < 2 * PostgreSqlCostSink.AppendedRollups.DecideAfterRows / 512; part++)
         {
-            Assert.Null(unique.Add(Enumerable.Range(0, 512).Select(_ => new RollupKey(bucket, "openai", "gpt-4o", null, null, "c" + n++, null)).ToArray()));
+            Assert.Null(unique.Add(Enumerable.Range(0, 512).Select(_ => new RollupKey(bucket, PostgreSqlSchema.CustomerGrain, null, null, null, null, "c" + n++, null)).ToArray()));
         }
     }
 
@@ -253,7 +259,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task Migrate_Version2DatabaseWithRows_BecomesVersion5_TheWriterKeepsTheRollupWithoutTheInsertTrigger()
+    public async Task Migrate_Version2DatabaseWithRows_BecomesVersion6_TheWriterKeepsTheRollupWithoutTheInsertTrigger()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -276,12 +282,12 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync(old, CancellationToken.None); // all stored: nothing added
         }
 
-        Assert.Equal(5, await VersionAsync(cs));
+        Assert.Equal(PostgreSqlSchema.CurrentVersion, await VersionAsync(cs));
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
             Assert.Equal(600L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
-            Assert.Equal(600L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(600L, await RolledUpCallsAsync(connection));
             Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
         }
 
@@ -289,7 +295,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task Migrate_Version3DatabaseWithRows_BecomesVersion5_RowsAndTheirJsonIntact()
+    public async Task Migrate_Version3DatabaseWithRows_BecomesVersion6_RowsAndTheirJsonIntact()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -315,7 +321,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync(old, CancellationToken.None); // all stored before the migration: nothing added
         }
 
-        Assert.Equal(5, await VersionAsync(cs));
+        Assert.Equal(PostgreSqlSchema.CurrentVersion, await VersionAsync(cs));
         Assert.Null(await ColumnTypeAsync(cs)); // no record column from version 5: extra holds what no column does
         Assert.Equal("text", await ColumnTypeAsync(cs, "extra"));
         var after = await ReadAllAsync(cs);
@@ -328,14 +334,74 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await connection.OpenAsync();
             Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records WHERE extra::json->'tags' IS NOT NULL;"));
             Assert.Equal("b", await ScalarAsync(connection, "SELECT extra::json->'tags'->>'experiment' FROM cost_records WHERE extra::json->'tags'->>'experiment' IS NOT NULL;"));
-            Assert.Equal(601L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(601L, await RolledUpCallsAsync(connection));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
     }
 
     [Fact]
-    public async Task Migrate_Version4DatabaseWithRows_BecomesVersion5_EveryFieldReadBackIdentical()
+    public async Task Migrate_Version5DatabaseWithRows_BecomesVersion6_OldRollupRowsStillCountAndCompactIntoTheTwoGrains()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // A database as version 5 of the package left it: rollup rows of all six dimensions, appended.
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, PostgreSqlSchema.Version1 + PostgreSqlSchema.Version2 + PostgreSqlSchema.Version3 + PostgreSqlSchema.Version4 + PostgreSqlSchema.Version5 + "CREATE TABLE llmcost_schema_version (version integer NOT NULL); INSERT INTO llmcost_schema_version VALUES (5);");
+        }
+
+        var old = Mixed(StoreRecords.Day, 300).Concat(StoreRecords.EveryField()).ToArray();
+        await using (var v5Writer = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions { MigrateSchema = false }, NullLoggerFactory.Instance))
+        {
+            await v5Writer.WriteAsync(old[..150], CancellationToken.None); // the v5 layout: no grain column
+            await v5Writer.WriteAsync(old[150..], CancellationToken.None);
+        }
+
+        Assert.Equal(5, await VersionAsync(cs));
+        await AssertRollupMatchesRecordsAsync(cs);
+        var before = await ReadAllAsync(cs);
+
+        var later = Mixed(StoreRecords.Day.AddMinutes(20), 200).ToArray();
+        await using (var sink = new PostgreSqlCostSink(cs))
+        {
+            await sink.WriteAsync(later, CancellationToken.None); // the same buckets and groups as the v5 rows, at the new grains
+            await sink.WriteAsync(old, CancellationToken.None);   // all stored: nothing added
+        }
+
+        Assert.Equal(6, await VersionAsync(cs));
+        var after = await ReadAllAsync(cs);
+        Assert.Equal(before.Select(r => r.ToJson()), after.Where(r => old.Any(o => o.Id == r.Id)).Select(r => r.ToJson()));
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            await connection.OpenAsync();
+            Assert.True((long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE grain = 0;"))! > 0); // kept as they were
+            Assert.True((long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE grain = 1;"))! > 0);
+            Assert.True((long)(await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE grain = 2;"))! > 0);
+            Assert.Equal(old.Length + 200L, await RolledUpCallsAsync(connection));
+            await AssertRollupMatchesRecordsAsync(cs); // grain 0 rows and the new grains read together
+
+            await ScalarAsync(connection, "SELECT llmcost_compact_rollups();");
+            Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE grain = 0;"));
+            Assert.Equal(old.Length + 200L, await RolledUpCallsAsync(connection));
+            Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE (grain = 1 AND (provider IS NULL OR customer IS NOT NULL)) OR (grain = 2 AND coalesce(provider, model, feature, team, environment) IS NOT NULL);"));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+        await using (var connection = new NpgsqlConnection(cs))
+        {
+            // Rebuilt from the records: the two grains only.
+            await connection.OpenAsync();
+            await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups();");
+            Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups WHERE grain = 0;"));
+            Assert.Equal(old.Length + 200L, await RolledUpCallsAsync(connection));
+        }
+
+        await AssertRollupMatchesRecordsAsync(cs);
+    }
+
+    [Fact]
+    public async Task Migrate_Version4DatabaseWithRows_BecomesVersion6_EveryFieldReadBackIdentical()
     {
         var cs = await server.CreateDatabaseAsync();
         await using (var connection = new NpgsqlConnection(cs))
@@ -363,7 +429,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await sink.WriteAsync(old, CancellationToken.None); // all stored before the migration: nothing added
         }
 
-        Assert.Equal(5, await VersionAsync(cs));
+        Assert.Equal(PostgreSqlSchema.CurrentVersion, await VersionAsync(cs));
         Assert.Null(await ColumnTypeAsync(cs));
         var after = await ReadAllAsync(cs);
         Assert.Equal(old.Length + 1, after.Count);
@@ -379,7 +445,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             var withoutExtra = old.Count(r => !RecordExtra.HasExtra(r));
             Assert.InRange(withoutExtra, 20, old.Length - rich.Length - 1);
             Assert.Equal((long)withoutExtra, await ScalarAsync(connection, "SELECT count(*) FROM cost_records WHERE extra IS NULL;"));
-            Assert.Equal(old.Length + 1L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(old.Length + 1L, await RolledUpCallsAsync(connection));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -416,7 +482,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         {
             await connection.OpenAsync();
             Assert.Equal(512L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
-            Assert.Equal(512L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(512L, await RolledUpCallsAsync(connection));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -443,7 +509,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await sink.WriteAsync(batch, CancellationToken.None); // the pipeline's retry: three parts stored, one new
 
         Assert.Equal(513L, await ScalarAsync(connection, "SELECT count(*) FROM cost_records;"));
-        Assert.Equal(513L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        Assert.Equal(513L, await RolledUpCallsAsync(connection));
         await AssertRollupMatchesRecordsAsync(cs);
     }
 
@@ -465,18 +531,18 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync();
         Assert.Equal(false, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
-        Assert.Equal(100L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;")); // not written
+        Assert.Equal(100L, await RolledUpCallsAsync(connection)); // not written
 
         // The store reads the records: every call is there, grouped or not.
         Assert.Equal(301L, (await AggregateAsync(cs, [], TimeSpan.FromDays(1))).Sum(a => a.Calls));
         foreach (var (groupBy, bucket) in new (CostDimension[], TimeSpan)[] { (AllDimensions, CostAggregateQuery.DefaultBucketSize), ([CostDimension.Feature], TimeSpan.FromDays(1)) })
         {
-            Assert.Equal(await AggregateWithSqlAsync(cs, groupBy, bucket, fromRollups: false), await AggregateDescribedAsync(cs, groupBy, bucket));
+            Assert.Equal(await AggregateWithSqlAsync(cs, groupBy, bucket, AggregateSource.Records), await AggregateDescribedAsync(cs, groupBy, bucket));
         }
 
         Assert.Equal(true, await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups() > 0;"));
         Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
-        Assert.Equal(301L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+        Assert.Equal(301L, await RolledUpCallsAsync(connection));
         await AssertRollupMatchesRecordsAsync(cs);
     }
 
@@ -496,12 +562,15 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
 
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync();
-        Assert.Equal(0L, await ScalarAsync(connection, """
-            SELECT count(*) FROM (
-                SELECT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, count(*)::bigint AS calls, sum(cost_total) AS cost FROM cost_records GROUP BY 1
-                EXCEPT SELECT bucket, calls, cost FROM cost_rollups) AS differing;
-            """));
-        Assert.Equal(3L, await ScalarAsync(connection, "SELECT count(*) FROM cost_rollups;")); // 00:00, 00:15 and 1969-12-31 23:45
+        foreach (var grain in new[] { PostgreSqlSchema.WithoutCustomerGrain, PostgreSqlSchema.CustomerGrain })
+        {
+            Assert.Equal(0L, await ScalarAsync(connection, $"""
+                SELECT count(*) FROM (
+                    SELECT date_bin('15 minutes', "timestamp", TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, count(*)::bigint AS calls, sum(cost_total) AS cost FROM cost_records GROUP BY 1
+                    EXCEPT SELECT bucket, calls, cost FROM cost_rollups WHERE grain = {grain}) AS differing;
+                """));
+            Assert.Equal(3L, await ScalarAsync(connection, $"SELECT count(*) FROM cost_rollups WHERE grain = {grain};")); // 00:00, 00:15 and 1969-12-31 23:45
+        }
     }
 
     [Fact]
@@ -540,7 +609,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             await connection.OpenAsync();
             await ScalarAsync(connection, "SELECT llmcost_rebuild_rollups();"); // after the last sink without the rollup
             Assert.Equal(true, await ScalarAsync(connection, "SELECT complete FROM llmcost_rollup_status;"));
-            Assert.Equal(2401L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(2401L, await RolledUpCallsAsync(connection));
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -561,7 +630,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
             // way): its session has not turned the setting on, so the trigger adds its rows.
             await connection.OpenAsync();
             await ExecuteAsync(connection, "INSERT INTO cost_records SELECT gen_random_uuid(), \"timestamp\" + interval '1 day', provider, operation, model, request_model, service_tier, region, streaming, status_code, error_type, duration_ms, 'imported', team, customer, environment, input_tokens, cached_input_tokens, cache_write_input_tokens, cache_write_1h_input_tokens, output_tokens, reasoning_tokens, web_search_requests, usage_source, cost_total, price_table_version, price_entry, price_effective_from, extra FROM cost_records;");
-            Assert.Equal(400L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;"));
+            Assert.Equal(400L, await RolledUpCallsAsync(connection));
         }
 
         await using (var sink = new PostgreSqlCostSink(cs))
@@ -572,7 +641,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         await using (var connection = new NpgsqlConnection(cs))
         {
             await connection.OpenAsync();
-            Assert.Equal(500L, await ScalarAsync(connection, "SELECT sum(calls)::bigint FROM cost_rollups;")); // the sink's rows once, not twice
+            Assert.Equal(500L, await RolledUpCallsAsync(connection)); // the sink's rows once, not twice
         }
 
         await AssertRollupMatchesRecordsAsync(cs);
@@ -599,15 +668,47 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         }
     }
 
-    /// <summary>The rollup's answer (the store) equals the sums computed from the records, for every dimension at once and for none.</summary>
+    /// <summary>
+    /// The rollup's answer equals the sums computed from the records: for the five dimensions without the customer, for
+    /// the customer alone and for none (read from the rollup), for all six at once (the store reads the records), and for
+    /// several groupings in one query, the customer's among them (the store's two-part read of the rollup).
+    /// </summary>
     private static async Task AssertRollupMatchesRecordsAsync(string cs)
     {
-        foreach (var (groupBy, bucket) in new (CostDimension[], TimeSpan)[] { (AllDimensions, CostAggregateQuery.DefaultBucketSize), ([], TimeSpan.FromHours(1)), ([CostDimension.Feature], TimeSpan.FromDays(1)) })
+        // Before version 6 every rollup row keeps all six dimensions, and the rollup answers all six at once.
+        var grained = await VersionAsync(cs) >= PostgreSqlSchema.GrainVersion;
+        var rollup = grained ? AggregateSource.GrainedRollup : AggregateSource.Rollup;
+        if (!grained)
         {
-            var fromRecords = await AggregateWithSqlAsync(cs, groupBy, bucket, fromRollups: false);
+            Assert.Equal(await AggregateWithSqlAsync(cs, AllDimensions, CostAggregateQuery.DefaultBucketSize, AggregateSource.Records), await AggregateWithSqlAsync(cs, AllDimensions, CostAggregateQuery.DefaultBucketSize, rollup));
+        }
+
+        CostDimension[] withoutCustomer = [.. AllDimensions.Where(d => d != CostDimension.Customer)];
+        foreach (var (groupBy, bucket) in new (CostDimension[], TimeSpan)[]
+        {
+            (withoutCustomer, CostAggregateQuery.DefaultBucketSize), ([CostDimension.Customer], CostAggregateQuery.DefaultBucketSize),
+            ([], TimeSpan.FromHours(1)), ([CostDimension.Feature], TimeSpan.FromDays(1)),
+        })
+        {
+            var fromRecords = await AggregateWithSqlAsync(cs, groupBy, bucket, AggregateSource.Records);
             Assert.NotEmpty(fromRecords);
-            Assert.Equal(fromRecords, await AggregateWithSqlAsync(cs, groupBy, bucket, fromRollups: true));
+            Assert.Equal(fromRecords, await AggregateWithSqlAsync(cs, groupBy, bucket, rollup));
             Assert.Equal(fromRecords, await AggregateDescribedAsync(cs, groupBy, bucket)); // the store, whichever it reads
+        }
+
+        Assert.Equal(await AggregateWithSqlAsync(cs, AllDimensions, CostAggregateQuery.DefaultBucketSize, AggregateSource.Records), await AggregateDescribedAsync(cs, AllDimensions, CostAggregateQuery.DefaultBucketSize));
+
+        CostDimension[][] sets = [[CostDimension.Feature], [CostDimension.Customer], [CostDimension.Provider, CostDimension.Model], [], [CostDimension.Team]];
+        var query = new CostAggregateQuery { From = StoreRecords.Day.AddDays(-1), To = StoreRecords.Day.AddDays(3), GroupingSets = sets, BucketSize = TimeSpan.FromDays(1) };
+        var bySet = sets.Select(_ => new List<string>()).ToArray();
+        await foreach (var a in new PostgreSqlCostRecordStore(cs).AggregateAsync(query))
+        {
+            bySet[a.GroupingSet].Add(Describe(a));
+        }
+
+        for (var i = 0; i < sets.Length; i++)
+        {
+            Assert.Equal(await AggregateWithSqlAsync(cs, sets[i], TimeSpan.FromDays(1), AggregateSource.Records), bySet[i].Order(StringComparer.Ordinal));
         }
     }
 
@@ -625,12 +726,12 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         return result;
     }
 
-    private static async Task<List<string>> AggregateWithSqlAsync(string cs, CostDimension[] groupBy, TimeSpan bucket, bool fromRollups)
+    private static async Task<List<string>> AggregateWithSqlAsync(string cs, CostDimension[] groupBy, TimeSpan bucket, AggregateSource source)
     {
         var query = Query(groupBy, bucket);
         await using var connection = new NpgsqlConnection(cs);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(PostgreSqlCostRecordStore.BuildAggregateSql(groupBy, fromRollups), connection);
+        await using var command = new NpgsqlCommand(PostgreSqlCostRecordStore.BuildAggregateSql(groupBy, source), connection);
         command.Parameters.AddWithValue("from", query.From.ToUniversalTime());
         command.Parameters.AddWithValue("to", query.To.ToUniversalTime());
         command.Parameters.AddWithValue("bucket", query.BucketSize);
@@ -693,6 +794,18 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// The calls the rollup holds, read both ways a reader reads it (grains 0 and 1 for the five dimensions without the
+    /// customer, grains 0 and 2 for the customer), which must agree.
+    /// </summary>
+    private static async Task<long> RolledUpCallsAsync(NpgsqlConnection connection)
+    {
+        var withoutCustomer = (long)(await ScalarAsync(connection, $"SELECT coalesce(sum(calls), 0)::bigint FROM cost_rollups WHERE grain <> {PostgreSqlSchema.CustomerGrain};"))!;
+        var byCustomer = (long)(await ScalarAsync(connection, $"SELECT coalesce(sum(calls), 0)::bigint FROM cost_rollups WHERE grain <> {PostgreSqlSchema.WithoutCustomerGrain};"))!;
+        Assert.Equal(withoutCustomer, byCustomer);
+        return withoutCustomer;
     }
 
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
