@@ -13,7 +13,9 @@ namespace LlmCost.Sdk;
 /// The sums are computed by PostgreSQL (<c>GROUP BY date_bin(...)</c> and the dimensions), so memory does not grow with
 /// the number of records; costs are summed as <c>numeric</c>, exactly. From schema version 2 they are read from
 /// <c>cost_rollups</c>, which the database keeps per 15-minute bucket and group as records are written, so a report reads
-/// one row per bucket and group rather than one per record (unless a sink wrote without it,
+/// one row per bucket and group rather than one per record; from schema version 6 a row keeps either the five dimensions
+/// other than the customer or the customer alone, so a grouping of the customer with another dimension reads the records
+/// (and so does any query when a sink wrote without the rollup,
 /// <see cref="PostgreSqlCostSinkOptions.Rollup"/>, since it was last rebuilt; and a range that does not start and end on a 15-minute boundary
 /// falls back to the records, through an index-only scan of <c>ix_cost_records_aggregate</c>, as version 1 does). The query runs in a read-only transaction with <c>work_mem</c> raised to 256 MB for it alone (the planner estimates a hash aggregate by its groups: below that it chose a sort spilling ~570 MB to disk for a 10 M-record month by grouping sets, where the hash needs ~18 MB). Each
 /// call opens its own pooled connection: the store is thread-safe. Tables are unqualified: choose the schema with

@@ -15,11 +15,13 @@ public sealed class PostgreSqlCostSinkOptions
 
     /// <summary>
     /// Gets or sets a value indicating whether the sink adds each batch to <c>cost_rollups</c>, the sums per 15-minute
-    /// bucket and group that reports read instead of the records. It pays off when many records share a bucket and group
-    /// (a few features, teams and models); when nearly every record is its own group (a tag with one value per call,
-    /// such as a customer id over many customers), the rollup is as large as the records and only costs the writer, so
-    /// turn it off: the sink then marks the rollup incomplete and the store reads the records (through their covering
-    /// index). To turn it back on after it was off, run <c>SELECT llmcost_rebuild_rollups();</c> once, which recomputes it from the records.
+    /// bucket and group that reports read instead of the records: one row per bucket and group of provider, model,
+    /// feature, team and environment, and one per bucket and customer (schema version 6). It pays off when many records
+    /// share a bucket and group — dense data, which is where write speed matters; when records are sparse (a few per
+    /// 15 minutes), nearly every record is its own group, the rollup has as many rows as the records or more, and it only
+    /// costs the writer, so turn it off: the sink then marks the rollup incomplete and the store reads the records
+    /// (through their covering index). To turn it back on after it was off, run <c>SELECT llmcost_rebuild_rollups();</c>
+    /// once, which recomputes it from the records.
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Rollup { get; set; } = true;
