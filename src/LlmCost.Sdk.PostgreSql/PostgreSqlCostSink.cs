@@ -65,6 +65,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     private readonly Writer[] _writers;
     private readonly RollupCompactor _compactor;
     private volatile bool _schemaReady;
+    private int _sparseReported;
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlCostSink"/> class with the default options.</summary>
@@ -291,9 +292,17 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                     }
 
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    if (groups is not null && part.Writer.Layout.Extra && part.Writer.Appended.Add(groups.Keys) is { } buckets)
+                    if (groups is not null && part.Writer.Layout.Extra)
                     {
-                        _compactor.Request(buckets); // in the background: the next batch does not wait for it
+                        if (part.Writer.Appended.Add(groups.Keys, part.Count) is { } buckets)
+                        {
+                            _compactor.Request(buckets); // in the background: the next batch does not wait for it
+                        }
+
+                        if (part.Writer.Appended.Sparse is { } sparse && Interlocked.Exchange(ref _sparseReported, 1) == 0)
+                        {
+                            Log.PostgreSqlRollupSparse(_logger, sparse.Records, sparse.Groups);
+                        }
                     }
 
                     return;
@@ -549,9 +558,19 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
 
         private readonly HashSet<RollupKey> _keys = [];
         private long _rows;
+        private long _records;
+
+        /// <summary>
+        /// Gets the records and the groups (rows once compacted) of the last window decided, when those rows outnumber
+        /// half the records: sparse data, for which the store reads the records (it reads the rollup while the rollup
+        /// has at most half their rows), so the rollup only costs the writer; otherwise null.
+        /// </summary>
+        public (long Records, long Groups)? Sparse { get; private set; }
 
         /// <summary>Counts a part's appended rows; returns the buckets to compact when it is time and it pays, else null.</summary>
-        public DateTime[]? Add(IEnumerable<RollupKey> keys)
+        /// <param name="keys">The part's rollup rows.</param>
+        /// <param name="records">The part's records.</param>
+        public DateTime[]? Add(IEnumerable<RollupKey> keys, int records)
         {
             foreach (var key in keys)
             {
@@ -559,6 +578,7 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
                 _rows++;
             }
 
+            _records += records;
             if (_rows < DecideAfterRows)
             {
                 return null;
@@ -566,8 +586,10 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
 
             var pays = _keys.Count <= _rows * 3 / 4;
             var buckets = pays ? _keys.Select(k => k.Bucket).Distinct().Order().ToArray() : null;
+            Sparse = _keys.Count > _records / 2 ? (_records, _keys.Count) : null;
             _keys.Clear();
             _rows = 0;
+            _records = 0;
             return buckets;
         }
     }

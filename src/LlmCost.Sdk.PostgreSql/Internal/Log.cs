@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(350, LogLevel.Debug, "LLM cost PostgreSQL sink: a batch of {Count} records had ids already stored (a retried batch); it was written through staging, skipping them.")]
     public static partial void PostgreSqlBatchHadStoredIds(ILogger logger, int count);
 
+    [LoggerMessage(501, LogLevel.Information, "LLM cost PostgreSQL sink: the last {Records} records written make {Groups} rollup groups even once compacted, more than half as many rows as the records (sparse data: few records per 15-minute bucket). Where the whole store is like this, reports read the records and the rollup only costs the writer: consider PostgreSqlCostSinkOptions.Rollup = false. Logged once per sink.")]
+    public static partial void PostgreSqlRollupSparse(ILogger logger, long records, long groups);
+
     [LoggerMessage(500, LogLevel.Information, "LLM cost PostgreSQL sink writes without the rollup (PostgreSqlCostSinkOptions.Rollup is off): cost_rollups is marked incomplete and reports read the records; SELECT llmcost_rebuild_rollups() restores it.")]
     public static partial void PostgreSqlRollupOff(ILogger logger);
 

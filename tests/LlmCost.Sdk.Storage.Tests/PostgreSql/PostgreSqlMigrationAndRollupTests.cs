@@ -175,7 +175,7 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         var parts = 0;
         while (buckets is null && parts < 1000)
         {
-            buckets = repeating.Add(keys);
+            buckets = repeating.Add(keys, 512);
             parts++;
         }
 
@@ -186,8 +186,12 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
         var n = 0;
         for (var part = 0; part < 2 * PostgreSqlCostSink.AppendedRollups.DecideAfterRows / 512; part++)
         {
-            Assert.Null(unique.Add(Enumerable.Range(0, 512).Select(_ => new RollupKey(bucket, PostgreSqlSchema.CustomerGrain, null, null, null, null, "c" + n++, null)).ToArray()));
+            Assert.Null(unique.Add(Enumerable.Range(0, 512).Select(_ => new RollupKey(bucket, PostgreSqlSchema.CustomerGrain, null, null, null, null, "c" + n++, null)).ToArray(), 512));
         }
+
+        // Each record its own group: more groups than half the records, reported as sparse; the repeating keys are not.
+        Assert.Equal((PostgreSqlCostSink.AppendedRollups.DecideAfterRows, PostgreSqlCostSink.AppendedRollups.DecideAfterRows), unique.Sparse!.Value);
+        Assert.Null(repeating.Sparse);
     }
 
     [Fact]

@@ -43,6 +43,35 @@ public sealed class PostgreSqlRollupCompactionTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task Sink_SparseData_SuggestsTurningTheRollupOffOnce_DenseDataDoesNot()
+    {
+        var cs = await server.CreateDatabaseAsync();
+        using var provider = new FakeLoggerProvider();
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(provider));
+        await using (var sink = new PostgreSqlCostSink(cs, new PostgreSqlCostSinkOptions(), loggers))
+        {
+            // Dense: one bucket, 500 features (the compaction test's data), one decision.
+            for (var b = 0; b < 66; b++)
+            {
+                await sink.WriteAsync(Batch(b), CancellationToken.None);
+            }
+
+            Assert.DoesNotContain(provider.Collector.GetSnapshot(), e => e.Id.Id == 501);
+
+            // Sparse: every record in its own 15-minute bucket, two rollup rows each; two decisions, one message.
+            var n = 0;
+            for (var b = 0; b < 64; b++)
+            {
+                await sink.WriteAsync([.. Enumerable.Range(0, 512).Select(_ => StoreRecords.At(Bucket.AddDays(1).AddMinutes(15 * n++), 0.001m, feature: "f", customer: "c"))], CancellationToken.None);
+            }
+        }
+
+        var entry = Assert.Single(provider.Collector.GetSnapshot(), e => e.Id.Id == 501);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Contains("Rollup = false", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Compactor_BucketsAskedForWhileItRuns_AreCompactedBeforeDisposeReturns()
     {
         var cs = await server.CreateDatabaseAsync();
