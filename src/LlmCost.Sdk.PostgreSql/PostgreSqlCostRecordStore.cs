@@ -253,7 +253,7 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
         columns = [.. sets.SelectMany(set => set).Distinct()];
         if (source != AggregateSource.GrainedRollup)
         {
-            return BuildAggregateSql(sets, source, columns, grainFilter: null, maskOffset: false);
+            return BuildAggregateSql(sets, source, columns, grainFilter: null);
         }
 
         var customerOnly = sets.Where(set => set.Contains(CostDimension.Customer)).ToArray();
@@ -265,34 +265,44 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
 
         if (customerOnly.Length == 0)
         {
-            return BuildAggregateSql(sets, source, columns, $"grain <> {PostgreSqlSchema.CustomerGrain}", maskOffset: false);
+            return BuildAggregateSql(sets, source, columns, $"grain <> {PostgreSqlSchema.CustomerGrain}");
         }
 
         if (others.Length == 0)
         {
-            return BuildAggregateSql(sets, source, columns, $"grain <> {PostgreSqlSchema.WithoutCustomerGrain}", maskOffset: false);
+            return BuildAggregateSql(sets, source, columns, $"grain <> {PostgreSqlSchema.WithoutCustomerGrain}");
         }
 
         // The customer last: the first SELECT's mask is grouping() of the other columns, shifted, with the customer's bit
         // (the lowest) set; the second's is every bit but the customer's.
         columns = [.. columns.Where(d => d != CostDimension.Customer), CostDimension.Customer];
-        var withoutCustomer = BuildAggregateSql(others, source, columns[..^1], $"grain <> {PostgreSqlSchema.CustomerGrain}", maskOffset: true, forceMask: true, trailingNulls: 1);
-        var customerMask = (1 << columns.Length) - 2;
-        var customer = BuildAggregateSql([[CostDimension.Customer]], source, [CostDimension.Customer], $"grain <> {PostgreSqlSchema.WithoutCustomerGrain}", maskOffset: false, leadingNulls: columns.Length - 1, constantMask: customerMask);
+        var withoutCustomer = BuildAggregateSql(others, source, columns[..^1], $"grain <> {PostgreSqlSchema.CustomerGrain}", customerAfter: true);
+        var customer = BuildAggregateSql([[CostDimension.Customer]], source, [CostDimension.Customer], $"grain <> {PostgreSqlSchema.WithoutCustomerGrain}", nullsBefore: columns.Length - 1);
         return withoutCustomer.TrimEnd(';') + "\nUNION ALL\n" + customer;
     }
 
+    /// <summary>One <c>SELECT</c> of the aggregate (see the public overload).</summary>
+    /// <param name="sets">Its groupings.</param>
+    /// <param name="source">Where it reads.</param>
+    /// <param name="columns">Its dimensions after the bucket.</param>
+    /// <param name="grainFilter">The rollup's rows it reads (schema version 6), or null for all.</param>
+    /// <param name="customerAfter">
+    /// Whether a <c>NULL</c> customer column follows its columns (the first part of the grained rollup's two): its mask
+    /// then always follows, with the customer's bit (the lowest) set.
+    /// </param>
+    /// <param name="nullsBefore">
+    /// For the second part (the customer alone), how many <c>NULL</c> columns come before its column; its mask is then
+    /// the constant with every bit set but the customer's, the last. Null for any other <c>SELECT</c>.
+    /// </param>
     private static string BuildAggregateSql(
         IReadOnlyList<IReadOnlyList<CostDimension>> sets,
         AggregateSource source,
         CostDimension[] columns,
         string? grainFilter,
-        bool maskOffset,
-        bool forceMask = false,
-        int trailingNulls = 0,
-        int leadingNulls = 0,
-        int? constantMask = null)
+        bool customerAfter = false,
+        int? nullsBefore = null)
     {
+        var leadingNulls = nullsBefore ?? 0;
         var fromRollups = source != AggregateSource.Records;
         var expressions = columns.Select(d => fromRollups ? RollupColumn(d) : Column(d)).ToArray();
         var sql = new StringBuilder(fromRollups
@@ -308,19 +318,19 @@ public sealed class PostgreSqlCostRecordStore : ICostRecordQuery
             sql.Append(", ").Append(expression);
         }
 
-        for (var i = 0; i < trailingNulls; i++)
+        if (customerAfter)
         {
             sql.Append(", NULL::text");
         }
 
-        if (constantMask is { } mask)
+        if (nullsBefore is { } before)
         {
-            sql.Append(", ").Append(mask.ToString(CultureInfo.InvariantCulture));
+            sql.Append(", ").Append(((1 << (before + 1)) - 2).ToString(CultureInfo.InvariantCulture));
         }
-        else if (sets.Count > 1 || forceMask)
+        else if (sets.Count > 1 || customerAfter)
         {
             var grouping = expressions.Length == 0 ? "0" : "grouping(" + string.Join(", ", expressions) + ")";
-            sql.Append(", ").Append(maskOffset ? "(" + grouping + " << 1) | 1" : grouping);
+            sql.Append(", ").Append(customerAfter ? "(" + grouping + " << 1) | 1" : grouping);
         }
 
         sql.Append(fromRollups

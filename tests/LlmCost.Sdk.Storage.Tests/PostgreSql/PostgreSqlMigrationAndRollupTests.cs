@@ -702,17 +702,25 @@ public sealed class PostgreSqlMigrationAndRollupTests(PostgresServer server)
 
         Assert.Equal(await AggregateWithSqlAsync(cs, AllDimensions, CostAggregateQuery.DefaultBucketSize, AggregateSource.Records), await AggregateDescribedAsync(cs, AllDimensions, CostAggregateQuery.DefaultBucketSize));
 
-        CostDimension[][] sets = [[CostDimension.Feature], [CostDimension.Customer], [CostDimension.Provider, CostDimension.Model], [], [CostDimension.Team]];
-        var query = new CostAggregateQuery { From = StoreRecords.Day.AddDays(-1), To = StoreRecords.Day.AddDays(3), GroupingSets = sets, BucketSize = TimeSpan.FromDays(1) };
-        var bySet = sets.Select(_ => new List<string>()).ToArray();
-        await foreach (var a in new PostgreSqlCostRecordStore(cs).AggregateAsync(query))
+        CostDimension[][][] setLists =
+        [
+            [[CostDimension.Feature], [CostDimension.Customer], [CostDimension.Provider, CostDimension.Model], [], [CostDimension.Team]],
+            [[], [CostDimension.Customer]],          // the customer's part beside a part of no dimension
+            [[CostDimension.Customer], [CostDimension.Environment]],
+        ];
+        foreach (var sets in setLists)
         {
-            bySet[a.GroupingSet].Add(Describe(a));
-        }
+            var query = new CostAggregateQuery { From = StoreRecords.Day.AddDays(-1), To = StoreRecords.Day.AddDays(3), GroupingSets = sets, BucketSize = TimeSpan.FromDays(1) };
+            var bySet = sets.Select(_ => new List<string>()).ToArray();
+            await foreach (var a in new PostgreSqlCostRecordStore(cs).AggregateAsync(query))
+            {
+                bySet[a.GroupingSet].Add(Describe(a));
+            }
 
-        for (var i = 0; i < sets.Length; i++)
-        {
-            Assert.Equal(await AggregateWithSqlAsync(cs, sets[i], TimeSpan.FromDays(1), AggregateSource.Records), bySet[i].Order(StringComparer.Ordinal));
+            for (var i = 0; i < sets.Length; i++)
+            {
+                Assert.Equal(await AggregateWithSqlAsync(cs, sets[i], TimeSpan.FromDays(1), AggregateSource.Records), bySet[i].Order(StringComparer.Ordinal));
+            }
         }
     }
 
