@@ -234,7 +234,7 @@ public static class Program
             {
                 var sums = RollupDelta.Aggregate(records, offset, SinkThroughputBenchmarks.BatchSize, grains: true)!;
                 groups += sums.Count;
-                appended.Add(sums.Keys);
+                appended.Add(sums.Keys, SinkThroughputBenchmarks.BatchSize);
                 foreach (var (key, value) in sums)
                 {
                     rows.WriteRollupRow(key, value, grain: true);
