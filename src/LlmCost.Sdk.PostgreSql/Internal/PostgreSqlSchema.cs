@@ -350,8 +350,8 @@ internal static class PostgreSqlSchema
 
     /// <summary>
     /// Version 6: the customer is kept apart in the rollup. With the customer in the key, a rollup row was nearly one per
-    /// record wherever customers are many (a 512-record batch of one app's traffic appended ~400 rows of ~510 groups;
-    /// a 10 M-record month kept 4.2 M rows after compaction, and the report read them all). Now each row has a
+    /// record wherever customers are many (one app's traffic, 20 features and 100 customers, appended ~400 rows per
+    /// 512-record batch; a 10 M-record month kept 4.2 M rows after compaction, and the report read them all). Now each row has a
     /// <c>grain</c>: <see cref="AllDimensionsGrain"/> (all six dimensions: the rows before this version, and what the
     /// triggers and the staging path append), <see cref="WithoutCustomerGrain"/> (the five others, customer <c>NULL</c>)
     /// and <see cref="CustomerGrain"/> (the customer alone, the others <c>NULL</c>). The sink appends a batch's sums at the
