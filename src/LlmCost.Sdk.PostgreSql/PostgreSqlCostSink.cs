@@ -410,9 +410,8 @@ public sealed class PostgreSqlCostSink : ICostSink, IAsyncDisposable, IDisposabl
     private static async Task AppendRollupAsync(NpgsqlConnection connection, Dictionary<RollupKey, RollupSums> groups, bool grain, CancellationToken cancellationToken)
     {
         var rows = groups.ToArray();
-        var copied = grain
-            ? await CopyAsync(connection, PostgreSqlSchema.RollupGrainAppendCopy, rows.Length, rows, static (writer, rows, i) => writer.WriteRollupRow(rows[i].Key, rows[i].Value, grain: true), cancellationToken).ConfigureAwait(false)
-            : await CopyAsync(connection, PostgreSqlSchema.RollupAppendCopy, rows.Length, rows, static (writer, rows, i) => writer.WriteRollupRow(rows[i].Key, rows[i].Value, grain: false), cancellationToken).ConfigureAwait(false);
+        var copySql = grain ? PostgreSqlSchema.RollupGrainAppendCopy : PostgreSqlSchema.RollupAppendCopy;
+        var copied = await CopyAsync(connection, copySql, rows.Length, (rows, grain), static (writer, part, i) => writer.WriteRollupRow(part.rows[i].Key, part.rows[i].Value, part.grain), cancellationToken).ConfigureAwait(false);
         await copied.ConfigureAwait(false);
     }
 

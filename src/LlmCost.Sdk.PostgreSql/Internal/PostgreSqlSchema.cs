@@ -370,7 +370,7 @@ internal static class PostgreSqlSchema
         BEGIN
         LOCK TABLE cost_records IN SHARE MODE;
         DELETE FROM cost_rollups;
-        {{RollupGrainAppend("cost_records", "\"timestamp\"", "coalesce(model, request_model)", "count(*)", "count(*) - count(cost_total)", "cost_total")}};
+        {{RollupGrainAppend("cost_records", fromRollup: false)}};
         GET DIAGNOSTICS groups = ROW_COUNT;
         UPDATE llmcost_rollup_status SET complete = true;
         RETURN groups;
@@ -383,7 +383,7 @@ internal static class PostgreSqlSchema
         -- Every row of the buckets is moved, once: rows of transactions still in flight are not seen (they stay), and a row
         -- another compaction moved first is skipped (its DELETE waits for that one, then finds the row gone).
         WITH moved AS (DELETE FROM cost_rollups WHERE buckets IS NULL OR bucket = ANY (buckets) RETURNING *)
-        {{RollupGrainAppend("moved", "bucket", "model", "sum(calls)::bigint", "sum(unpriced_calls)::bigint", "cost", inputSum: "sum(input_tokens)::bigint", cachedSum: "sum(cached_input_tokens)::bigint", outputSum: "sum(output_tokens)::bigint", costSum: "sum(cost)", having: "HAVING sum(calls) <> 0")}};
+        {{RollupGrainAppend("moved", fromRollup: true)}};
         GET DIAGNOSTICS groups = ROW_COUNT;
         RETURN groups;
         END
@@ -396,32 +396,25 @@ internal static class PostgreSqlSchema
     /// <paramref name="source"/> are records, or rollup rows of any grain (a row of grain 1 counts only towards grain 1,
     /// of grain 2 only towards grain 2, of grain 0 towards both).
     /// </summary>
-    private static string RollupGrainAppend(
-        string source,
-        string time,
-        string model,
-        string calls,
-        string unpriced,
-        string cost,
-        string inputSum = "coalesce(sum(input_tokens), 0)::bigint",
-        string cachedSum = "coalesce(sum(cached_input_tokens), 0)::bigint",
-        string outputSum = "coalesce(sum(output_tokens), 0)::bigint",
-        string? costSum = null,
-        string having = "")
+    /// <param name="source">The records (<c>cost_records</c>), or rollup rows (a compaction's deleted rows).</param>
+    /// <param name="fromRollup">Whether <paramref name="source"/> holds rollup rows, whose sums are summed (and groups whose calls sum to 0, all records deleted, dropped).</param>
+    private static string RollupGrainAppend(string source, bool fromRollup)
     {
-        costSum ??= $"coalesce(sum({cost}), 0)";
-        var bucket = time == "bucket" ? "bucket" : $"date_bin('15 minutes', {time}, TIMESTAMPTZ '1970-01-01 00:00:00+00')";
-        var isRollup = time == "bucket";
-        var notCustomerOnly = isRollup ? $"WHERE grain <> {CustomerGrain}" : string.Empty;
-        var notWithoutCustomer = isRollup ? $"WHERE grain <> {WithoutCustomerGrain}" : string.Empty;
+        var (bucket, model, sums, withoutCustomer, byCustomer, having) = fromRollup
+            ? ("bucket", "model",
+                "sum(calls)::bigint, sum(unpriced_calls)::bigint, sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint, sum(output_tokens)::bigint, sum(cost)",
+                $"WHERE grain <> {CustomerGrain}", $"WHERE grain <> {WithoutCustomerGrain}", "HAVING sum(calls) <> 0")
+            : (Bucket, "coalesce(model, request_model)",
+                "count(*), count(*) - count(cost_total), coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cost_total), 0)",
+                string.Empty, string.Empty, string.Empty);
         return $"""
             INSERT INTO cost_rollups (bucket, grain, provider, model, feature, team, customer, environment, calls, unpriced_calls, input_tokens, cached_input_tokens, output_tokens, cost)
-            SELECT {bucket}, {WithoutCustomerGrain}::smallint, provider, {model}, feature, team, NULL::text, environment, {calls}, {unpriced}, {inputSum}, {cachedSum}, {outputSum}, {costSum}
-            FROM {source} {notCustomerOnly}
+            SELECT {bucket}, {WithoutCustomerGrain}::smallint, provider, {model}, feature, team, NULL::text, environment, {sums}
+            FROM {source} {withoutCustomer}
             GROUP BY 1, 3, 4, 5, 6, 8 {having}
             UNION ALL
-            SELECT {bucket}, {CustomerGrain}::smallint, NULL::text, NULL::text, NULL::text, NULL::text, customer, NULL::text, {calls}, {unpriced}, {inputSum}, {cachedSum}, {outputSum}, {costSum}
-            FROM {source} {notWithoutCustomer}
+            SELECT {bucket}, {CustomerGrain}::smallint, NULL::text, NULL::text, NULL::text, NULL::text, customer, NULL::text, {sums}
+            FROM {source} {byCustomer}
             GROUP BY 1, 7 {having}
             """;
     }

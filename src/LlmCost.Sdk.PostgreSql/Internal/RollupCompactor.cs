@@ -55,29 +55,19 @@ internal sealed class RollupCompactor : IAsyncDisposable, IDisposable
 
     /// <summary>Waits for the compaction running and the buckets asked for, then accepts no more.</summary>
     /// <returns>A task that completes when no compaction runs.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        Task running;
-        lock (_lock)
-        {
-            _disposed = true;
-            running = _running;
-        }
-
-        await running.ConfigureAwait(false); // never faults: RunAsync logs its failures
-    }
+    public async ValueTask DisposeAsync() => await Stop().ConfigureAwait(false); // never faults: RunAsync logs its failures
 
     /// <summary>Waits for the compaction running and the buckets asked for, then accepts no more.</summary>
-    public void Dispose()
+    public void Dispose() => Stop().GetAwaiter().GetResult();
+
+    /// <summary>Accepts no more buckets; returns the compaction running, which ends when the buckets asked for are done.</summary>
+    private Task Stop()
     {
-        Task running;
         lock (_lock)
         {
             _disposed = true;
-            running = _running;
+            return _running;
         }
-
-        running.GetAwaiter().GetResult();
     }
 
     private async Task RunAsync()
